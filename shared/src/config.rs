@@ -1,0 +1,146 @@
+//! Settings from the environment and the state a function builds once, in `main`.
+
+use crate::protocol::model::Client;
+use crate::storage::{Store, StoreError};
+use std::collections::HashMap;
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// Operator settings; every one is an environment variable (see the README).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// `ISSUER`: the server's base URL, the `iss` of RFC 9207 and RFC 8414.
+    pub issuer: String,
+    /// `PBKDF2_ITERATIONS` for new password hashes (OWASP 2023: 600,000).
+    pub pbkdf2_iterations: NonZeroU32,
+    /// `ACCESS_TOKEN_TTL` seconds, unless the client sets its own.
+    pub access_token_ttl: u64,
+    /// `REFRESH_TOKEN_TTL` seconds for one refresh token, unless the client sets its own.
+    pub refresh_token_ttl: u64,
+    /// `REFRESH_FAMILY_TTL`: absolute lifetime of a family of refresh tokens.
+    pub refresh_family_ttl: u64,
+    /// `CODE_TTL` seconds an authorization code lives (at most 600).
+    pub code_ttl: u64,
+    /// `LOCKOUT_THRESHOLD` failed logins in a row that lock an account...
+    pub lockout_threshold: u32,
+    /// ...for `LOCKOUT_SECONDS`.
+    pub lockout_seconds: u64,
+    /// `CLIENT_CACHE_SECONDS` a warm function keeps a client record (0: no cache).
+    pub client_cache_seconds: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            issuer: "http://127.0.0.1:9000".into(),
+            pbkdf2_iterations: NonZeroU32::new(600_000).unwrap_or(NonZeroU32::MIN),
+            access_token_ttl: 3600,
+            refresh_token_ttl: 30 * 86_400,
+            refresh_family_ttl: 90 * 86_400,
+            code_ttl: 60,
+            lockout_threshold: 5,
+            lockout_seconds: 900,
+            client_cache_seconds: 30,
+        }
+    }
+}
+
+fn var<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
+    match std::env::var(name) {
+        Err(_) => Ok(default),
+        Ok(v) => v
+            .trim()
+            .parse()
+            .map_err(|_| format!("{name}={v:?} is not a valid value")),
+    }
+}
+
+impl Settings {
+    pub fn from_env() -> Result<Self, String> {
+        let d = Self::default();
+        let s = Self {
+            issuer: var("ISSUER", d.issuer)?.trim_end_matches('/').to_owned(),
+            pbkdf2_iterations: var("PBKDF2_ITERATIONS", d.pbkdf2_iterations)?,
+            access_token_ttl: var("ACCESS_TOKEN_TTL", d.access_token_ttl)?,
+            refresh_token_ttl: var("REFRESH_TOKEN_TTL", d.refresh_token_ttl)?,
+            refresh_family_ttl: var("REFRESH_FAMILY_TTL", d.refresh_family_ttl)?,
+            code_ttl: var("CODE_TTL", d.code_ttl)?,
+            lockout_threshold: var("LOCKOUT_THRESHOLD", d.lockout_threshold)?,
+            lockout_seconds: var("LOCKOUT_SECONDS", d.lockout_seconds)?,
+            client_cache_seconds: var("CLIENT_CACHE_SECONDS", d.client_cache_seconds)?,
+        };
+        if !(1..=600).contains(&s.code_ttl) {
+            return Err("CODE_TTL must be between 1 and 600 seconds (RFC 6749 §4.1.2)".into());
+        }
+        if s.lockout_threshold == 0 {
+            return Err("LOCKOUT_THRESHOLD must be at least 1".into());
+        }
+        Ok(s)
+    }
+}
+
+/// Seconds since the epoch: the unit of every `expires_at`.
+pub fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+type CacheKey = (String, String);
+
+/// Client records a warm function reuses for a short while, saving one read per request.
+#[derive(Debug, Default)]
+struct ClientCache(Mutex<HashMap<CacheKey, (Instant, Arc<Client>)>>);
+
+/// What every request handler needs; built once per cold start.
+#[derive(Debug)]
+pub struct AppState {
+    pub store: Store,
+    pub settings: Settings,
+    clients: ClientCache,
+}
+
+impl AppState {
+    pub fn new(store: Store, settings: Settings) -> Self {
+        Self {
+            store,
+            settings,
+            clients: ClientCache::default(),
+        }
+    }
+
+    /// Settings and DynamoDB client from the environment, connection warmed.
+    pub async fn from_env() -> Result<Self, String> {
+        let settings = Settings::from_env()?;
+        let store = Store::from_env().await;
+        store.warm_up().await;
+        Ok(Self::new(store, settings))
+    }
+
+    /// A client record, from the warm cache when fresh enough.
+    pub async fn client(&self, workspace: &str, client_id: &str) -> Result<Option<Arc<Client>>, StoreError> {
+        let ttl = Duration::from_secs(self.settings.client_cache_seconds);
+        let key = (workspace.to_owned(), client_id.to_owned());
+        if !ttl.is_zero() {
+            if let Ok(cache) = self.clients.0.lock() {
+                if let Some((at, c)) = cache.get(&key) {
+                    if at.elapsed() < ttl {
+                        return Ok(Some(c.clone()));
+                    }
+                }
+            }
+        }
+        let Some(client) = self.store.client(workspace, client_id).await? else {
+            return Ok(None);
+        };
+        let client = Arc::new(client);
+        if !ttl.is_zero() {
+            if let Ok(mut cache) = self.clients.0.lock() {
+                cache.insert(key, (Instant::now(), client.clone()));
+            }
+        }
+        Ok(Some(client))
+    }
+}

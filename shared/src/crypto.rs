@@ -1,0 +1,131 @@
+//! Secrets: random values, their stored digests, and password hashes.
+//!
+//! Codes, tokens and client secrets are 256-bit random values handed out once; only their
+//! SHA-256 digest is stored. Passwords are PBKDF2-HMAC-SHA256 with the iteration count in the
+//! stored string, so the count can rise without invalidating old hashes.
+
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use ring::rand::{SecureRandom, SystemRandom};
+use ring::{digest, pbkdf2};
+use std::num::NonZeroU32;
+
+const PBKDF2_PREFIX: &str = "pbkdf2-sha256";
+const SALT_LEN: usize = 16;
+const HASH_LEN: usize = 32;
+
+/// `n` random bytes, base64url without padding.
+pub fn random_string(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    // The system RNG failing is not a condition the process can recover from.
+    SystemRandom::new()
+        .fill(&mut buf)
+        .unwrap_or_else(|_| std::process::abort());
+    URL_SAFE_NO_PAD.encode(buf)
+}
+
+/// A fresh secret with 256 bits of entropy.
+pub fn new_secret() -> String {
+    random_string(32)
+}
+
+/// The stored form of a secret: SHA-256, base64url.
+pub fn digest(secret: &str) -> String {
+    URL_SAFE_NO_PAD.encode(digest::digest(&digest::SHA256, secret.as_bytes()))
+}
+
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Whether `secret` matches a stored digest, in constant time.
+pub fn secret_matches(secret: &str, stored_digest: &str) -> bool {
+    constant_time_eq(digest(secret).as_bytes(), stored_digest.as_bytes())
+}
+
+/// `pbkdf2-sha256$<iterations>$<salt>$<hash>`, base64url parts.
+pub fn hash_password(password: &str, iterations: NonZeroU32) -> String {
+    let salt = random_string(SALT_LEN);
+    let mut out = [0u8; HASH_LEN];
+    pbkdf2::derive(
+        pbkdf2::PBKDF2_HMAC_SHA256,
+        iterations,
+        salt.as_bytes(),
+        password.as_bytes(),
+        &mut out,
+    );
+    format!(
+        "{PBKDF2_PREFIX}${iterations}${salt}${}",
+        URL_SAFE_NO_PAD.encode(out)
+    )
+}
+
+/// Verifies against a stored hash; a malformed stored value never verifies.
+pub fn verify_password(password: &str, stored: &str) -> bool {
+    let mut parts = stored.split('$');
+    let (Some(PBKDF2_PREFIX), Some(iter), Some(salt), Some(hash), None) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return false;
+    };
+    let (Ok(iterations), Ok(expected)) = (iter.parse::<NonZeroU32>(), URL_SAFE_NO_PAD.decode(hash))
+    else {
+        return false;
+    };
+    pbkdf2::verify(
+        pbkdf2::PBKDF2_HMAC_SHA256,
+        iterations,
+        salt.as_bytes(),
+        password.as_bytes(),
+        &expected,
+    )
+    .is_ok()
+}
+
+/// Spends the same work as a real verification, so an unknown user answers as slowly as a
+/// known one with a wrong password.
+pub fn burn_password_check(password: &str, iterations: NonZeroU32) {
+    let mut out = [0u8; HASH_LEN];
+    pbkdf2::derive(
+        pbkdf2::PBKDF2_HMAC_SHA256,
+        iterations,
+        b"no-such-user-salt",
+        password.as_bytes(),
+        &mut out,
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_long_and_distinct() {
+        let (a, b) = (new_secret(), new_secret());
+        assert_eq!(a.len(), 43);
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn digest_matches_only_its_secret() {
+        let s = new_secret();
+        let d = digest(&s);
+        assert!(secret_matches(&s, &d));
+        assert!(!secret_matches(&new_secret(), &d));
+        assert!(!d.contains(&s));
+    }
+
+    #[test]
+    fn password_round_trip_and_format() {
+        let it = NonZeroU32::new(1000).unwrap();
+        let h = hash_password("correct horse", it);
+        assert!(h.starts_with("pbkdf2-sha256$1000$"));
+        assert!(verify_password("correct horse", &h));
+        assert!(!verify_password("correct hors", &h));
+        assert!(!verify_password("correct horse", "garbage"));
+        assert!(!verify_password("correct horse", &format!("{h}$extra")));
+    }
+}

@@ -1,0 +1,174 @@
+//! Client authentication at the token endpoint (RFC 6749 §2.3): `client_secret_basic`,
+//! `client_secret_post`, and `none` for public clients.
+
+use super::error::OAuthError;
+use super::form::{decode_component, Form};
+use super::model::Client;
+use crate::crypto;
+use base64::{engine::general_purpose::STANDARD, Engine};
+
+/// The credentials a request presented, before they are checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Presented {
+    pub client_id: String,
+    pub secret: Option<String>,
+    pub via_basic: bool,
+}
+
+/// Reads the `Authorization` header and the body; exactly one method may carry a secret.
+pub fn presented(authorization: Option<&str>, form: &Form) -> Result<Presented, OAuthError> {
+    let body_id = form.get("client_id");
+    let body_secret = form.get("client_secret");
+    let Some(header) = authorization else {
+        let client_id = body_id.ok_or_else(|| {
+            OAuthError::invalid_client(
+                "client authentication required: HTTP Basic or client_id in the body",
+            )
+        })?;
+        return Ok(Presented {
+            client_id: client_id.to_owned(),
+            secret: body_secret.map(str::to_owned),
+            via_basic: false,
+        });
+    };
+    let (id, secret) = parse_basic(header)?;
+    if body_secret.is_some() {
+        return Err(OAuthError::invalid_request(
+            "client credentials in both the Authorization header and the body: use one method",
+        ));
+    }
+    if body_id.is_some_and(|b| b != id) {
+        return Err(OAuthError::invalid_request(
+            "client_id in the body differs from the one in the Authorization header",
+        ));
+    }
+    Ok(Presented {
+        client_id: id,
+        secret: Some(secret).filter(|s| !s.is_empty()),
+        via_basic: true,
+    })
+}
+
+/// `Basic base64(urlencode(id) ":" urlencode(secret))`, decoded per RFC 6749 §2.3.1.
+fn parse_basic(header: &str) -> Result<(String, String), OAuthError> {
+    let malformed = || basic_failure("malformed HTTP Basic credentials");
+    let (scheme, encoded) = header.trim().split_once(' ').ok_or_else(malformed)?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return Err(OAuthError::invalid_client(
+            "unsupported Authorization scheme: use HTTP Basic",
+        ));
+    }
+    let raw = STANDARD.decode(encoded.trim()).map_err(|_| malformed())?;
+    let text = String::from_utf8(raw).map_err(|_| malformed())?;
+    let (id, secret) = text.split_once(':').ok_or_else(malformed)?;
+    let id = decode_component(id).map_err(|_| malformed())?;
+    let secret = decode_component(secret).map_err(|_| malformed())?;
+    if id.is_empty() {
+        return Err(malformed());
+    }
+    Ok((id, secret))
+}
+
+fn basic_failure(description: &str) -> OAuthError {
+    let mut e = OAuthError::invalid_client(description);
+    e.basic_challenge = true;
+    e
+}
+
+/// Checks presented credentials against the registered client (`None`: no such client).
+/// Every failure reads the same to the caller, so client ids cannot be probed.
+pub fn authenticate<C: std::ops::Deref<Target = Client>>(
+    presented: &Presented,
+    client: Option<C>,
+) -> Result<C, OAuthError> {
+    let ok = match (&client, &presented.secret) {
+        (Some(c), Some(secret)) => c
+            .secret_digest
+            .as_deref()
+            .is_some_and(|d| crypto::secret_matches(secret, d)),
+        (Some(c), None) => c.is_public(),
+        (None, _) => false,
+    };
+    if let (true, Some(client)) = (ok, client) {
+        return Ok(client);
+    }
+    let description = "client authentication failed";
+    Err(if presented.via_basic {
+        basic_failure(description)
+    } else {
+        OAuthError::invalid_client(description)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::scope::Scopes;
+
+    fn basic(id: &str, secret: &str) -> String {
+        format!("Basic {}", STANDARD.encode(format!("{id}:{secret}")))
+    }
+
+    fn client(secret: Option<&str>) -> Client {
+        Client {
+            workspace: "default".into(),
+            client_id: "app".into(),
+            name: "App".into(),
+            secret_digest: secret.map(crypto::digest),
+            redirect_uris: vec![],
+            grant_types: vec![],
+            scopes: Scopes::default(),
+            first_party: false,
+            allow_plain_pkce: false,
+            introspect: false,
+            access_token_ttl: None,
+            refresh_token_ttl: None,
+            refresh_grace: 0,
+            created_at: 0,
+        }
+    }
+
+    #[test]
+    fn basic_parts_are_form_urldecoded() {
+        let p = presented(Some(&basic("my%20app", "s%3Ac+r")), &Form::default()).unwrap();
+        assert_eq!(p.client_id, "my app");
+        assert_eq!(p.secret.as_deref(), Some("s:c r"));
+        assert!(p.via_basic);
+    }
+
+    #[test]
+    fn header_and_body_secret_is_invalid_request() {
+        let form = Form::parse(b"client_secret=x").unwrap();
+        let err = presented(Some(&basic("a", "b")), &form).unwrap_err();
+        assert_eq!(err.code.as_str(), "invalid_request");
+    }
+
+    #[test]
+    fn malformed_basic_is_401_with_challenge() {
+        let err = presented(Some("Basic !!!"), &Form::default()).unwrap_err();
+        assert_eq!((err.status, err.basic_challenge), (401, true));
+    }
+
+    #[test]
+    fn secrets_are_checked_against_the_digest() {
+        let c = client(Some("s3cret"));
+        let good = presented(Some(&basic("app", "s3cret")), &Form::default()).unwrap();
+        assert!(authenticate(&good, Some(&c)).is_ok());
+        let bad = presented(Some(&basic("app", "nope")), &Form::default()).unwrap();
+        let err = authenticate(&bad, Some(&c)).unwrap_err();
+        assert!(err.basic_challenge);
+        let post = presented(None, &Form::parse(b"client_id=app").unwrap()).unwrap();
+        assert!(
+            authenticate(&post, Some(&c)).is_err(),
+            "confidential needs a secret"
+        );
+        assert!(authenticate(&post, Some(&client(None))).is_ok(), "public: none");
+        assert!(authenticate::<&Client>(&post, None).is_err());
+    }
+
+    #[test]
+    fn a_public_client_presenting_a_secret_fails() {
+        let p = presented(None, &Form::parse(b"client_id=app&client_secret=x").unwrap()).unwrap();
+        assert!(authenticate(&p, Some(&client(None))).is_err());
+    }
+}

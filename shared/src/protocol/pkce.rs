@@ -1,0 +1,79 @@
+//! PKCE (RFC 7636): verifier syntax and the S256 / plain transforms.
+
+use super::error::OAuthError;
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use ring::digest::{digest, SHA256};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    S256,
+    Plain,
+}
+
+impl Method {
+    pub fn parse(raw: &str) -> Result<Self, OAuthError> {
+        match raw {
+            "S256" => Ok(Self::S256),
+            "plain" => Ok(Self::Plain),
+            other => Err(OAuthError::invalid_request(format!(
+                "code_challenge_method {other:?} is not supported; use S256"
+            ))),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::S256 => "S256",
+            Self::Plain => "plain",
+        }
+    }
+}
+
+/// RFC 7636 §4.1: 43–128 characters of `[A-Za-z0-9-._~]`. Challenges share the syntax.
+pub fn is_valid_verifier(v: &str) -> bool {
+    (43..=128).contains(&v.len())
+        && v
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
+}
+
+/// Whether `verifier` answers the stored `challenge` under `method` (§4.6), in constant time.
+pub fn verify(method: Method, challenge: &str, verifier: &str) -> bool {
+    if !is_valid_verifier(verifier) {
+        return false;
+    }
+    let computed = match method {
+        Method::S256 => URL_SAFE_NO_PAD.encode(digest(&SHA256, verifier.as_bytes())),
+        Method::Plain => verifier.to_owned(),
+    };
+    crate::crypto::constant_time_eq(computed.as_bytes(), challenge.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // RFC 7636 Appendix B.
+    const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+    const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
+    #[test]
+    fn rfc7636_appendix_b_vector() {
+        assert!(verify(Method::S256, CHALLENGE, VERIFIER));
+    }
+
+    #[test]
+    fn wrong_verifier_or_method_fails() {
+        assert!(!verify(Method::S256, CHALLENGE, &VERIFIER.replace('d', "e")));
+        assert!(!verify(Method::Plain, CHALLENGE, VERIFIER));
+        assert!(verify(Method::Plain, VERIFIER, VERIFIER));
+    }
+
+    #[test]
+    fn verifier_syntax() {
+        assert!(!is_valid_verifier("short"));
+        assert!(!is_valid_verifier(&"a".repeat(129)));
+        assert!(!is_valid_verifier(&format!("{}+", "a".repeat(43))));
+        assert!(is_valid_verifier(&"a".repeat(43)));
+    }
+}

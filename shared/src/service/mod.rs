@@ -1,0 +1,3 @@
+//! Use cases: the protocol's decisions carried out against storage.
+
+pub mod token;

@@ -1,0 +1,298 @@
+//! The token endpoint's grants. Round trips per grant (cold client cache / warm):
+//! client_credentials 2 / 1, authorization_code 3 / 2, refresh_token 3 / 2, password 3 / 2
+//! (plus one write after a failed login or to clear earlier failures).
+
+use crate::config::{now, AppState};
+use crate::crypto;
+use crate::protocol::client_auth::{self, Presented};
+use crate::protocol::error::{Error, OAuthError};
+use crate::protocol::form::Form;
+use crate::protocol::grants::{self, CodeVerdict, GrantRequest, RefreshVerdict};
+use crate::protocol::model::{Client, GrantType, Owner, TokenKind, TokenRecord};
+use crate::protocol::scope::Scopes;
+use crate::storage::{GrantFamily, Rotation, StoreError};
+use serde::Serialize;
+
+/// RFC 6749 §5.1. `refresh_token` is always present (`null` when none is issued), as seed 000
+/// requires.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub token_type: &'static str,
+    pub expires_in: u64,
+    pub refresh_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+}
+
+/// Tokens minted for one response, with their records (values are never stored).
+struct Minted {
+    access: (String, TokenRecord),
+    refresh: Option<(String, TokenRecord)>,
+}
+
+impl Minted {
+    fn new(
+        state: &AppState,
+        client: &Client,
+        owner: Option<&Owner>,
+        scope: Scopes,
+        family: Option<&GrantFamily>,
+        now: u64,
+    ) -> Self {
+        let s = &state.settings;
+        let record = |kind, expires_at| TokenRecord {
+            kind,
+            workspace: client.workspace.clone(),
+            client_id: client.client_id.clone(),
+            username: owner.map(|o| o.username.clone()),
+            sub: owner.map(|o| o.sub.clone()),
+            scope: scope.clone(),
+            grant_id: family.map(|f| f.grant_id.clone()),
+            issued_at: now,
+            expires_at,
+            rotated_at: None,
+            family_expires_at: None,
+        };
+        let access_ttl = client.access_token_ttl.unwrap_or(s.access_token_ttl);
+        let access = (crypto::new_secret(), record(TokenKind::Access, now + access_ttl));
+        let refresh = family
+            .filter(|_| client.allows(GrantType::RefreshToken))
+            .map(|f| {
+                let ttl = client.refresh_token_ttl.unwrap_or(s.refresh_token_ttl);
+                let mut r = record(TokenKind::Refresh, (now + ttl).min(f.expires_at));
+                r.family_expires_at = Some(f.expires_at);
+                (crypto::new_secret(), r)
+            });
+        Self { access, refresh }
+    }
+
+    fn records(&self) -> Vec<(&str, &TokenRecord)> {
+        std::iter::once(&self.access)
+            .chain(self.refresh.as_ref())
+            .map(|(v, r)| (v.as_str(), r))
+            .collect()
+    }
+
+    fn into_response(self, now: u64) -> TokenResponse {
+        let (access, record) = self.access;
+        TokenResponse {
+            access_token: access,
+            token_type: "Bearer",
+            expires_in: record.expires_at.saturating_sub(now),
+            refresh_token: self.refresh.map(|(v, _)| v),
+            scope: Some(record.scope.to_wire()).filter(|s| !s.is_empty()),
+        }
+    }
+}
+
+/// Handles one token request for `workspace`, after the HTTP edge has parsed it.
+pub async fn token(
+    state: &AppState,
+    workspace: &str,
+    authorization: Option<&str>,
+    form: &Form,
+) -> Result<TokenResponse, Error> {
+    let presented = client_auth::presented(authorization, form)?;
+    let grant = GrantRequest::parse(form)?;
+    let client = authenticated_client(state, workspace, &presented).await?;
+    grants::ensure_client_allows(&client, grant.grant_type())?;
+    match grant {
+        GrantRequest::ClientCredentials { scope } => {
+            client_credentials(state, &client, scope.as_deref()).await
+        }
+        GrantRequest::AuthorizationCode {
+            code,
+            redirect_uri,
+            code_verifier,
+        } => {
+            authorization_code(
+                state,
+                &client,
+                &code,
+                redirect_uri.as_deref(),
+                code_verifier.as_deref(),
+            )
+            .await
+        }
+        GrantRequest::RefreshToken {
+            refresh_token,
+            scope,
+        } => refresh(state, &client, &refresh_token, scope.as_deref()).await,
+        GrantRequest::Password {
+            username,
+            password,
+            scope,
+        } => password_grant(state, &client, &username, &password, scope.as_deref()).await,
+    }
+}
+
+async fn authenticated_client(
+    state: &AppState,
+    workspace: &str,
+    presented: &Presented,
+) -> Result<std::sync::Arc<Client>, Error> {
+    let client = state.client(workspace, &presented.client_id).await?;
+    Ok(client_auth::authenticate(presented, client)?)
+}
+
+async fn client_credentials(
+    state: &AppState,
+    client: &Client,
+    scope: Option<&str>,
+) -> Result<TokenResponse, Error> {
+    let scope = Scopes::resolve(scope, &client.scopes)?;
+    let now = now();
+    let minted = Minted::new(state, client, None, scope, None, now);
+    state.store.put_token(&minted.access.0, &minted.access.1).await?;
+    Ok(minted.into_response(now))
+}
+
+fn new_family(state: &AppState, client: &Client, grant_id: String, now: u64) -> GrantFamily {
+    GrantFamily {
+        workspace: client.workspace.clone(),
+        grant_id,
+        expires_at: now + state.settings.refresh_family_ttl,
+    }
+}
+
+async fn authorization_code(
+    state: &AppState,
+    client: &Client,
+    code_value: &str,
+    redirect_uri: Option<&str>,
+    verifier: Option<&str>,
+) -> Result<TokenResponse, Error> {
+    let invalid = || OAuthError::invalid_grant("the authorization code is invalid, expired, or was issued to another client");
+    let now = now();
+    let code = state
+        .store
+        .code(&client.workspace, code_value)
+        .await?
+        .ok_or_else(invalid)?;
+    match grants::check_code(&code, client, redirect_uri, verifier, now)? {
+        CodeVerdict::Reused => {
+            let until = now + state.settings.refresh_family_ttl;
+            state.store.revoke_family(&client.workspace, &code.grant_id, until).await?;
+            tracing::warn!(workspace = %client.workspace, client_id = %client.client_id, "authorization code replayed; its tokens are revoked");
+            Err(OAuthError::invalid_grant(
+                "the authorization code was already used; every token issued from it is revoked",
+            )
+            .into())
+        }
+        CodeVerdict::Redeem => {
+            let family = new_family(state, client, code.grant_id.clone(), now);
+            let owner = Owner {
+                username: code.username.clone(),
+                sub: code.sub.clone(),
+            };
+            let minted = Minted::new(state, client, Some(&owner), code.scope.clone(), Some(&family), now);
+            match state
+                .store
+                .redeem_code(code_value, now, &family, &minted.records())
+                .await
+            {
+                Ok(()) => Ok(minted.into_response(now)),
+                Err(StoreError::ConditionFailed) => Err(OAuthError::invalid_grant(
+                    "the authorization code was already used",
+                )
+                .into()),
+                Err(e) => Err(e.into()),
+            }
+        }
+    }
+}
+
+async fn refresh(
+    state: &AppState,
+    client: &Client,
+    value: &str,
+    scope: Option<&str>,
+) -> Result<TokenResponse, Error> {
+    let invalid = || OAuthError::invalid_grant("the refresh token is invalid, expired, revoked, or was issued to another client");
+    let now = now();
+    let token = state
+        .store
+        .token(&client.workspace, value)
+        .await?
+        .ok_or_else(invalid)?;
+    let verdict = grants::check_refresh(&token, client, scope, now)?;
+    let (Some(grant_id), Some(family_expires_at)) = (token.grant_id.clone(), token.family_expires_at) else {
+        return Err(invalid().into());
+    };
+    let (scope, rotation) = match verdict {
+        RefreshVerdict::Reused => {
+            state.store.revoke_family(&client.workspace, &grant_id, family_expires_at).await?;
+            tracing::warn!(workspace = %client.workspace, client_id = %client.client_id, "rotated refresh token reused; its family is revoked");
+            return Err(OAuthError::invalid_grant(
+                "the refresh token was already used; every token of its grant is revoked",
+            )
+            .into());
+        }
+        RefreshVerdict::Rotate { scope } => (scope, Rotation::Fresh),
+        RefreshVerdict::GraceRetry { scope, rotated_at } => (scope, Rotation::GraceRetry { rotated_at }),
+    };
+    let family = GrantFamily {
+        workspace: client.workspace.clone(),
+        grant_id,
+        expires_at: family_expires_at,
+    };
+    let owner = token.username.clone().zip(token.sub.clone()).map(|(username, sub)| Owner { username, sub });
+    let minted = Minted::new(state, client, owner.as_ref(), scope, Some(&family), now);
+    match state
+        .store
+        .rotate_refresh(&client.workspace, value, &family.grant_id, rotation, now, &minted.records())
+        .await
+    {
+        Ok(()) => Ok(minted.into_response(now)),
+        Err(StoreError::ConditionFailed) => Err(invalid().into()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn password_grant(
+    state: &AppState,
+    client: &Client,
+    username: &str,
+    password: &str,
+    scope: Option<&str>,
+) -> Result<TokenResponse, Error> {
+    let scope = Scopes::resolve(scope, &client.scopes)?;
+    let s = &state.settings;
+    let user = state.store.user(&client.workspace, username).await?;
+    let now = now();
+    // Hash in every case, so timing does not tell which users exist or are locked.
+    let verified = match &user {
+        Some(u) => crypto::verify_password(password, &u.password_hash),
+        None => {
+            crypto::burn_password_check(password, s.pbkdf2_iterations);
+            false
+        }
+    };
+    let user = match user {
+        Some(u) if verified && u.locked_until <= now => u,
+        other => {
+            if let Some(u) = other.filter(|u| u.locked_until <= now) {
+                state
+                    .store
+                    .record_login_failure(&u.workspace, &u.username, s.lockout_threshold, now + s.lockout_seconds)
+                    .await?;
+            }
+            return Err(OAuthError::invalid_grant(
+                "invalid username or password, or the account is temporarily locked",
+            )
+            .into());
+        }
+    };
+    if user.failed_logins > 0 {
+        state.store.reset_login_failures(&user.workspace, &user.username).await?;
+    }
+    let owner = Owner {
+        username: user.username,
+        sub: user.sub,
+    };
+    let family = new_family(state, client, crypto::new_secret(), now);
+    let minted = Minted::new(state, client, Some(&owner), scope, Some(&family), now);
+    state.store.start_family(&family, &minted.records()).await?;
+    Ok(minted.into_response(now))
+}

@@ -1,0 +1,98 @@
+//! Storage layer: the DynamoDB tables behind narrow, capability-named operations. Every
+//! conditional write and transaction of the server lives in this module.
+
+mod clients;
+mod codes;
+mod item;
+pub mod schema;
+mod tables;
+mod tokens;
+mod users;
+
+pub use tokens::{GrantFamily, Rotation};
+
+use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use schema::TableNames;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A conditional write found the item in another state: a lost race, a duplicate, a reuse.
+    #[error("condition not met")]
+    ConditionFailed,
+    /// Anything else; the detail is for logs only.
+    #[error("{0}")]
+    Backend(String),
+}
+
+impl<E, R> From<SdkError<E, R>> for StoreError
+where
+    E: std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    fn from(e: SdkError<E, R>) -> Self {
+        StoreError::Backend(DisplayErrorContext(e).to_string())
+    }
+}
+
+impl From<StoreError> for crate::protocol::error::Error {
+    fn from(e: StoreError) -> Self {
+        crate::protocol::error::Error::Storage(e.to_string())
+    }
+}
+
+/// Maps a failed condition check to `ConditionFailed`, anything else to `Backend`.
+fn conditional<E, R>(e: SdkError<E, R>) -> StoreError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match e.as_service_error().and_then(|se| se.code()) {
+        Some("ConditionalCheckFailedException") => StoreError::ConditionFailed,
+        _ => e.into(),
+    }
+}
+
+/// The DynamoDB client and the names of the tables.
+#[derive(Debug, Clone)]
+pub struct Store {
+    db: aws_sdk_dynamodb::Client,
+    tables: TableNames,
+}
+
+impl Store {
+    pub fn new(db: aws_sdk_dynamodb::Client, tables: TableNames) -> Self {
+        Self { db, tables }
+    }
+
+    /// Configuration from the environment (`AWS_REGION`, credentials, and
+    /// `AWS_ENDPOINT_URL_DYNAMODB` for DynamoDB Local), over rustls with ring.
+    pub async fn from_env() -> Self {
+        let http = aws_smithy_http_client::Builder::new()
+            .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
+                aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
+            ))
+            .build_https();
+        let config = aws_config::from_env().http_client(http).load().await;
+        Self::new(aws_sdk_dynamodb::Client::new(&config), TableNames::from_env())
+    }
+
+    pub fn tables(&self) -> &TableNames {
+        &self.tables
+    }
+
+    /// Opens the connection (TCP, TLS) so the first request does not pay for it. Any answer
+    /// will do, an error included: this is only a warm-up.
+    pub async fn warm_up(&self) {
+        let _ = self
+            .db
+            .describe_table()
+            .table_name(&self.tables.clients)
+            .send()
+            .await;
+    }
+}
+
+/// Storage key of a secret-bearing item: workspace and the digest of the secret.
+fn secret_key(workspace: &str, secret: &str) -> String {
+    format!("{workspace}#{}", crate::crypto::digest(secret))
+}
