@@ -1,1 +1,279 @@
-fn main() {}
+//! `oauth-admin`: the operator's tool for tables, clients and users. It reads the same
+//! environment as the functions (`AWS_REGION`, `*_TABLE`, `AWS_ENDPOINT_URL_DYNAMODB` for
+//! DynamoDB Local, `PBKDF2_ITERATIONS`).
+
+use clap::{Args, Parser, Subcommand};
+use oauth_core::config::now;
+use oauth_core::protocol::model::{Client, User};
+use oauth_core::service::admin::{self, AdminError, ClientSpec};
+use oauth_core::storage::{Store, StoreError};
+use oauth_core::Settings;
+use serde_json::{json, Value};
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "oauth-admin", version, about = "Manage the OAuth server's tables, clients and users")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// DynamoDB tables (for the local stack; in AWS the SAM template creates them).
+    #[command(subcommand)]
+    Tables(TablesCmd),
+    /// Registered clients.
+    #[command(subcommand)]
+    Client(ClientCmd),
+    /// Resource owners who log in.
+    #[command(subcommand)]
+    User(UserCmd),
+}
+
+#[derive(Subcommand)]
+enum TablesCmd {
+    /// Create every missing table, with TTL where the schema asks for it.
+    Create,
+}
+
+#[derive(Args)]
+struct Ws {
+    /// Workspace (tenant): 1-63 lowercase letters, digits and hyphens.
+    #[arg(long, default_value = "default")]
+    workspace: String,
+}
+
+#[derive(Subcommand)]
+enum ClientCmd {
+    /// Register a client; prints it as JSON, with the secret shown this once.
+    Create(CreateClient),
+    /// List a workspace's clients.
+    List(Ws),
+    /// Show one client.
+    Show {
+        #[command(flatten)]
+        ws: Ws,
+        client_id: String,
+    },
+    /// Delete a client.
+    Delete {
+        #[command(flatten)]
+        ws: Ws,
+        client_id: String,
+    },
+    /// Issue a new secret for a confidential client; the old one stops working.
+    RotateSecret {
+        #[command(flatten)]
+        ws: Ws,
+        client_id: String,
+    },
+}
+
+#[derive(Args)]
+struct CreateClient {
+    #[command(flatten)]
+    ws: Ws,
+    #[arg(long)]
+    name: String,
+    /// Allowed redirect URI (repeatable): https, http on loopback, or a private-use scheme.
+    #[arg(long = "redirect-uri")]
+    redirect_uris: Vec<String>,
+    /// authorization_code, implicit, password, client_credentials, refresh_token (repeatable;
+    /// default: authorization_code and refresh_token).
+    #[arg(long = "grant-type")]
+    grant_types: Vec<String>,
+    /// Space-delimited scopes the client may request.
+    #[arg(long)]
+    scope: Option<String>,
+    /// A public client (no secret; must use PKCE).
+    #[arg(long)]
+    public: bool,
+    /// Skip the consent page.
+    #[arg(long)]
+    first_party: bool,
+    /// Allow the PKCE `plain` method.
+    #[arg(long)]
+    allow_plain_pkce: bool,
+    /// Allow calls to the introspection endpoint.
+    #[arg(long)]
+    introspect: bool,
+    #[arg(long, value_name = "SECS")]
+    access_token_ttl: Option<u64>,
+    #[arg(long, value_name = "SECS")]
+    refresh_token_ttl: Option<u64>,
+    /// Seconds a rotated refresh token may still be retried (default 0).
+    #[arg(long, value_name = "SECS")]
+    refresh_grace: Option<u64>,
+}
+
+#[derive(Args)]
+struct UserArgs {
+    #[command(flatten)]
+    ws: Ws,
+    #[arg(long)]
+    username: String,
+    /// Read the password from the first line of standard input instead of prompting.
+    #[arg(long)]
+    password_stdin: bool,
+}
+
+#[derive(Subcommand)]
+enum UserCmd {
+    /// Add a user; the password is read from stdin or a prompt, never from the command line.
+    Create(UserArgs),
+    /// List a workspace's users.
+    List(Ws),
+    /// Delete a user.
+    Delete {
+        #[command(flatten)]
+        ws: Ws,
+        #[arg(long)]
+        username: String,
+    },
+    /// Set a new password (and lift a lockout).
+    SetPassword(UserArgs),
+}
+
+fn client_json(c: &Client, secret: Option<&str>) -> Value {
+    let mut v = json!({
+        "workspace": c.workspace,
+        "client_id": c.client_id,
+        "name": c.name,
+        "public": c.is_public(),
+        "redirect_uris": c.redirect_uris,
+        "grant_types": c.grant_types.iter().map(|g| g.as_str()).collect::<Vec<_>>(),
+        "scope": c.scopes.to_wire(),
+        "first_party": c.first_party,
+        "allow_plain_pkce": c.allow_plain_pkce,
+        "introspect": c.introspect,
+        "access_token_ttl": c.access_token_ttl,
+        "refresh_token_ttl": c.refresh_token_ttl,
+        "refresh_grace": c.refresh_grace,
+        "created_at": c.created_at,
+    });
+    if let Some(s) = secret {
+        v["client_secret"] = json!(s);
+    }
+    v
+}
+
+fn user_json(u: &User) -> Value {
+    json!({
+        "workspace": u.workspace,
+        "username": u.username,
+        "sub": u.sub,
+        "locked_until": (u.locked_until > now()).then_some(u.locked_until),
+    })
+}
+
+fn read_password(from_stdin: bool) -> Result<String, AdminError> {
+    let io = |e: std::io::Error| AdminError::Invalid(format!("cannot read the password: {e}"));
+    let stdin = std::io::stdin();
+    if !from_stdin && stdin.is_terminal() {
+        eprint!("Password: ");
+        std::io::stderr().flush().map_err(io)?;
+    }
+    let mut line = String::new();
+    stdin.lock().read_line(&mut line).map_err(io)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+async fn run(cli: Cli) -> Result<Value, AdminError> {
+    let settings = Settings::from_env().map_err(AdminError::Invalid)?;
+    let store = Store::from_env().await;
+    let not_found = |what: String| move |e: StoreError| match e {
+        StoreError::ConditionFailed => AdminError::NotFound(what),
+        e => e.into(),
+    };
+    match cli.command {
+        Command::Tables(TablesCmd::Create) => {
+            let created = store.create_tables().await?;
+            Ok(json!({ "created": created }))
+        }
+        Command::Client(ClientCmd::Create(c)) => {
+            let spec = ClientSpec {
+                workspace: c.ws.workspace,
+                name: c.name,
+                redirect_uris: c.redirect_uris,
+                grant_types: c.grant_types,
+                scope: c.scope,
+                public: c.public,
+                first_party: c.first_party,
+                allow_plain_pkce: c.allow_plain_pkce,
+                introspect: c.introspect,
+                access_token_ttl: c.access_token_ttl,
+                refresh_token_ttl: c.refresh_token_ttl,
+                refresh_grace: c.refresh_grace,
+            };
+            let r = admin::create_client(&store, &spec, now()).await?;
+            Ok(client_json(&r.client, r.client_secret.as_deref()))
+        }
+        Command::Client(ClientCmd::List(ws)) => {
+            let clients = store.clients(&ws.workspace).await?;
+            Ok(Value::Array(clients.iter().map(|c| client_json(c, None)).collect()))
+        }
+        Command::Client(ClientCmd::Show { ws, client_id }) => {
+            match store.client(&ws.workspace, &client_id).await? {
+                Some(c) => Ok(client_json(&c, None)),
+                None => Err(AdminError::NotFound(format!("client {client_id}"))),
+            }
+        }
+        Command::Client(ClientCmd::Delete { ws, client_id }) => {
+            store
+                .delete_client(&ws.workspace, &client_id)
+                .await
+                .map_err(not_found(format!("client {client_id}")))?;
+            Ok(json!({ "deleted": client_id }))
+        }
+        Command::Client(ClientCmd::RotateSecret { ws, client_id }) => {
+            let secret = admin::rotate_secret(&store, &ws.workspace, &client_id).await?;
+            Ok(json!({ "client_id": client_id, "client_secret": secret }))
+        }
+        Command::User(UserCmd::Create(u)) => {
+            let password = read_password(u.password_stdin)?;
+            let user = admin::create_user(
+                &store,
+                settings.pbkdf2_iterations,
+                &u.ws.workspace,
+                &u.username,
+                &password,
+                now(),
+            )
+            .await?;
+            Ok(user_json(&user))
+        }
+        Command::User(UserCmd::List(ws)) => {
+            let users = store.users(&ws.workspace).await?;
+            Ok(Value::Array(users.iter().map(user_json).collect()))
+        }
+        Command::User(UserCmd::Delete { ws, username }) => {
+            store
+                .delete_user(&ws.workspace, &username)
+                .await
+                .map_err(not_found(format!("user {username}")))?;
+            Ok(json!({ "deleted": username }))
+        }
+        Command::User(UserCmd::SetPassword(u)) => {
+            let password = read_password(u.password_stdin)?;
+            admin::set_password(&store, settings.pbkdf2_iterations, &u.ws.workspace, &u.username, &password)
+                .await?;
+            Ok(json!({ "updated": u.username }))
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run(Cli::parse()).await {
+        Ok(v) => {
+            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("oauth-admin: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,3 +1,4 @@
 //! Use cases: the protocol's decisions carried out against storage.
 
+pub mod admin;
 pub mod token;

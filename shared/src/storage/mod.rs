@@ -67,12 +67,7 @@ impl Store {
     /// Configuration from the environment (`AWS_REGION`, credentials, and
     /// `AWS_ENDPOINT_URL_DYNAMODB` for DynamoDB Local), over rustls with ring.
     pub async fn from_env() -> Self {
-        let http = aws_smithy_http_client::Builder::new()
-            .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
-                aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
-            ))
-            .build_https();
-        let config = aws_config::from_env().http_client(http).load().await;
+        let config = aws_config::from_env().http_client(http_client()).load().await;
         Self::new(aws_sdk_dynamodb::Client::new(&config), TableNames::from_env())
     }
 
@@ -90,6 +85,15 @@ impl Store {
             .send()
             .await;
     }
+}
+
+/// The SDK's HTTP client over rustls with ring: smaller than the default aws-lc build, and
+/// no C toolchain beyond ring's.
+pub fn http_client() -> aws_sdk_dynamodb::config::SharedHttpClient {
+    use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .build_https()
 }
 
 /// Storage key of a secret-bearing item: workspace and the digest of the secret.
