@@ -1,0 +1,118 @@
+//! `template.yaml` and the local stack declare the same tables: the keys, index and TTL of
+//! each table in `template.yaml` equal `oauth_core::storage::schema`, from which the local
+//! stack and the tests create theirs.
+
+use oauth_core::storage::schema::{self, TableDef};
+use yaml_rust2::{Yaml, YamlLoader};
+
+fn template() -> Yaml {
+    let text = std::fs::read_to_string(oauth_tests::repo_root().join("template.yaml")).expect("template.yaml");
+    // CloudFormation's short tags (`!Ref X`) load as their plain values.
+    YamlLoader::load_from_str(&text).expect("valid YAML").remove(0)
+}
+
+fn key_schema(node: &Yaml) -> Vec<(String, String)> {
+    node.as_vec()
+        .expect("KeySchema list")
+        .iter()
+        .map(|k| {
+            (
+                k["AttributeName"].as_str().unwrap().to_owned(),
+                k["KeyType"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn expected_keys(hash: &str, range: Option<&str>) -> Vec<(String, String)> {
+    std::iter::once((hash.to_owned(), "HASH".to_owned()))
+        .chain(range.map(|r| (r.to_owned(), "RANGE".to_owned())))
+        .collect()
+}
+
+fn check_table(t: &Yaml, def: &TableDef) {
+    let name = def.logical_id;
+    let res = &t["Resources"][name];
+    assert_eq!(res["Type"].as_str(), Some("AWS::DynamoDB::Table"), "{name}");
+    let p = &res["Properties"];
+    assert_eq!(p["BillingMode"].as_str(), Some("PAY_PER_REQUEST"), "{name}");
+    assert_eq!(key_schema(&p["KeySchema"]), expected_keys(def.hash_key, def.range_key), "{name} keys");
+
+    let mut attrs: Vec<String> = p["AttributeDefinitions"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            assert_eq!(a["AttributeType"].as_str(), Some("S"), "{name}: string keys only");
+            a["AttributeName"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    attrs.sort();
+    let mut want: Vec<String> = std::iter::once(def.hash_key)
+        .chain(def.range_key)
+        .chain(def.indexes.iter().map(|(_, h)| *h))
+        .map(str::to_owned)
+        .collect();
+    want.sort();
+    want.dedup();
+    assert_eq!(attrs, want, "{name} attribute definitions");
+
+    let indexes: Vec<(String, Vec<(String, String)>, String)> = p["GlobalSecondaryIndexes"]
+        .as_vec()
+        .map(|v| {
+            v.iter()
+                .map(|i| {
+                    (
+                        i["IndexName"].as_str().unwrap().to_owned(),
+                        key_schema(&i["KeySchema"]),
+                        i["Projection"]["ProjectionType"].as_str().unwrap().to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let want_indexes: Vec<_> = def
+        .indexes
+        .iter()
+        .map(|(n, h)| (n.to_string(), expected_keys(h, None), "KEYS_ONLY".to_owned()))
+        .collect();
+    assert_eq!(indexes, want_indexes, "{name} indexes");
+
+    let ttl = &p["TimeToLiveSpecification"];
+    if def.ttl {
+        assert_eq!(ttl["AttributeName"].as_str(), Some(schema::TTL_ATTRIBUTE), "{name} TTL");
+        assert_eq!(ttl["Enabled"].as_bool(), Some(true), "{name} TTL");
+    } else {
+        assert!(ttl.is_badvalue(), "{name} has no TTL in the schema");
+    }
+    assert_eq!(p["SSESpecification"]["SSEEnabled"].as_bool(), Some(true), "{name}");
+    assert_eq!(
+        p["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"].as_bool(),
+        Some(true),
+        "{name}"
+    );
+}
+
+#[test]
+fn template_tables_equal_the_schema() {
+    let t = template();
+    for def in schema::ALL {
+        check_table(&t, &def);
+    }
+    let declared = t["Resources"]
+        .as_hash()
+        .unwrap()
+        .values()
+        .filter(|r| r["Type"].as_str() == Some("AWS::DynamoDB::Table"))
+        .count();
+    assert_eq!(declared, schema::ALL.len(), "a table in the template that the schema lacks");
+}
+
+#[test]
+fn functions_get_every_table_name_from_its_resource() {
+    let t = template();
+    let vars = &t["Globals"]["Function"]["Environment"]["Variables"];
+    for def in schema::ALL {
+        assert_eq!(vars[def.env].as_str(), Some(def.logical_id), "{} = !Ref {}", def.env, def.logical_id);
+    }
+}
