@@ -7,7 +7,6 @@ use oauth_core::service::admin::{self, ClientSpec, Registered};
 use oauth_core::storage::schema::TableNames;
 use oauth_core::storage::Store;
 use oauth_core::{AppState, Settings};
-use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::num::NonZeroU32;
 use std::path::PathBuf;
@@ -37,12 +36,10 @@ pub fn wait_for_port(port: u16, within: Duration) {
     }
 }
 
-/// DynamoDB Local for this test process, in memory. It runs under a small shell that kills it
-/// when our end of its stdin closes, which happens however the test process exits.
+/// DynamoDB Local for this test process, in memory, on a free port.
 pub struct DynamoLocal {
     pub port: u16,
-    _child: Mutex<Child>,
-    _lifeline: Mutex<ChildStdin>,
+    _process: Background,
 }
 
 impl DynamoLocal {
@@ -61,22 +58,52 @@ pub fn dynamodb_local() -> &'static DynamoLocal {
             "DynamoDB Local is not installed: run `make test` (or infra/local/install-dynamodb-local.sh)"
         );
         let port = free_port();
-        let mut child = Command::new("sh")
-            .arg("-c")
-            .arg(r#""$0" "$1" >/dev/null 2>&1 & pid=$!; cat >/dev/null; kill $pid"#)
-            .arg(&script)
-            .arg(port.to_string())
-            .stdin(Stdio::piped())
-            .spawn()
-            .expect("cannot start DynamoDB Local");
-        let lifeline = child.stdin.take().expect("piped stdin");
+        let mut cmd = Command::new(&script);
+        cmd.arg(port.to_string());
+        let log = repo_root().join(format!("target/dynamodb-local-{port}.log"));
+        let background = Background::start(cmd, &log);
         wait_for_port(port, Duration::from_secs(60));
         DynamoLocal {
             port,
-            _child: Mutex::new(child),
-            _lifeline: Mutex::new(lifeline),
+            _process: background,
         }
     })
+}
+
+/// A background process for the life of the test process. It runs in a session of its own
+/// under a small shell that kills that whole process group when our end of the shell's stdin
+/// closes, which happens however the test process exits.
+pub struct Background {
+    _shell: Mutex<Child>,
+    _lifeline: Mutex<ChildStdin>,
+}
+
+impl Background {
+    /// Starts `cmd` with its output appended to `log`.
+    pub fn start(cmd: Command, log: &std::path::Path) -> Self {
+        use std::os::unix::process::CommandExt;
+        let program = cmd.get_program().to_owned();
+        let mut shell = Command::new("bash");
+        shell
+            .arg("-c")
+            .arg(r#"setsid "$@" </dev/null >>"$BACKGROUND_LOG" 2>&1 & pid=$!; cat >/dev/null; kill -TERM -- -$pid 2>/dev/null"#)
+            .arg("bash")
+            .arg(program)
+            .args(cmd.get_args())
+            .envs(cmd.get_envs().filter_map(|(k, v)| v.map(|v| (k, v))))
+            .env("BACKGROUND_LOG", log)
+            .stdin(Stdio::piped())
+            .process_group(0);
+        if let Some(dir) = cmd.get_current_dir() {
+            shell.current_dir(dir);
+        }
+        let mut child = shell.spawn().expect("cannot start background process");
+        let lifeline = child.stdin.take().expect("piped stdin");
+        Self {
+            _shell: Mutex::new(child),
+            _lifeline: Mutex::new(lifeline),
+        }
+    }
 }
 
 /// An SDK client for DynamoDB Local (any credentials do; the instance runs with -sharedDb).
@@ -122,26 +149,6 @@ pub async fn add_user(store: &Store, workspace: &str, username: &str, password: 
     admin::create_user(store, test_settings().pbkdf2_iterations, workspace, username, password, now())
         .await
         .expect("create user");
-}
-
-/// Kills a child process (and what it started, as a process group) when dropped.
-pub struct KillOnDrop(pub Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let pid = self.0.id() as i32;
-        // The child leads its own process group: take its children down with it.
-        let _ = Command::new("kill").arg("--").arg(format!("-{pid}")).status();
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Writes `line` to a child's stdin and closes it (passwords never go on command lines).
-pub fn feed(child: &mut Child, line: &str) {
-    if let Some(mut stdin) = child.stdin.take() {
-        let _ = writeln!(stdin, "{line}");
-    }
 }
 
 /// Calling the token function's handler directly, as Lambda would.
@@ -223,4 +230,56 @@ pub async fn store_code(store: &Store, code: &oauth_core::protocol::model::CodeG
     let value = oauth_core::crypto::new_secret();
     store.put_code(&value, code).await.expect("put code");
     value
+}
+
+/// The functions running under `cargo lambda watch` on a free port, against DynamoDB Local
+/// with tables of their own: the local stack of `make dev`, started once per test process.
+pub struct Stack {
+    pub base_url: String,
+    pub store: Store,
+    _watch: Background,
+}
+
+pub fn cargo_lambda() -> PathBuf {
+    let bin = repo_root().join(".local/venv/bin/cargo-lambda");
+    assert!(
+        bin.exists(),
+        "cargo-lambda is not installed: run `make test` (or infra/local/install-tools.sh)"
+    );
+    bin
+}
+
+/// Starts (once) and returns the local stack.
+pub async fn stack() -> &'static Stack {
+    static STACK: tokio::sync::OnceCell<Stack> = tokio::sync::OnceCell::const_new();
+    STACK
+        .get_or_init(|| async {
+            let store = fresh_store().await;
+            let port = free_port();
+            let tables = store.tables();
+            let mut cmd = Command::new(cargo_lambda());
+            cmd.current_dir(repo_root())
+                .args(["lambda", "watch", "--disable-cors", "--ignore-changes", "-A", "127.0.0.1", "-P"])
+                .arg(port.to_string())
+                .env("AWS_ENDPOINT_URL_DYNAMODB", dynamodb_local().endpoint())
+                .env("AWS_REGION", "us-east-1")
+                .env("AWS_ACCESS_KEY_ID", "local")
+                .env("AWS_SECRET_ACCESS_KEY", "local")
+                .env("CLIENTS_TABLE", &tables.clients)
+                .env("USERS_TABLE", &tables.users)
+                .env("CODES_TABLE", &tables.codes)
+                .env("TOKENS_TABLE", &tables.tokens)
+                .env("ISSUER", format!("http://127.0.0.1:{port}"))
+                .env("PBKDF2_ITERATIONS", test_settings().pbkdf2_iterations.to_string())
+                .env("CLIENT_CACHE_SECONDS", "0");
+            let log = repo_root().join(format!("target/cargo-lambda-watch-{port}.log"));
+            let watch = Background::start(cmd, &log);
+            wait_for_port(port, Duration::from_secs(120));
+            Stack {
+                base_url: format!("http://127.0.0.1:{port}"),
+                store,
+                _watch: watch,
+            }
+        })
+        .await
 }

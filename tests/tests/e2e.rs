@@ -1,0 +1,194 @@
+//! End to end: the functions under `cargo lambda watch`, DynamoDB Local behind them, and the
+//! `oauth2` crate as an independent client. Codes come from the storage layer until the
+//! authorization endpoint issues them.
+
+use oauth2::basic::{BasicClient, BasicErrorResponseType};
+use oauth2::{
+    AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, PkceCodeChallenge,
+    RedirectUrl, RefreshToken, RequestTokenError, ResourceOwnerPassword, ResourceOwnerUsername,
+    Scope, TokenResponse, TokenUrl,
+};
+use oauth_core::config::now;
+use oauth_core::protocol::model::CodeGrant;
+use oauth_core::protocol::pkce::Method;
+use oauth_core::protocol::scope::Scopes;
+use oauth_core::service::admin::{ClientSpec, Registered};
+use oauth_tests::*;
+use std::time::Duration;
+
+const CB: &str = "http://127.0.0.1:8080/callback";
+
+fn http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        // The first request to each function waits for `cargo lambda watch` to build it.
+        .timeout(Duration::from_secs(600))
+        .build()
+        .unwrap()
+}
+
+async fn register_app(stack: &Stack, grants: &[&str]) -> Registered {
+    register(
+        &stack.store,
+        ClientSpec {
+            workspace: "default".into(),
+            name: "e2e".into(),
+            redirect_uris: vec![CB.into()],
+            grant_types: grants.iter().map(|g| g.to_string()).collect(),
+            scope: Some("read write".into()),
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+macro_rules! oauth_client {
+    ($stack:expr, $r:expr, $auth:expr) => {
+        BasicClient::new(ClientId::new($r.client.client_id.clone()))
+            .set_client_secret(ClientSecret::new($r.client_secret.clone().unwrap()))
+            .set_auth_uri(AuthUrl::new(format!("{}/oauth2/authorize", $stack.base_url)).unwrap())
+            .set_token_uri(TokenUrl::new(format!("{}/oauth2/token", $stack.base_url)).unwrap())
+            .set_redirect_uri(RedirectUrl::new(CB.into()).unwrap())
+            .set_auth_type($auth)
+    };
+}
+
+async fn issue_code(stack: &Stack, r: &Registered, challenge: &PkceCodeChallenge) -> String {
+    store_code(
+        &stack.store,
+        &CodeGrant {
+            workspace: "default".into(),
+            client_id: r.client.client_id.clone(),
+            redirect_uri: Some(CB.into()),
+            scope: Scopes::parse("read").unwrap(),
+            username: "alice".into(),
+            sub: "sub-alice".into(),
+            challenge: Some((Method::S256, challenge.as_str().to_owned())),
+            grant_id: oauth_core::crypto::new_secret(),
+            expires_at: now() + 60,
+            used: false,
+        },
+    )
+    .await
+}
+
+fn assert_invalid_grant<E: std::error::Error + 'static, T: std::fmt::Debug>(
+    result: Result<T, RequestTokenError<E, oauth2::StandardErrorResponse<BasicErrorResponseType>>>,
+) {
+    match result {
+        Err(RequestTokenError::ServerResponse(e)) => {
+            assert_eq!(*e.error(), BasicErrorResponseType::InvalidGrant, "{e:?}")
+        }
+        other => panic!("expected invalid_grant, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn code_with_pkce_refresh_and_replays_basic_and_body_auth() {
+    let stack = stack().await;
+    let r = register_app(stack, &["authorization_code", "refresh_token"]).await;
+    for auth in [AuthType::BasicAuth, AuthType::RequestBody] {
+        let client = oauth_client!(stack, r, auth.clone());
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let code = issue_code(stack, &r, &challenge).await;
+        let verifier_copy = oauth2::PkceCodeVerifier::new(verifier.secret().clone());
+        let tokens = client
+            .exchange_code(AuthorizationCode::new(code.clone()))
+            .set_pkce_verifier(verifier)
+            .request_async(&http())
+            .await
+            .unwrap_or_else(|e| panic!("{auth:?}: {e:?}"));
+        assert_eq!(tokens.scopes(), Some(&vec![Scope::new("read".into())]));
+        let refresh = tokens.refresh_token().expect("refresh token").clone();
+
+        let replay = client
+            .exchange_code(AuthorizationCode::new(code))
+            .set_pkce_verifier(verifier_copy)
+            .request_async(&http())
+            .await;
+        assert_invalid_grant(replay);
+
+        // The replay revoked the grant, refresh token included.
+        let revoked = client.exchange_refresh_token(&refresh).request_async(&http()).await;
+        assert_invalid_grant(revoked);
+
+        // A fresh grant: refresh rotates; the old refresh token is then refused.
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let code = issue_code(stack, &r, &challenge).await;
+        let tokens = client
+            .exchange_code(AuthorizationCode::new(code))
+            .set_pkce_verifier(verifier)
+            .request_async(&http())
+            .await
+            .unwrap();
+        let first = tokens.refresh_token().unwrap().clone();
+        let rotated = client.exchange_refresh_token(&first).request_async(&http()).await.unwrap();
+        assert_ne!(rotated.refresh_token().unwrap().secret(), first.secret());
+        let again = client
+            .exchange_refresh_token(&RefreshToken::new(first.secret().clone()))
+            .request_async(&http())
+            .await;
+        assert_invalid_grant(again);
+    }
+}
+
+#[tokio::test]
+async fn client_credentials_and_password() {
+    let stack = stack().await;
+    let r = register_app(stack, &["client_credentials", "password", "refresh_token"]).await;
+    let client = oauth_client!(stack, r, AuthType::BasicAuth);
+    let cc = client
+        .exchange_client_credentials()
+        .add_scope(Scope::new("write".into()))
+        .request_async(&http())
+        .await
+        .unwrap();
+    assert_eq!(cc.expires_in(), Some(Duration::from_secs(3600)));
+    assert!(cc.refresh_token().is_none());
+
+    add_user(&stack.store, "default", "paula", "correct horse").await;
+    let pw = client
+        .exchange_password(
+            &ResourceOwnerUsername::new("paula".into()),
+            &ResourceOwnerPassword::new("correct horse".into()),
+        )
+        .request_async(&http())
+        .await
+        .unwrap();
+    assert!(pw.refresh_token().is_some());
+    let wrong = client
+        .exchange_password(
+            &ResourceOwnerUsername::new("paula".into()),
+            &ResourceOwnerPassword::new("wrong horse".into()),
+        )
+        .request_async(&http())
+        .await;
+    assert_invalid_grant(wrong);
+}
+
+#[tokio::test]
+async fn curl_style_requests_on_every_path() {
+    let stack = stack().await;
+    let r = register_app(stack, &["client_credentials"]).await;
+    let (id, secret) = (r.client.client_id.clone(), r.client_secret.clone().unwrap());
+    for path in ["/oauth2/token", "/api/v1/oauth/token", "/v1/oauth/token", "/default/oauth2/token"] {
+        let reply = http()
+            .post(format!("{}{path}", stack.base_url))
+            .basic_auth(&id, Some(&secret))
+            .form(&[("grant_type", "client_credentials")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(reply.status(), 200, "{path}");
+    }
+    let wrong = http()
+        .post(format!("{}/oauth2/token", stack.base_url))
+        .basic_auth(&id, Some("wrong"))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+    let body: serde_json::Value = wrong.json().await.unwrap();
+    assert_eq!(body["error"], "invalid_client");
+}
