@@ -120,7 +120,11 @@ impl AppState {
     }
 
     /// A client record, from the warm cache when fresh enough.
-    pub async fn client(&self, workspace: &str, client_id: &str) -> Result<Option<Arc<Client>>, StoreError> {
+    pub async fn client(
+        &self,
+        workspace: &str,
+        client_id: &str,
+    ) -> Result<Option<Arc<Client>>, StoreError> {
         let ttl = Duration::from_secs(self.settings.client_cache_seconds);
         let key = (workspace.to_owned(), client_id.to_owned());
         if !ttl.is_zero() {

@@ -31,7 +31,10 @@ pub fn free_port() -> u16 {
 pub fn wait_for_port(port: u16, within: Duration) {
     let start = Instant::now();
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(start.elapsed() < within, "nothing listens on port {port} after {within:?}");
+        assert!(
+            start.elapsed() < within,
+            "nothing listens on port {port} after {within:?}"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
 }
@@ -121,8 +124,15 @@ pub fn local_client(endpoint: &str) -> aws_sdk_dynamodb::Client {
 /// A store on fresh tables of their own (a unique prefix), created from the schema.
 pub async fn fresh_store() -> Store {
     static N: AtomicU32 = AtomicU32::new(0);
-    let prefix = format!("t{}-{}-", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
-    let store = Store::new(local_client(&dynamodb_local().endpoint()), TableNames::prefixed(&prefix));
+    let prefix = format!(
+        "t{}-{}-",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    );
+    let store = Store::new(
+        local_client(&dynamodb_local().endpoint()),
+        TableNames::prefixed(&prefix),
+    );
     store.create_tables().await.expect("create tables");
     store
 }
@@ -142,13 +152,22 @@ pub async fn fresh_state() -> AppState {
 
 /// Registers a client through the admin code path.
 pub async fn register(store: &Store, spec: ClientSpec) -> Registered {
-    admin::create_client(store, &spec, now()).await.expect("register client")
+    admin::create_client(store, &spec, now())
+        .await
+        .expect("register client")
 }
 
 pub async fn add_user(store: &Store, workspace: &str, username: &str, password: &str) {
-    admin::create_user(store, test_settings().pbkdf2_iterations, workspace, username, password, now())
-        .await
-        .expect("create user");
+    admin::create_user(
+        store,
+        test_settings().pbkdf2_iterations,
+        workspace,
+        username,
+        password,
+        now(),
+    )
+    .await
+    .expect("create user");
 }
 
 /// Calling the token function's handler directly, as Lambda would.
@@ -187,7 +206,8 @@ pub mod call {
         if let Some(a) = authorization {
             b = b.header("authorization", a);
         }
-        b.body(Body::Binary(body.as_bytes().to_vec())).expect("request")
+        b.body(Body::Binary(body.as_bytes().to_vec()))
+            .expect("request")
     }
 
     pub async fn token(state: &AppState, req: Request) -> Reply {
@@ -200,7 +220,11 @@ pub mod call {
             _ => &[],
         };
         let json = serde_json::from_slice(bytes).unwrap_or(Value::Null);
-        Reply { status, headers, json }
+        Reply {
+            status,
+            headers,
+            json,
+        }
     }
 
     /// `POST /oauth2/token` with a form body and optional Basic credentials.
@@ -259,7 +283,15 @@ pub async fn stack() -> &'static Stack {
             let tables = store.tables();
             let mut cmd = Command::new(cargo_lambda());
             cmd.current_dir(repo_root())
-                .args(["lambda", "watch", "--disable-cors", "--ignore-changes", "-A", "127.0.0.1", "-P"])
+                .args([
+                    "lambda",
+                    "watch",
+                    "--disable-cors",
+                    "--ignore-changes",
+                    "-A",
+                    "127.0.0.1",
+                    "-P",
+                ])
                 .arg(port.to_string())
                 .env("AWS_ENDPOINT_URL_DYNAMODB", dynamodb_local().endpoint())
                 .env("AWS_REGION", "us-east-1")
@@ -270,7 +302,10 @@ pub async fn stack() -> &'static Stack {
                 .env("CODES_TABLE", &tables.codes)
                 .env("TOKENS_TABLE", &tables.tokens)
                 .env("ISSUER", format!("http://127.0.0.1:{port}"))
-                .env("PBKDF2_ITERATIONS", test_settings().pbkdf2_iterations.to_string())
+                .env(
+                    "PBKDF2_ITERATIONS",
+                    test_settings().pbkdf2_iterations.to_string(),
+                )
                 .env("CLIENT_CACHE_SECONDS", "0");
             let log = repo_root().join(format!("target/cargo-lambda-watch-{port}.log"));
             let watch = Background::start(cmd, &log);

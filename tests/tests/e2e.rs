@@ -4,9 +4,9 @@
 
 use oauth2::basic::{BasicClient, BasicErrorResponseType};
 use oauth2::{
-    AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, PkceCodeChallenge,
-    RedirectUrl, RefreshToken, RequestTokenError, ResourceOwnerPassword, ResourceOwnerUsername,
-    Scope, TokenResponse, TokenUrl,
+    AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, PkceCodeChallenge, RedirectUrl,
+    RefreshToken, RequestTokenError, ResourceOwnerPassword, ResourceOwnerUsername, Scope,
+    TokenResponse, TokenUrl,
 };
 use oauth_core::config::now;
 use oauth_core::protocol::model::CodeGrant;
@@ -109,7 +109,10 @@ async fn code_with_pkce_refresh_and_replays_basic_and_body_auth() {
         assert_invalid_grant(replay);
 
         // The replay revoked the grant, refresh token included.
-        let revoked = client.exchange_refresh_token(&refresh).request_async(&http()).await;
+        let revoked = client
+            .exchange_refresh_token(&refresh)
+            .request_async(&http())
+            .await;
         assert_invalid_grant(revoked);
 
         // A fresh grant: refresh rotates; the old refresh token is then refused.
@@ -122,7 +125,11 @@ async fn code_with_pkce_refresh_and_replays_basic_and_body_auth() {
             .await
             .unwrap();
         let first = tokens.refresh_token().unwrap().clone();
-        let rotated = client.exchange_refresh_token(&first).request_async(&http()).await.unwrap();
+        let rotated = client
+            .exchange_refresh_token(&first)
+            .request_async(&http())
+            .await
+            .unwrap();
         assert_ne!(rotated.refresh_token().unwrap().secret(), first.secret());
         let again = client
             .exchange_refresh_token(&RefreshToken::new(first.secret().clone()))
@@ -171,7 +178,12 @@ async fn curl_style_requests_on_every_path() {
     let stack = stack().await;
     let r = register_app(stack, &["client_credentials"]).await;
     let (id, secret) = (r.client.client_id.clone(), r.client_secret.clone().unwrap());
-    for path in ["/oauth2/token", "/api/v1/oauth/token", "/v1/oauth/token", "/default/oauth2/token"] {
+    for path in [
+        "/oauth2/token",
+        "/api/v1/oauth/token",
+        "/v1/oauth/token",
+        "/default/oauth2/token",
+    ] {
         let reply = http()
             .post(format!("{}{path}", stack.base_url))
             .basic_auth(&id, Some(&secret))

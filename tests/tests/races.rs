@@ -35,7 +35,10 @@ async fn race(state: &Arc<oauth_core::AppState>, id: &str, secret: &str, body: &
 }
 
 fn winners(statuses: &[u16]) -> usize {
-    assert!(statuses.iter().all(|s| *s == 200 || *s == 400), "{statuses:?}");
+    assert!(
+        statuses.iter().all(|s| *s == 200 || *s == 400),
+        "{statuses:?}"
+    );
     statuses.iter().filter(|s| **s == 200).count()
 }
 
@@ -71,7 +74,13 @@ async fn concurrent_redemptions_of_one_code_have_exactly_one_winner() {
     let body = format!(
         "grant_type=authorization_code&code={code}&redirect_uri=https://app.example/cb&code_verifier={VERIFIER}"
     );
-    let statuses = race(&state, &r.client.client_id, r.client_secret.as_deref().unwrap(), &body).await;
+    let statuses = race(
+        &state,
+        &r.client.client_id,
+        r.client_secret.as_deref().unwrap(),
+        &body,
+    )
+    .await;
     assert_eq!(winners(&statuses), 1, "{statuses:?}");
 }
 
@@ -96,7 +105,10 @@ async fn concurrent_refreshes_of_one_token_have_exactly_one_winner() {
         "grant_type=password&username=erin&password=correct+horse",
     )
     .await;
-    let refresh = first.json["refresh_token"].as_str().expect("refresh token").to_owned();
+    let refresh = first.json["refresh_token"]
+        .as_str()
+        .expect("refresh token")
+        .to_owned();
     let body = format!("grant_type=refresh_token&refresh_token={refresh}");
     let statuses = race(&state, &id, &secret, &body).await;
     assert_eq!(winners(&statuses), 1, "{statuses:?}");

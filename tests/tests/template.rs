@@ -6,12 +6,20 @@ use oauth_core::storage::schema::{self, TableDef};
 use yaml_rust2::{Yaml, YamlLoader};
 
 fn template() -> Yaml {
-    let text = std::fs::read_to_string(oauth_tests::repo_root().join("template.yaml")).expect("template.yaml");
+    let text = std::fs::read_to_string(oauth_tests::repo_root().join("template.yaml"))
+        .expect("template.yaml");
     // CloudFormation's short tags (`!Ref X`) load as their plain values.
-    YamlLoader::load_from_str(&text).expect("valid YAML").remove(0)
+    YamlLoader::load_from_str(&text)
+        .expect("valid YAML")
+        .remove(0)
 }
 
-fn key_schema(node: &Yaml) -> Vec<(String, String)> {
+/// (attribute, key type) pairs.
+type Keys = Vec<(String, String)>;
+/// (index name, keys, projection type).
+type Index = (String, Keys, String);
+
+fn key_schema(node: &Yaml) -> Keys {
     node.as_vec()
         .expect("KeySchema list")
         .iter()
@@ -24,7 +32,7 @@ fn key_schema(node: &Yaml) -> Vec<(String, String)> {
         .collect()
 }
 
-fn expected_keys(hash: &str, range: Option<&str>) -> Vec<(String, String)> {
+fn expected_keys(hash: &str, range: Option<&str>) -> Keys {
     std::iter::once((hash.to_owned(), "HASH".to_owned()))
         .chain(range.map(|r| (r.to_owned(), "RANGE".to_owned())))
         .collect()
@@ -36,14 +44,22 @@ fn check_table(t: &Yaml, def: &TableDef) {
     assert_eq!(res["Type"].as_str(), Some("AWS::DynamoDB::Table"), "{name}");
     let p = &res["Properties"];
     assert_eq!(p["BillingMode"].as_str(), Some("PAY_PER_REQUEST"), "{name}");
-    assert_eq!(key_schema(&p["KeySchema"]), expected_keys(def.hash_key, def.range_key), "{name} keys");
+    assert_eq!(
+        key_schema(&p["KeySchema"]),
+        expected_keys(def.hash_key, def.range_key),
+        "{name} keys"
+    );
 
     let mut attrs: Vec<String> = p["AttributeDefinitions"]
         .as_vec()
         .unwrap()
         .iter()
         .map(|a| {
-            assert_eq!(a["AttributeType"].as_str(), Some("S"), "{name}: string keys only");
+            assert_eq!(
+                a["AttributeType"].as_str(),
+                Some("S"),
+                "{name}: string keys only"
+            );
             a["AttributeName"].as_str().unwrap().to_owned()
         })
         .collect();
@@ -57,7 +73,7 @@ fn check_table(t: &Yaml, def: &TableDef) {
     want.dedup();
     assert_eq!(attrs, want, "{name} attribute definitions");
 
-    let indexes: Vec<(String, Vec<(String, String)>, String)> = p["GlobalSecondaryIndexes"]
+    let indexes: Vec<Index> = p["GlobalSecondaryIndexes"]
         .as_vec()
         .map(|v| {
             v.iter()
@@ -65,7 +81,10 @@ fn check_table(t: &Yaml, def: &TableDef) {
                     (
                         i["IndexName"].as_str().unwrap().to_owned(),
                         key_schema(&i["KeySchema"]),
-                        i["Projection"]["ProjectionType"].as_str().unwrap().to_owned(),
+                        i["Projection"]["ProjectionType"]
+                            .as_str()
+                            .unwrap()
+                            .to_owned(),
                     )
                 })
                 .collect()
@@ -74,18 +93,32 @@ fn check_table(t: &Yaml, def: &TableDef) {
     let want_indexes: Vec<_> = def
         .indexes
         .iter()
-        .map(|(n, h)| (n.to_string(), expected_keys(h, None), "KEYS_ONLY".to_owned()))
+        .map(|(n, h)| {
+            (
+                n.to_string(),
+                expected_keys(h, None),
+                "KEYS_ONLY".to_owned(),
+            )
+        })
         .collect();
     assert_eq!(indexes, want_indexes, "{name} indexes");
 
     let ttl = &p["TimeToLiveSpecification"];
     if def.ttl {
-        assert_eq!(ttl["AttributeName"].as_str(), Some(schema::TTL_ATTRIBUTE), "{name} TTL");
+        assert_eq!(
+            ttl["AttributeName"].as_str(),
+            Some(schema::TTL_ATTRIBUTE),
+            "{name} TTL"
+        );
         assert_eq!(ttl["Enabled"].as_bool(), Some(true), "{name} TTL");
     } else {
         assert!(ttl.is_badvalue(), "{name} has no TTL in the schema");
     }
-    assert_eq!(p["SSESpecification"]["SSEEnabled"].as_bool(), Some(true), "{name}");
+    assert_eq!(
+        p["SSESpecification"]["SSEEnabled"].as_bool(),
+        Some(true),
+        "{name}"
+    );
     assert_eq!(
         p["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"].as_bool(),
         Some(true),
@@ -105,7 +138,11 @@ fn template_tables_equal_the_schema() {
         .values()
         .filter(|r| r["Type"].as_str() == Some("AWS::DynamoDB::Table"))
         .count();
-    assert_eq!(declared, schema::ALL.len(), "a table in the template that the schema lacks");
+    assert_eq!(
+        declared,
+        schema::ALL.len(),
+        "a table in the template that the schema lacks"
+    );
 }
 
 #[test]
@@ -113,6 +150,12 @@ fn functions_get_every_table_name_from_its_resource() {
     let t = template();
     let vars = &t["Globals"]["Function"]["Environment"]["Variables"];
     for def in schema::ALL {
-        assert_eq!(vars[def.env].as_str(), Some(def.logical_id), "{} = !Ref {}", def.env, def.logical_id);
+        assert_eq!(
+            vars[def.env].as_str(),
+            Some(def.logical_id),
+            "{} = !Ref {}",
+            def.env,
+            def.logical_id
+        );
     }
 }

@@ -13,7 +13,11 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "oauth-admin", version, about = "Manage the OAuth server's tables, clients and users")]
+#[command(
+    name = "oauth-admin",
+    version,
+    about = "Manage the OAuth server's tables, clients and users"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -183,9 +187,11 @@ fn read_password(from_stdin: bool) -> Result<String, AdminError> {
 async fn run(cli: Cli) -> Result<Value, AdminError> {
     let settings = Settings::from_env().map_err(AdminError::Invalid)?;
     let store = Store::from_env().await;
-    let not_found = |what: String| move |e: StoreError| match e {
-        StoreError::ConditionFailed => AdminError::NotFound(what),
-        e => e.into(),
+    let not_found = |what: String| {
+        move |e: StoreError| match e {
+            StoreError::ConditionFailed => AdminError::NotFound(what),
+            e => e.into(),
+        }
     };
     match cli.command {
         Command::Tables(TablesCmd::Create) => {
@@ -212,7 +218,9 @@ async fn run(cli: Cli) -> Result<Value, AdminError> {
         }
         Command::Client(ClientCmd::List(ws)) => {
             let clients = store.clients(&ws.workspace).await?;
-            Ok(Value::Array(clients.iter().map(|c| client_json(c, None)).collect()))
+            Ok(Value::Array(
+                clients.iter().map(|c| client_json(c, None)).collect(),
+            ))
         }
         Command::Client(ClientCmd::Show { ws, client_id }) => {
             match store.client(&ws.workspace, &client_id).await? {
@@ -257,8 +265,14 @@ async fn run(cli: Cli) -> Result<Value, AdminError> {
         }
         Command::User(UserCmd::SetPassword(u)) => {
             let password = read_password(u.password_stdin)?;
-            admin::set_password(&store, settings.pbkdf2_iterations, &u.ws.workspace, &u.username, &password)
-                .await?;
+            admin::set_password(
+                &store,
+                settings.pbkdf2_iterations,
+                &u.ws.workspace,
+                &u.username,
+                &password,
+            )
+            .await?;
             Ok(json!({ "updated": u.username }))
         }
     }

@@ -1,7 +1,7 @@
 //! HTTP edge: Lambda requests in, responses out. The one place errors become wire responses
 //! is [`response::error`].
 
+pub mod authorize;
 pub mod request;
 pub mod response;
-pub mod authorize;
 pub mod token;

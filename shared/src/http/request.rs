@@ -19,7 +19,7 @@ pub fn body(req: &Request) -> &[u8] {
     }
 }
 
-pub fn header<'r>(req: &'r Request, name: header::HeaderName) -> Option<&'r str> {
+pub fn header(req: &Request, name: header::HeaderName) -> Option<&str> {
     req.headers().get(name).and_then(|v| v.to_str().ok())
 }
 
@@ -28,7 +28,10 @@ pub fn require_method(req: &Request, allowed: &[Method]) -> Result<(), OAuthErro
         return Ok(());
     }
     let names: Vec<&str> = allowed.iter().map(Method::as_str).collect();
-    Err(OAuthError::invalid_request(format!("method not allowed: use {}", names.join(" or "))).with_status(405))
+    Err(
+        OAuthError::invalid_request(format!("method not allowed: use {}", names.join(" or ")))
+            .with_status(405),
+    )
 }
 
 /// The form body of a POST: `application/x-www-form-urlencoded`, bounded in size, strictly

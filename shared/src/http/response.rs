@@ -12,7 +12,10 @@ pub fn json(status: u16, body: &impl Serialize) -> Response<Body> {
     let mut resp = Response::new(Body::Text(text));
     *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let h = resp.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
     resp
@@ -57,7 +60,8 @@ pub fn error(err: &Error) -> Response<Body> {
                 );
             }
             if e.status == 405 {
-                resp.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
+                resp.headers_mut()
+                    .insert(header::ALLOW, HeaderValue::from_static("POST"));
             }
             resp
         }
@@ -66,7 +70,8 @@ pub fn error(err: &Error) -> Response<Body> {
             json(
                 500,
                 &ExceptionBody {
-                    message: "The server could not complete the request. Nothing was changed; try again.",
+                    message:
+                        "The server could not complete the request. Nothing was changed; try again.",
                     error: "server_error",
                     status_code: 500,
                 },

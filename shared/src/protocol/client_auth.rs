@@ -162,13 +162,20 @@ mod tests {
             authenticate(&post, Some(&c)).is_err(),
             "confidential needs a secret"
         );
-        assert!(authenticate(&post, Some(&client(None))).is_ok(), "public: none");
+        assert!(
+            authenticate(&post, Some(&client(None))).is_ok(),
+            "public: none"
+        );
         assert!(authenticate::<&Client>(&post, None).is_err());
     }
 
     #[test]
     fn a_public_client_presenting_a_secret_fails() {
-        let p = presented(None, &Form::parse(b"client_id=app&client_secret=x").unwrap()).unwrap();
+        let p = presented(
+            None,
+            &Form::parse(b"client_id=app&client_secret=x").unwrap(),
+        )
+        .unwrap();
         assert!(authenticate(&p, Some(&client(None))).is_err());
     }
 }

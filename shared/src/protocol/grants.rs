@@ -103,10 +103,14 @@ pub fn check_code(
 ) -> Result<CodeVerdict, OAuthError> {
     let invalid = |why: &str| Err(OAuthError::invalid_grant(why));
     if code.client_id != client.client_id || code.workspace != client.workspace {
-        return invalid("the authorization code is invalid, expired, or was issued to another client");
+        return invalid(
+            "the authorization code is invalid, expired, or was issued to another client",
+        );
     }
     if code.expires_at <= now {
-        return invalid("the authorization code is invalid, expired, or was issued to another client");
+        return invalid(
+            "the authorization code is invalid, expired, or was issued to another client",
+        );
     }
     match (&code.redirect_uri, redirect_uri) {
         (Some(bound), Some(given)) if bound == given => {}
@@ -135,7 +139,9 @@ pub fn check_code(
             ))
         }
         (None, Some(_)) => {
-            return invalid("code_verifier sent, but the authorization request had no code_challenge")
+            return invalid(
+                "code_verifier sent, but the authorization request had no code_challenge",
+            )
         }
         (None, None) if client.is_public() => {
             return invalid("public clients must use PKCE");
@@ -183,12 +189,10 @@ pub fn check_refresh(
     let scope = Scopes::resolve(requested_scope, &token.scope)?;
     Ok(match token.rotated_at {
         None => RefreshVerdict::Rotate { scope },
-        Some(at) if now < at.saturating_add(client.refresh_grace) => {
-            RefreshVerdict::GraceRetry {
-                scope,
-                rotated_at: at,
-            }
-        }
+        Some(at) if now < at.saturating_add(client.refresh_grace) => RefreshVerdict::GraceRetry {
+            scope,
+            rotated_at: at,
+        },
         Some(_) => RefreshVerdict::Reused,
     })
 }
@@ -251,7 +255,23 @@ mod tests {
         }
     }
 
-    /// (case, code, redirect_uri, verifier, expected error code or verdict)
+    /// (case, code, redirect_uri, verifier, expected verdict or error code)
+    type CodeCase<'a> = (
+        &'a str,
+        CodeGrant,
+        Option<&'a str>,
+        Option<&'a str>,
+        Result<CodeVerdict, &'a str>,
+    );
+    /// (case, token, client, requested scope, expected verdict or error code)
+    type RefreshCase<'a> = (
+        &'a str,
+        TokenRecord,
+        &'a Client,
+        Option<&'a str>,
+        Result<RefreshVerdict, &'a str>,
+    );
+
     #[test]
     fn code_redemption_table() {
         let cb = Some("https://app/cb");
@@ -276,19 +296,55 @@ mod tests {
             redirect_uri: None,
             ..code()
         };
-        let cases: Vec<(&str, CodeGrant, Option<&str>, Option<&str>, Result<CodeVerdict, &str>)> = vec![
+        let cases: Vec<CodeCase> = vec![
             ("fresh", code(), cb, v, Ok(CodeVerdict::Redeem)),
             ("reused", used.clone(), cb, v, Ok(CodeVerdict::Reused)),
-            ("reuse with wrong verifier", used, cb, Some(&CHALLENGE[..43]), Err("invalid_grant")),
+            (
+                "reuse with wrong verifier",
+                used,
+                cb,
+                Some(&CHALLENGE[..43]),
+                Err("invalid_grant"),
+            ),
             ("other client", other_client, cb, v, Err("invalid_grant")),
             ("expired", expired, cb, v, Err("invalid_grant")),
-            ("other redirect", code(), Some("https://app/cb2"), v, Err("invalid_grant")),
+            (
+                "other redirect",
+                code(),
+                Some("https://app/cb2"),
+                v,
+                Err("invalid_grant"),
+            ),
             ("missing redirect", code(), None, v, Err("invalid_request")),
             ("missing verifier", code(), cb, None, Err("invalid_request")),
-            ("verifier without challenge", no_pkce.clone(), cb, v, Err("invalid_grant")),
-            ("no pkce, confidential", no_pkce, cb, None, Ok(CodeVerdict::Redeem)),
-            ("unbound, registered uri", unbound.clone(), Some("https://app/cb2"), v, Ok(CodeVerdict::Redeem)),
-            ("unbound, foreign uri", unbound, Some("https://evil/cb"), v, Err("invalid_grant")),
+            (
+                "verifier without challenge",
+                no_pkce.clone(),
+                cb,
+                v,
+                Err("invalid_grant"),
+            ),
+            (
+                "no pkce, confidential",
+                no_pkce,
+                cb,
+                None,
+                Ok(CodeVerdict::Redeem),
+            ),
+            (
+                "unbound, registered uri",
+                unbound.clone(),
+                Some("https://app/cb2"),
+                v,
+                Ok(CodeVerdict::Redeem),
+            ),
+            (
+                "unbound, foreign uri",
+                unbound,
+                Some("https://evil/cb"),
+                v,
+                Err("invalid_grant"),
+            ),
         ];
         for (name, code, redirect, verifier, want) in cases {
             let got = check_code(&code, &client(false), redirect, verifier, NOW)
@@ -303,7 +359,8 @@ mod tests {
             challenge: None,
             ..code()
         };
-        let err = check_code(&no_pkce, &client(true), Some("https://app/cb"), None, NOW).unwrap_err();
+        let err =
+            check_code(&no_pkce, &client(true), Some("https://app/cb"), None, NOW).unwrap_err();
         assert_eq!(err.code.as_str(), "invalid_grant");
     }
 
@@ -319,29 +376,80 @@ mod tests {
                 scope: Scopes::parse(s).unwrap(),
             })
         };
-        let cases: Vec<(&str, TokenRecord, &Client, Option<&str>, Result<RefreshVerdict, &str>)> = vec![
+        let cases: Vec<RefreshCase> = vec![
             ("current", refresh(None), &c, None, rotate("a b")),
             ("narrowed", refresh(None), &c, Some("b"), rotate("b")),
-            ("widened", refresh(None), &c, Some("a c"), Err("invalid_scope")),
-            ("rotated, no grace", refresh(Some(NOW - 1)), &c, None, Ok(RefreshVerdict::Reused)),
+            (
+                "widened",
+                refresh(None),
+                &c,
+                Some("a c"),
+                Err("invalid_scope"),
+            ),
+            (
+                "rotated, no grace",
+                refresh(Some(NOW - 1)),
+                &c,
+                None,
+                Ok(RefreshVerdict::Reused),
+            ),
             (
                 "rotated, in grace",
                 refresh(Some(NOW - 1)),
                 &grace,
                 None,
-                Ok(RefreshVerdict::GraceRetry { scope: Scopes::parse("a b").unwrap(), rotated_at: NOW - 1 }),
+                Ok(RefreshVerdict::GraceRetry {
+                    scope: Scopes::parse("a b").unwrap(),
+                    rotated_at: NOW - 1,
+                }),
             ),
-            ("rotated, grace over", refresh(Some(NOW - 30)), &grace, None, Ok(RefreshVerdict::Reused)),
-            ("expired", TokenRecord { expires_at: NOW, ..refresh(None) }, &c, None, Err("invalid_grant")),
             (
-                "family over",
-                TokenRecord { family_expires_at: Some(NOW), ..refresh(None) },
+                "rotated, grace over",
+                refresh(Some(NOW - 30)),
+                &grace,
+                None,
+                Ok(RefreshVerdict::Reused),
+            ),
+            (
+                "expired",
+                TokenRecord {
+                    expires_at: NOW,
+                    ..refresh(None)
+                },
                 &c,
                 None,
                 Err("invalid_grant"),
             ),
-            ("access token", TokenRecord { kind: TokenKind::Access, ..refresh(None) }, &c, None, Err("invalid_grant")),
-            ("other client", TokenRecord { client_id: "x".into(), ..refresh(None) }, &c, None, Err("invalid_grant")),
+            (
+                "family over",
+                TokenRecord {
+                    family_expires_at: Some(NOW),
+                    ..refresh(None)
+                },
+                &c,
+                None,
+                Err("invalid_grant"),
+            ),
+            (
+                "access token",
+                TokenRecord {
+                    kind: TokenKind::Access,
+                    ..refresh(None)
+                },
+                &c,
+                None,
+                Err("invalid_grant"),
+            ),
+            (
+                "other client",
+                TokenRecord {
+                    client_id: "x".into(),
+                    ..refresh(None)
+                },
+                &c,
+                None,
+                Err("invalid_grant"),
+            ),
         ];
         for (name, token, client, scope, want) in cases {
             let got = check_refresh(&token, client, scope, NOW).map_err(|e| e.code.as_str());
@@ -351,10 +459,20 @@ mod tests {
 
     #[test]
     fn grant_type_parsing() {
-        let parse = |b: &[u8]| GrantRequest::parse(&Form::parse(b).unwrap()).map_err(|e| e.code.as_str());
-        assert!(matches!(parse(b"grant_type=code&code=x"), Ok(GrantRequest::AuthorizationCode { .. })));
-        assert_eq!(parse(b"grant_type=magic").unwrap_err(), "unsupported_grant_type");
+        let parse =
+            |b: &[u8]| GrantRequest::parse(&Form::parse(b).unwrap()).map_err(|e| e.code.as_str());
+        assert!(matches!(
+            parse(b"grant_type=code&code=x"),
+            Ok(GrantRequest::AuthorizationCode { .. })
+        ));
+        assert_eq!(
+            parse(b"grant_type=magic").unwrap_err(),
+            "unsupported_grant_type"
+        );
         assert_eq!(parse(b"code=x").unwrap_err(), "invalid_request");
-        assert_eq!(parse(b"grant_type=password&username=u").unwrap_err(), "invalid_request");
+        assert_eq!(
+            parse(b"grant_type=password&username=u").unwrap_err(),
+            "invalid_request"
+        );
     }
 }

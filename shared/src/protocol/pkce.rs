@@ -32,8 +32,7 @@ impl Method {
 /// RFC 7636 §4.1: 43–128 characters of `[A-Za-z0-9-._~]`. Challenges share the syntax.
 pub fn is_valid_verifier(v: &str) -> bool {
     (43..=128).contains(&v.len())
-        && v
-            .bytes()
+        && v.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
 }
 
@@ -64,7 +63,11 @@ mod tests {
 
     #[test]
     fn wrong_verifier_or_method_fails() {
-        assert!(!verify(Method::S256, CHALLENGE, &VERIFIER.replace('d', "e")));
+        assert!(!verify(
+            Method::S256,
+            CHALLENGE,
+            &VERIFIER.replace('d', "e")
+        ));
         assert!(!verify(Method::Plain, CHALLENGE, VERIFIER));
         assert!(verify(Method::Plain, VERIFIER, VERIFIER));
     }

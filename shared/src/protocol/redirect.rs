@@ -4,7 +4,9 @@
 /// Why a URI may not be registered, or `Ok` if it may.
 pub fn validate_registration(uri: &str) -> Result<(), String> {
     if uri.is_empty() || uri.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(format!("redirect URI {uri:?} is empty or contains whitespace"));
+        return Err(format!(
+            "redirect URI {uri:?} is empty or contains whitespace"
+        ));
     }
     if uri.contains('#') {
         return Err(format!("redirect URI {uri:?} must not contain a fragment"));
@@ -13,7 +15,9 @@ pub fn validate_registration(uri: &str) -> Result<(), String> {
         .split_once(':')
         .ok_or_else(|| format!("redirect URI {uri:?} is not an absolute URI"))?;
     let scheme_ok = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c));
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c));
     if !scheme_ok {
         return Err(format!("redirect URI {uri:?} has a malformed scheme"));
     }

@@ -26,9 +26,8 @@ pub fn validate_name(name: &str) -> Result<(), OAuthError> {
 /// `/oauth2/{endpoint}` and the seed aliases `/api/v1/oauth/{endpoint}`, `/v1/oauth/{endpoint}`
 /// are the default workspace; `/{workspace}/oauth2/{endpoint}` a named one.
 pub fn from_path(path: &str, endpoint: &str) -> Result<String, OAuthError> {
-    let not_found = || {
-        OAuthError::invalid_request(format!("no such endpoint: {path}")).with_status(404)
-    };
+    let not_found =
+        || OAuthError::invalid_request(format!("no such endpoint: {path}")).with_status(404);
     let path = path.strip_suffix('/').unwrap_or(path);
     let prefix = path
         .strip_suffix(endpoint)
@@ -44,7 +43,10 @@ pub fn from_path(path: &str, endpoint: &str) -> Result<String, OAuthError> {
             if is_valid_name(ws) {
                 Ok(ws.to_owned())
             } else {
-                Err(OAuthError::invalid_request(format!("unknown workspace {ws:?}")).with_status(404))
+                Err(
+                    OAuthError::invalid_request(format!("unknown workspace {ws:?}"))
+                        .with_status(404),
+                )
             }
         }
     }
@@ -69,8 +71,18 @@ mod tests {
 
     #[test]
     fn bad_paths_are_404() {
-        for path in ["/Acme/oauth2/token", "/a/b/oauth2/token", "/oauth2/tokens", "/x/token", "/-/oauth2/authorize"] {
-            assert_eq!(from_path(path, "token").map_err(|e| e.status), Err(404), "{path}");
+        for path in [
+            "/Acme/oauth2/token",
+            "/a/b/oauth2/token",
+            "/oauth2/tokens",
+            "/x/token",
+            "/-/oauth2/authorize",
+        ] {
+            assert_eq!(
+                from_path(path, "token").map_err(|e| e.status),
+                Err(404),
+                "{path}"
+            );
         }
     }
 

@@ -77,7 +77,9 @@ pub fn build_client(spec: &ClientSpec, now: u64) -> Result<Registered, AdminErro
     }
     let redirecting = [GrantType::AuthorizationCode, GrantType::Implicit];
     if redirect_uris.is_empty() && grant_types.iter().any(|g| redirecting.contains(g)) {
-        return invalid("authorization_code and implicit clients need at least one --redirect-uri".into());
+        return invalid(
+            "authorization_code and implicit clients need at least one --redirect-uri".into(),
+        );
     }
     if spec.public && grant_types.contains(&GrantType::ClientCredentials) {
         return invalid("a public client cannot use client_credentials: it has no secret".into());
@@ -107,7 +109,11 @@ pub fn build_client(spec: &ClientSpec, now: u64) -> Result<Registered, AdminErro
     })
 }
 
-pub async fn create_client(store: &Store, spec: &ClientSpec, now: u64) -> Result<Registered, AdminError> {
+pub async fn create_client(
+    store: &Store,
+    spec: &ClientSpec,
+    now: u64,
+) -> Result<Registered, AdminError> {
     let registered = build_client(spec, now)?;
     match store.create_client(&registered.client).await {
         Ok(()) => Ok(registered),
@@ -121,7 +127,11 @@ pub async fn create_client(store: &Store, spec: &ClientSpec, now: u64) -> Result
 
 /// Issues a new secret for a confidential client; the old one stops working at once
 /// (after at most `CLIENT_CACHE_SECONDS` in warm functions).
-pub async fn rotate_secret(store: &Store, workspace: &str, client_id: &str) -> Result<String, AdminError> {
+pub async fn rotate_secret(
+    store: &Store,
+    workspace: &str,
+    client_id: &str,
+) -> Result<String, AdminError> {
     let secret = crypto::new_secret();
     match store
         .set_client_secret(workspace, client_id, &crypto::digest(&secret))
@@ -138,10 +148,14 @@ pub async fn rotate_secret(store: &Store, workspace: &str, client_id: &str) -> R
 fn check_user_input(workspace: &str, username: &str, password: &str) -> Result<(), AdminError> {
     workspace::validate_name(workspace).map_err(|e| AdminError::Invalid(e.description))?;
     if username.is_empty() || username.len() > 256 || username.chars().any(char::is_control) {
-        return Err(AdminError::Invalid("usernames are 1-256 characters, no control characters".into()));
+        return Err(AdminError::Invalid(
+            "usernames are 1-256 characters, no control characters".into(),
+        ));
     }
     if password.chars().count() < 8 {
-        return Err(AdminError::Invalid("passwords need at least 8 characters".into()));
+        return Err(AdminError::Invalid(
+            "passwords need at least 8 characters".into(),
+        ));
     }
     Ok(())
 }
@@ -213,16 +227,41 @@ mod tests {
     #[test]
     fn bad_specs_are_refused() {
         let cases = [
-            ClientSpec { grant_types: vec!["magic".into()], ..spec() },
-            ClientSpec { redirect_uris: vec!["http://app.example/cb".into()], ..spec() },
-            ClientSpec { redirect_uris: vec![], ..spec() },
-            ClientSpec { workspace: "Bad_WS".into(), ..spec() },
-            ClientSpec { public: true, grant_types: vec!["client_credentials".into()], ..spec() },
-            ClientSpec { scope: Some("a\"b".into()), ..spec() },
-            ClientSpec { name: " ".into(), ..spec() },
+            ClientSpec {
+                grant_types: vec!["magic".into()],
+                ..spec()
+            },
+            ClientSpec {
+                redirect_uris: vec!["http://app.example/cb".into()],
+                ..spec()
+            },
+            ClientSpec {
+                redirect_uris: vec![],
+                ..spec()
+            },
+            ClientSpec {
+                workspace: "Bad_WS".into(),
+                ..spec()
+            },
+            ClientSpec {
+                public: true,
+                grant_types: vec!["client_credentials".into()],
+                ..spec()
+            },
+            ClientSpec {
+                scope: Some("a\"b".into()),
+                ..spec()
+            },
+            ClientSpec {
+                name: " ".into(),
+                ..spec()
+            },
         ];
         for c in cases {
-            assert!(matches!(build_client(&c, 1), Err(AdminError::Invalid(_))), "{c:?}");
+            assert!(
+                matches!(build_client(&c, 1), Err(AdminError::Invalid(_))),
+                "{c:?}"
+            );
         }
     }
 }

@@ -55,7 +55,10 @@ impl Minted {
             family_expires_at: None,
         };
         let access_ttl = client.access_token_ttl.unwrap_or(s.access_token_ttl);
-        let access = (crypto::new_secret(), record(TokenKind::Access, now + access_ttl));
+        let access = (
+            crypto::new_secret(),
+            record(TokenKind::Access, now + access_ttl),
+        );
         let refresh = family
             .filter(|_| client.allows(GrantType::RefreshToken))
             .map(|f| {
@@ -144,7 +147,10 @@ async fn client_credentials(
     let scope = Scopes::resolve(scope, &client.scopes)?;
     let now = now();
     let minted = Minted::new(state, client, None, scope, None, now);
-    state.store.put_token(&minted.access.0, &minted.access.1).await?;
+    state
+        .store
+        .put_token(&minted.access.0, &minted.access.1)
+        .await?;
     Ok(minted.into_response(now))
 }
 
@@ -163,7 +169,11 @@ async fn authorization_code(
     redirect_uri: Option<&str>,
     verifier: Option<&str>,
 ) -> Result<TokenResponse, Error> {
-    let invalid = || OAuthError::invalid_grant("the authorization code is invalid, expired, or was issued to another client");
+    let invalid = || {
+        OAuthError::invalid_grant(
+            "the authorization code is invalid, expired, or was issued to another client",
+        )
+    };
     let now = now();
     let code = state
         .store
@@ -173,7 +183,10 @@ async fn authorization_code(
     match grants::check_code(&code, client, redirect_uri, verifier, now)? {
         CodeVerdict::Reused => {
             let until = now + state.settings.refresh_family_ttl;
-            state.store.revoke_family(&client.workspace, &code.grant_id, until).await?;
+            state
+                .store
+                .revoke_family(&client.workspace, &code.grant_id, until)
+                .await?;
             tracing::warn!(workspace = %client.workspace, client_id = %client.client_id, "authorization code replayed; its tokens are revoked");
             Err(OAuthError::invalid_grant(
                 "the authorization code was already used; every token issued from it is revoked",
@@ -186,17 +199,23 @@ async fn authorization_code(
                 username: code.username.clone(),
                 sub: code.sub.clone(),
             };
-            let minted = Minted::new(state, client, Some(&owner), code.scope.clone(), Some(&family), now);
+            let minted = Minted::new(
+                state,
+                client,
+                Some(&owner),
+                code.scope.clone(),
+                Some(&family),
+                now,
+            );
             match state
                 .store
                 .redeem_code(code_value, now, &family, &minted.records())
                 .await
             {
                 Ok(()) => Ok(minted.into_response(now)),
-                Err(StoreError::ConditionFailed) => Err(OAuthError::invalid_grant(
-                    "the authorization code was already used",
-                )
-                .into()),
+                Err(StoreError::ConditionFailed) => {
+                    Err(OAuthError::invalid_grant("the authorization code was already used").into())
+                }
                 Err(e) => Err(e.into()),
             }
         }
@@ -209,7 +228,11 @@ async fn refresh(
     value: &str,
     scope: Option<&str>,
 ) -> Result<TokenResponse, Error> {
-    let invalid = || OAuthError::invalid_grant("the refresh token is invalid, expired, revoked, or was issued to another client");
+    let invalid = || {
+        OAuthError::invalid_grant(
+            "the refresh token is invalid, expired, revoked, or was issued to another client",
+        )
+    };
     let now = now();
     let token = state
         .store
@@ -217,12 +240,17 @@ async fn refresh(
         .await?
         .ok_or_else(invalid)?;
     let verdict = grants::check_refresh(&token, client, scope, now)?;
-    let (Some(grant_id), Some(family_expires_at)) = (token.grant_id.clone(), token.family_expires_at) else {
+    let (Some(grant_id), Some(family_expires_at)) =
+        (token.grant_id.clone(), token.family_expires_at)
+    else {
         return Err(invalid().into());
     };
     let (scope, rotation) = match verdict {
         RefreshVerdict::Reused => {
-            state.store.revoke_family(&client.workspace, &grant_id, family_expires_at).await?;
+            state
+                .store
+                .revoke_family(&client.workspace, &grant_id, family_expires_at)
+                .await?;
             tracing::warn!(workspace = %client.workspace, client_id = %client.client_id, "rotated refresh token reused; its family is revoked");
             return Err(OAuthError::invalid_grant(
                 "the refresh token was already used; every token of its grant is revoked",
@@ -230,18 +258,31 @@ async fn refresh(
             .into());
         }
         RefreshVerdict::Rotate { scope } => (scope, Rotation::Fresh),
-        RefreshVerdict::GraceRetry { scope, rotated_at } => (scope, Rotation::GraceRetry { rotated_at }),
+        RefreshVerdict::GraceRetry { scope, rotated_at } => {
+            (scope, Rotation::GraceRetry { rotated_at })
+        }
     };
     let family = GrantFamily {
         workspace: client.workspace.clone(),
         grant_id,
         expires_at: family_expires_at,
     };
-    let owner = token.username.clone().zip(token.sub.clone()).map(|(username, sub)| Owner { username, sub });
+    let owner = token
+        .username
+        .clone()
+        .zip(token.sub.clone())
+        .map(|(username, sub)| Owner { username, sub });
     let minted = Minted::new(state, client, owner.as_ref(), scope, Some(&family), now);
     match state
         .store
-        .rotate_refresh(&client.workspace, value, &family.grant_id, rotation, now, &minted.records())
+        .rotate_refresh(
+            &client.workspace,
+            value,
+            &family.grant_id,
+            rotation,
+            now,
+            &minted.records(),
+        )
         .await
     {
         Ok(()) => Ok(minted.into_response(now)),
@@ -275,7 +316,12 @@ async fn password_grant(
             if let Some(u) = other.filter(|u| u.locked_until <= now) {
                 state
                     .store
-                    .record_login_failure(&u.workspace, &u.username, s.lockout_threshold, now + s.lockout_seconds)
+                    .record_login_failure(
+                        &u.workspace,
+                        &u.username,
+                        s.lockout_threshold,
+                        now + s.lockout_seconds,
+                    )
                     .await?;
             }
             return Err(OAuthError::invalid_grant(
@@ -285,7 +331,10 @@ async fn password_grant(
         }
     };
     if user.failed_logins > 0 {
-        state.store.reset_login_failures(&user.workspace, &user.username).await?;
+        state
+            .store
+            .reset_login_failures(&user.workspace, &user.username)
+            .await?;
     }
     let owner = Owner {
         username: user.username,

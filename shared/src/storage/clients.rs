@@ -10,8 +10,14 @@ fn to_item(c: &Client) -> Item {
         ("workspace".into(), s(&c.workspace)),
         ("client_id".into(), s(&c.client_id)),
         ("name".into(), s(&c.name)),
-        ("redirect_uris".into(), list(c.redirect_uris.iter().cloned())),
-        ("grant_types".into(), list(c.grant_types.iter().map(|g| g.as_str()))),
+        (
+            "redirect_uris".into(),
+            list(c.redirect_uris.iter().cloned()),
+        ),
+        (
+            "grant_types".into(),
+            list(c.grant_types.iter().map(|g| g.as_str())),
+        ),
         ("scopes".into(), list(c.scopes.iter().map(str::to_owned))),
         ("first_party".into(), b(c.first_party)),
         ("allow_plain_pkce".into(), b(c.allow_plain_pkce)),
@@ -61,7 +67,11 @@ impl Store {
         Ok(())
     }
 
-    pub async fn client(&self, workspace: &str, client_id: &str) -> Result<Option<Client>, StoreError> {
+    pub async fn client(
+        &self,
+        workspace: &str,
+        client_id: &str,
+    ) -> Result<Option<Client>, StoreError> {
         let out = self
             .db
             .get_item()

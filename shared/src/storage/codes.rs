@@ -29,7 +29,8 @@ fn to_item(value: &str, c: &CodeGrant) -> Item {
 fn from_item(item: &Item) -> Result<CodeGrant, StoreError> {
     let challenge = match (opt_s(item, "challenge"), opt_s(item, "challenge_method")) {
         (Some(c), Some(m)) => Some((
-            pkce::Method::parse(&m).map_err(|_| StoreError::Backend("bad challenge_method".into()))?,
+            pkce::Method::parse(&m)
+                .map_err(|_| StoreError::Backend("bad challenge_method".into()))?,
             c,
         )),
         _ => None,
@@ -38,7 +39,8 @@ fn from_item(item: &Item) -> Result<CodeGrant, StoreError> {
         workspace: req_s(item, "workspace")?,
         client_id: req_s(item, "client_id")?,
         redirect_uri: opt_s(item, "redirect_uri"),
-        scope: Scopes::parse(&req_s(item, "scope")?).map_err(|_| StoreError::Backend("bad scope".into()))?,
+        scope: Scopes::parse(&req_s(item, "scope")?)
+            .map_err(|_| StoreError::Backend("bad scope".into()))?,
         username: req_s(item, "username")?,
         sub: req_s(item, "sub")?,
         challenge,
@@ -63,7 +65,11 @@ impl Store {
     }
 
     /// The code, strongly consistent: a just-redeemed code must read as used.
-    pub async fn code(&self, workspace: &str, value: &str) -> Result<Option<CodeGrant>, StoreError> {
+    pub async fn code(
+        &self,
+        workspace: &str,
+        value: &str,
+    ) -> Result<Option<CodeGrant>, StoreError> {
         let out = self
             .db
             .get_item()

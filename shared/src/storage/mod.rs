@@ -67,8 +67,14 @@ impl Store {
     /// Configuration from the environment (`AWS_REGION`, credentials, and
     /// `AWS_ENDPOINT_URL_DYNAMODB` for DynamoDB Local), over rustls with ring.
     pub async fn from_env() -> Self {
-        let config = aws_config::from_env().http_client(http_client()).load().await;
-        Self::new(aws_sdk_dynamodb::Client::new(&config), TableNames::from_env())
+        let config = aws_config::from_env()
+            .http_client(http_client())
+            .load()
+            .await;
+        Self::new(
+            aws_sdk_dynamodb::Client::new(&config),
+            TableNames::from_env(),
+        )
     }
 
     pub fn tables(&self) -> &TableNames {

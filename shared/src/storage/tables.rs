@@ -3,8 +3,8 @@
 use super::schema::{TableDef, TTL_ATTRIBUTE};
 use super::{Store, StoreError};
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
-    Projection, ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
 };
 
 fn build<T, E: std::fmt::Display>(r: Result<T, E>) -> Result<T, StoreError> {
@@ -33,7 +33,13 @@ impl Store {
     /// Creates every table that does not exist yet, with TTL where the schema asks for it.
     /// Returns the names it created.
     pub async fn create_tables(&self) -> Result<Vec<String>, StoreError> {
-        let existing = self.db.list_tables().send().await?.table_names.unwrap_or_default();
+        let existing = self
+            .db
+            .list_tables()
+            .send()
+            .await?
+            .table_names
+            .unwrap_or_default();
         let mut created = Vec::new();
         for (def, name) in self.tables.pairs() {
             if existing.iter().any(|t| t == name) {
@@ -59,17 +65,19 @@ impl Store {
                 .attribute_definitions(string_attr(range)?);
         }
         for (index, hash) in def.indexes {
-            req = req.attribute_definitions(string_attr(hash)?).global_secondary_indexes(build(
-                GlobalSecondaryIndex::builder()
-                    .index_name(*index)
-                    .key_schema(key(hash, KeyType::Hash)?)
-                    .projection(
-                        Projection::builder()
-                            .projection_type(ProjectionType::KeysOnly)
-                            .build(),
-                    )
-                    .build(),
-            )?);
+            req = req
+                .attribute_definitions(string_attr(hash)?)
+                .global_secondary_indexes(build(
+                    GlobalSecondaryIndex::builder()
+                        .index_name(*index)
+                        .key_schema(key(hash, KeyType::Hash)?)
+                        .projection(
+                            Projection::builder()
+                                .projection_type(ProjectionType::KeysOnly)
+                                .build(),
+                        )
+                        .build(),
+                )?);
         }
         req.send().await?;
         if def.ttl {

@@ -118,7 +118,10 @@ impl Store {
                 // A failed condition or a concurrent transaction on the same item: a lost race.
                 Some(TransactWriteItemsError::TransactionCanceledException(c))
                     if c.cancellation_reasons().iter().any(|r| {
-                        matches!(r.code(), Some("ConditionalCheckFailed" | "TransactionConflict"))
+                        matches!(
+                            r.code(),
+                            Some("ConditionalCheckFailed" | "TransactionConflict")
+                        )
                     }) =>
                 {
                     Err(StoreError::ConditionFailed)
@@ -140,7 +143,11 @@ impl Store {
     }
 
     /// The token, strongly consistent; `None` if unknown or revoked.
-    pub async fn token(&self, workspace: &str, value: &str) -> Result<Option<TokenRecord>, StoreError> {
+    pub async fn token(
+        &self,
+        workspace: &str,
+        value: &str,
+    ) -> Result<Option<TokenRecord>, StoreError> {
         let out = self
             .db
             .get_item()
@@ -181,7 +188,9 @@ impl Store {
                     .table_name(&self.tables.codes)
                     .key("id", s(secret_key(&family.workspace, code_value)))
                     .update_expression("SET used = :yes")
-                    .condition_expression("attribute_exists(id) AND used = :no AND expires_at > :now")
+                    .condition_expression(
+                        "attribute_exists(id) AND used = :no AND expires_at > :now",
+                    )
                     .expression_attribute_values(":yes", b(true))
                     .expression_attribute_values(":no", b(false))
                     .expression_attribute_values(":now", n(now))
@@ -259,7 +268,9 @@ impl Store {
             .update_item()
             .table_name(&self.tables.tokens)
             .key("id", s(grant_key(workspace, grant_id)))
-            .update_expression("SET revoked = :yes, kind = :grant, expires_at = if_not_exists(expires_at, :exp)")
+            .update_expression(
+                "SET revoked = :yes, kind = :grant, expires_at = if_not_exists(expires_at, :exp)",
+            )
             .expression_attribute_values(":yes", b(true))
             .expression_attribute_values(":grant", s("grant"))
             .expression_attribute_values(":exp", n(keep_marker_until))
@@ -303,7 +314,9 @@ impl Store {
                     .unwrap_or_default();
             }
             if !requests.is_empty() {
-                return Err(StoreError::Backend("revocation left tokens undeleted".into()));
+                return Err(StoreError::Backend(
+                    "revocation left tokens undeleted".into(),
+                ));
             }
         }
         Ok(())

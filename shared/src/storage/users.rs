@@ -157,7 +157,11 @@ impl Store {
     }
 
     /// A successful login ends the run of failures.
-    pub async fn reset_login_failures(&self, workspace: &str, username: &str) -> Result<(), StoreError> {
+    pub async fn reset_login_failures(
+        &self,
+        workspace: &str,
+        username: &str,
+    ) -> Result<(), StoreError> {
         self.db
             .update_item()
             .table_name(&self.tables.users)
