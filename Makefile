@@ -10,7 +10,7 @@ dev: tools
 test: tools
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
-	cargo test --workspace
+	infra/local/run-tests.sh
 
 fmt:
 	cargo fmt --all

@@ -1,4 +1,5 @@
 //! Use cases: the protocol's decisions carried out against storage.
 
 pub mod admin;
+pub mod login;
 pub mod token;

@@ -2,6 +2,7 @@
 //! client_credentials 2 / 1, authorization_code 3 / 2, refresh_token 3 / 2, password 3 / 2
 //! (plus one write after a failed login or to clear earlier failures).
 
+use super::login;
 use crate::config::{now, AppState};
 use crate::crypto;
 use crate::protocol::client_auth::{self, Presented};
@@ -299,43 +300,14 @@ async fn password_grant(
     scope: Option<&str>,
 ) -> Result<TokenResponse, Error> {
     let scope = Scopes::resolve(scope, &client.scopes)?;
-    let s = &state.settings;
-    let user = state.store.user(&client.workspace, username).await?;
+    let Some(user) = login::verify_password(state, &client.workspace, username, password).await?
+    else {
+        return Err(OAuthError::invalid_grant(
+            "invalid username or password, or the account is temporarily locked",
+        )
+        .into());
+    };
     let now = now();
-    // Hash in every case, so timing does not tell which users exist or are locked.
-    let verified = match &user {
-        Some(u) => crypto::verify_password(password, &u.password_hash),
-        None => {
-            crypto::burn_password_check(password, s.pbkdf2_iterations);
-            false
-        }
-    };
-    let user = match user {
-        Some(u) if verified && u.locked_until <= now => u,
-        other => {
-            if let Some(u) = other.filter(|u| u.locked_until <= now) {
-                state
-                    .store
-                    .record_login_failure(
-                        &u.workspace,
-                        &u.username,
-                        s.lockout_threshold,
-                        now + s.lockout_seconds,
-                    )
-                    .await?;
-            }
-            return Err(OAuthError::invalid_grant(
-                "invalid username or password, or the account is temporarily locked",
-            )
-            .into());
-        }
-    };
-    if user.failed_logins > 0 {
-        state
-            .store
-            .reset_login_failures(&user.workspace, &user.username)
-            .await?;
-    }
     let owner = Owner {
         username: user.username,
         sub: user.sub,
