@@ -10,8 +10,10 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 /// Operator settings; every one is an environment variable (see the README).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
-    /// `ISSUER`: the server's base URL, the `iss` of RFC 9207 and RFC 8414.
-    pub issuer: String,
+    /// `ISSUER`: the server's public base URL, from which each workspace's issuer identifier
+    /// (RFC 8414, RFC 9207 `iss`) is made. Unset: `https://` and the request's host, which
+    /// API Gateway sets from the domain it was called on.
+    pub issuer: Option<String>,
     /// `PBKDF2_ITERATIONS` for new password hashes (OWASP 2023: 600,000).
     pub pbkdf2_iterations: NonZeroU32,
     /// `ACCESS_TOKEN_TTL` seconds, unless the client sets its own.
@@ -28,12 +30,16 @@ pub struct Settings {
     pub lockout_seconds: u64,
     /// `CLIENT_CACHE_SECONDS` a warm function keeps a client record (0: no cache).
     pub client_cache_seconds: u64,
+    /// `SESSION_TTL` seconds a login at the authorization endpoint lasts.
+    pub session_ttl: u64,
+    /// `CONSENT_TTL` seconds a user's consent to a client is remembered.
+    pub consent_ttl: u64,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Self {
-            issuer: "http://127.0.0.1:9000".into(),
+            issuer: None,
             pbkdf2_iterations: NonZeroU32::new(600_000).unwrap_or(NonZeroU32::MIN),
             access_token_ttl: 3600,
             refresh_token_ttl: 30 * 86_400,
@@ -42,6 +48,8 @@ impl Default for Settings {
             lockout_threshold: 5,
             lockout_seconds: 900,
             client_cache_seconds: 30,
+            session_ttl: 8 * 3600,
+            consent_ttl: 365 * 86_400,
         }
     }
 }
@@ -60,7 +68,10 @@ impl Settings {
     pub fn from_env() -> Result<Self, String> {
         let d = Self::default();
         let s = Self {
-            issuer: var("ISSUER", d.issuer)?.trim_end_matches('/').to_owned(),
+            issuer: std::env::var("ISSUER")
+                .ok()
+                .map(|i| i.trim().trim_end_matches('/').to_owned())
+                .filter(|i| !i.is_empty()),
             pbkdf2_iterations: var("PBKDF2_ITERATIONS", d.pbkdf2_iterations)?,
             access_token_ttl: var("ACCESS_TOKEN_TTL", d.access_token_ttl)?,
             refresh_token_ttl: var("REFRESH_TOKEN_TTL", d.refresh_token_ttl)?,
@@ -69,6 +80,8 @@ impl Settings {
             lockout_threshold: var("LOCKOUT_THRESHOLD", d.lockout_threshold)?,
             lockout_seconds: var("LOCKOUT_SECONDS", d.lockout_seconds)?,
             client_cache_seconds: var("CLIENT_CACHE_SECONDS", d.client_cache_seconds)?,
+            session_ttl: var("SESSION_TTL", d.session_ttl)?,
+            consent_ttl: var("CONSENT_TTL", d.consent_ttl)?,
         };
         if !(1..=600).contains(&s.code_ttl) {
             return Err("CODE_TTL must be between 1 and 600 seconds (RFC 6749 §4.1.2)".into());

@@ -301,6 +301,8 @@ pub async fn stack() -> &'static Stack {
                 .env("USERS_TABLE", &tables.users)
                 .env("CODES_TABLE", &tables.codes)
                 .env("TOKENS_TABLE", &tables.tokens)
+                .env("SESSIONS_TABLE", &tables.sessions)
+                .env("CONSENTS_TABLE", &tables.consents)
                 .env("ISSUER", format!("http://127.0.0.1:{port}"))
                 .env(
                     "PBKDF2_ITERATIONS",
@@ -317,4 +319,98 @@ pub async fn stack() -> &'static Stack {
             }
         })
         .await
+}
+
+/// A browser for the authorization endpoint's handler: keeps cookies between requests.
+pub mod browser {
+    use lambda_http::http::HeaderMap;
+    use lambda_http::{Body, Request};
+    use oauth_core::AppState;
+    use std::collections::BTreeMap;
+
+    pub struct Page {
+        pub status: u16,
+        pub headers: HeaderMap,
+        pub body: String,
+    }
+
+    impl Page {
+        pub fn header(&self, name: &str) -> Option<&str> {
+            self.headers.get(name).and_then(|v| v.to_str().ok())
+        }
+        pub fn location(&self) -> &str {
+            self.header("location").unwrap_or("")
+        }
+        pub fn set_cookies(&self) -> Vec<&str> {
+            self.headers
+                .get_all("set-cookie")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .collect()
+        }
+        /// The value of a hidden form field (`name="csrf" value="..."`).
+        pub fn field(&self, name: &str) -> Option<&str> {
+            let marker = format!(r#"name="{name}" value=""#);
+            let start = self.body.find(&marker)? + marker.len();
+            self.body[start..].split('"').next()
+        }
+    }
+
+    #[derive(Default)]
+    pub struct Browser {
+        pub cookies: BTreeMap<String, String>,
+    }
+
+    impl Browser {
+        fn request(&self, method: &str, url: &str, body: Option<&str>) -> Request {
+            let mut b = lambda_http::http::Request::builder()
+                .method(method)
+                .uri(url);
+            if !self.cookies.is_empty() {
+                let jar: Vec<String> = self
+                    .cookies
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect();
+                b = b.header("cookie", jar.join("; "));
+            }
+            match body {
+                Some(form) => b
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(Body::Binary(form.as_bytes().to_vec())),
+                None => b.body(Body::Empty),
+            }
+            .expect("request")
+        }
+
+        async fn send(&mut self, state: &AppState, req: Request) -> Page {
+            let resp = oauth_core::http::authorize::handle(state, req).await;
+            let page = Page {
+                status: resp.status().as_u16(),
+                headers: resp.headers().clone(),
+                body: match resp.body() {
+                    Body::Text(t) => t.clone(),
+                    Body::Binary(b) => String::from_utf8_lossy(b).into_owned(),
+                    _ => String::new(),
+                },
+            };
+            for c in page.set_cookies() {
+                if let Some((name, rest)) = c.split_once('=') {
+                    let value = rest.split(';').next().unwrap_or("");
+                    self.cookies.insert(name.to_owned(), value.to_owned());
+                }
+            }
+            page
+        }
+
+        pub async fn get(&mut self, state: &AppState, url: &str) -> Page {
+            let req = self.request("GET", url, None);
+            self.send(state, req).await
+        }
+
+        pub async fn post(&mut self, state: &AppState, url: &str, form: &str) -> Page {
+            let req = self.request("POST", url, Some(form));
+            self.send(state, req).await
+        }
+    }
 }

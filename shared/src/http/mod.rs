@@ -2,6 +2,7 @@
 //! is [`response::error`].
 
 pub mod authorize;
+pub mod pages;
 pub mod request;
 pub mod response;
 pub mod token;

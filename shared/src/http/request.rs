@@ -59,3 +59,26 @@ pub fn form_body(req: &Request) -> Result<Form, OAuthError> {
 pub fn query(req: &Request) -> Result<Form, OAuthError> {
     Form::parse(req.uri().query().unwrap_or("").as_bytes())
 }
+
+/// The value of a cookie, from every `Cookie` header (API Gateway's `cookies` arrive there).
+pub fn cookie<'r>(req: &'r Request, name: &str) -> Option<&'r str> {
+    req.headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v)
+}
+
+/// The public base URL: `ISSUER`, or https and the host the request was sent to.
+pub fn base_url(configured: Option<&str>, req: &Request) -> String {
+    match configured {
+        Some(issuer) => issuer.to_owned(),
+        None => format!(
+            "https://{}",
+            header(req, header::HOST).unwrap_or("localhost")
+        ),
+    }
+}

@@ -79,3 +79,41 @@ pub fn error(err: &Error) -> Response<Body> {
         }
     }
 }
+
+/// The HTML counterpart of [`error`], for the authorization endpoint's browser-facing errors
+/// (never redirected: RFC 6749 §4.1.2.1).
+pub fn error_page(err: &Error) -> Response<Body> {
+    use super::pages;
+    let nonce = pages::nonce();
+    match err {
+        Error::OAuth(e) => {
+            let mut resp = pages::html(
+                e.status,
+                &nonce,
+                &pages::ErrorPage {
+                    nonce: nonce.clone(),
+                    code: e.code.as_str(),
+                    description: &e.description,
+                },
+            );
+            if e.status == 405 {
+                resp.headers_mut()
+                    .insert(header::ALLOW, HeaderValue::from_static("GET, POST"));
+            }
+            resp
+        }
+        Error::Storage(detail) => {
+            tracing::error!(error = %detail, "storage failure");
+            pages::html(
+                500,
+                &nonce,
+                &pages::ErrorPage {
+                    nonce: nonce.clone(),
+                    code: "server_error",
+                    description:
+                        "The server could not complete the request. Nothing was changed; try again.",
+                },
+            )
+        }
+    }
+}

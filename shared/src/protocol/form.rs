@@ -12,7 +12,21 @@ pub struct Form(HashMap<String, String>);
 
 impl Form {
     pub fn parse(input: &[u8]) -> Result<Self, OAuthError> {
+        let (form, repeated) = Self::parse_keeping_first(input)?;
+        match repeated.first() {
+            None => Ok(form),
+            Some(name) => Err(OAuthError::invalid_request(format!(
+                "parameter {name:?} is repeated"
+            ))),
+        }
+    }
+
+    /// Parses like [`Form::parse`] but keeps the first value of a repeated parameter and names
+    /// the repeated ones, for callers that must decide where to report the error (the
+    /// authorization endpoint may not redirect before it trusts `redirect_uri`).
+    pub fn parse_keeping_first(input: &[u8]) -> Result<(Self, Vec<String>), OAuthError> {
         let mut map = HashMap::new();
+        let mut repeated = Vec::new();
         for pair in input.split(|&b| b == b'&').filter(|p| !p.is_empty()) {
             let (name, value) = match pair.iter().position(|&b| b == b'=') {
                 Some(i) => (&pair[..i], &pair[i + 1..]),
@@ -21,13 +35,14 @@ impl Form {
             let name = decode(name)?;
             let value = decode(value)?;
             if map.contains_key(&name) {
-                return Err(OAuthError::invalid_request(format!(
-                    "parameter {name:?} is repeated"
-                )));
+                if !repeated.contains(&name) {
+                    repeated.push(name);
+                }
+                continue;
             }
             map.insert(name, value);
         }
-        Ok(Self(map))
+        Ok((Self(map), repeated))
     }
 
     /// The value, or `None` when absent or empty.

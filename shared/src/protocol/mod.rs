@@ -1,5 +1,6 @@
 //! Protocol layer: request validation and grant rules, free of I/O.
 
+pub mod authorize;
 pub mod client_auth;
 pub mod error;
 pub mod form;

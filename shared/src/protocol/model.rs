@@ -132,3 +132,13 @@ pub struct Owner {
     pub username: String,
     pub sub: String,
 }
+
+/// A browser's login at the authorization endpoint, stored under the digest of its cookie.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub workspace: String,
+    pub username: String,
+    pub sub: String,
+    pub auth_time: u64,
+    pub expires_at: u64,
+}

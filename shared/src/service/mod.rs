@@ -1,5 +1,6 @@
 //! Use cases: the protocol's decisions carried out against storage.
 
 pub mod admin;
+pub mod authorize;
 pub mod login;
 pub mod token;

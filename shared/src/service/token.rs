@@ -155,6 +155,22 @@ async fn client_credentials(
     Ok(minted.into_response(now))
 }
 
+/// An implicit grant's access token (RFC 6749 §4.2.2): never a refresh token.
+pub async fn issue_implicit(
+    state: &AppState,
+    client: &Client,
+    owner: &Owner,
+    scope: Scopes,
+) -> Result<TokenResponse, Error> {
+    let now = now();
+    let minted = Minted::new(state, client, Some(owner), scope, None, now);
+    state
+        .store
+        .put_token(&minted.access.0, &minted.access.1)
+        .await?;
+    Ok(minted.into_response(now))
+}
+
 fn new_family(state: &AppState, client: &Client, grant_id: String, now: u64) -> GrantFamily {
     GrantFamily {
         workspace: client.workspace.clone(),

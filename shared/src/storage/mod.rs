@@ -5,6 +5,7 @@ mod clients;
 mod codes;
 mod item;
 pub mod schema;
+mod sessions;
 mod tables;
 mod tokens;
 mod users;

@@ -61,7 +61,27 @@ pub const TOKENS: TableDef = TableDef {
     ttl: true,
 };
 
-pub const ALL: [TableDef; 4] = [CLIENTS, USERS, CODES, TOKENS];
+pub const SESSIONS: TableDef = TableDef {
+    logical_id: "SessionsTable",
+    env: "SESSIONS_TABLE",
+    local_name: "oauth-sessions",
+    hash_key: "id",
+    range_key: None,
+    indexes: &[],
+    ttl: true,
+};
+
+pub const CONSENTS: TableDef = TableDef {
+    logical_id: "ConsentsTable",
+    env: "CONSENTS_TABLE",
+    local_name: "oauth-consents",
+    hash_key: "id",
+    range_key: None,
+    indexes: &[],
+    ttl: true,
+};
+
+pub const ALL: [TableDef; 6] = [CLIENTS, USERS, CODES, TOKENS, SESSIONS, CONSENTS];
 
 /// Actual table names, from the environment or the local defaults.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,6 +90,8 @@ pub struct TableNames {
     pub users: String,
     pub codes: String,
     pub tokens: String,
+    pub sessions: String,
+    pub consents: String,
 }
 
 impl TableNames {
@@ -80,6 +102,8 @@ impl TableNames {
             users: name(USERS),
             codes: name(CODES),
             tokens: name(TOKENS),
+            sessions: name(SESSIONS),
+            consents: name(CONSENTS),
         }
     }
 
@@ -91,15 +115,19 @@ impl TableNames {
             users: name(USERS),
             codes: name(CODES),
             tokens: name(TOKENS),
+            sessions: name(SESSIONS),
+            consents: name(CONSENTS),
         }
     }
 
-    pub fn pairs(&self) -> [(TableDef, &str); 4] {
+    pub fn pairs(&self) -> [(TableDef, &str); 6] {
         [
             (CLIENTS, &self.clients),
             (USERS, &self.users),
             (CODES, &self.codes),
             (TOKENS, &self.tokens),
+            (SESSIONS, &self.sessions),
+            (CONSENTS, &self.consents),
         ]
     }
 }

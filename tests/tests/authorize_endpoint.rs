@@ -1,0 +1,509 @@
+//! The authorization endpoint against DynamoDB Local, through the function's real handler,
+//! with a cookie-keeping browser: validation, login, session, consent, code and implicit.
+
+use oauth_core::config::now;
+use oauth_core::protocol::pkce::Method;
+use oauth_core::service::admin::{ClientSpec, Registered};
+use oauth_core::AppState;
+use oauth_tests::browser::{Browser, Page};
+use oauth_tests::call::post;
+use oauth_tests::*;
+
+const CB: &str = "https://app.example/cb";
+const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+const ISSUER: &str = "https://auth.example";
+
+async fn state() -> AppState {
+    let mut s = fresh_state().await;
+    s.settings.issuer = Some(ISSUER.into());
+    s
+}
+
+async fn app(state: &AppState, f: impl FnOnce(&mut ClientSpec)) -> Registered {
+    let mut spec = ClientSpec {
+        workspace: "default".into(),
+        name: "Photo <Prints> & Co".into(),
+        redirect_uris: vec![CB.into()],
+        grant_types: vec!["authorization_code".into(), "refresh_token".into()],
+        scope: Some("read write".into()),
+        ..Default::default()
+    };
+    f(&mut spec);
+    register(&state.store, spec).await
+}
+
+fn authorize_url(client_id: &str, extra: &str) -> String {
+    format!(
+        "/oauth2/authorize?response_type=code&client_id={client_id}&state=xyz&code_challenge={CHALLENGE}{extra}"
+    )
+}
+
+/// Query (or fragment) parameters of a redirect.
+fn params_of(location: &str, sep: char) -> std::collections::HashMap<String, String> {
+    let part = location.split_once(sep).map(|(_, q)| q).unwrap_or("");
+    serde_urlencoded::from_str::<Vec<(String, String)>>(part)
+        .unwrap()
+        .into_iter()
+        .collect()
+}
+
+/// Logs in through the form of `page` (which must be the login page).
+async fn log_in(b: &mut Browser, state: &AppState, url: &str, page: &Page, password: &str) -> Page {
+    let csrf = page.field("csrf").expect("csrf field");
+    let form = format!("step=login&csrf={csrf}&username=alice&password={password}");
+    b.post(state, url, &form).await
+}
+
+async fn consent(
+    b: &mut Browser,
+    state: &AppState,
+    url: &str,
+    page: &Page,
+    decision: &str,
+) -> Page {
+    let csrf = page.field("csrf").expect("csrf field");
+    b.post(
+        state,
+        url,
+        &format!("step=consent&csrf={csrf}&decision={decision}"),
+    )
+    .await
+}
+
+fn assert_protected_html(p: &Page) {
+    assert_eq!(p.header("content-type"), Some("text/html; charset=utf-8"));
+    let csp = p.header("content-security-policy").unwrap();
+    assert!(
+        csp.contains("frame-ancestors 'none'") && csp.contains("default-src 'none'"),
+        "{csp}"
+    );
+    assert_eq!(p.header("x-frame-options"), Some("DENY"));
+    assert_eq!(p.header("referrer-policy"), Some("no-referrer"));
+    assert_eq!(p.header("cache-control"), Some("no-store"));
+    assert!(p.header("access-control-allow-origin").is_none(), "no CORS");
+}
+
+#[tokio::test]
+async fn errors_before_the_redirect_uri_is_trusted_show_a_page_and_never_redirect() {
+    let state = state().await;
+    let one = app(&state, |_| {}).await;
+    let two = app(&state, |s| {
+        s.redirect_uris.push("https://app.example/cb2".into())
+    })
+    .await;
+    let (a, b) = (&one.client.client_id, &two.client.client_id);
+    let cases = [
+        (
+            "unknown client",
+            "/oauth2/authorize?response_type=code&client_id=nobody&state=s".to_string(),
+        ),
+        (
+            "no client_id",
+            "/oauth2/authorize?response_type=code&state=s".to_string(),
+        ),
+        (
+            "unregistered redirect_uri",
+            authorize_url(a, "&redirect_uri=https://evil.example/cb"),
+        ),
+        (
+            "redirect_uri differing in case",
+            authorize_url(a, "&redirect_uri=https://app.example/CB"),
+        ),
+        ("several registered, none named", authorize_url(b, "")),
+        (
+            "repeated redirect_uri",
+            authorize_url(a, &format!("&redirect_uri={CB}&redirect_uri={CB}")),
+        ),
+        (
+            "repeated client_id",
+            authorize_url(a, &format!("&client_id={a}")),
+        ),
+        ("bad percent-encoding", authorize_url(a, "&state=%zz")),
+    ];
+    for (name, url) in cases {
+        let p = Browser::default().get(&state, &url).await;
+        assert_eq!(p.status, 400, "{name}");
+        assert!(p.header("location").is_none(), "{name}: must not redirect");
+        assert!(
+            p.body.contains("This request cannot be completed"),
+            "{name}"
+        );
+        assert_protected_html(&p);
+    }
+    let put = lambda_http::http::Request::builder()
+        .method("PUT")
+        .uri(authorize_url(a, ""))
+        .body(lambda_http::Body::Empty)
+        .unwrap();
+    let resp = oauth_core::http::authorize::handle(&state, put).await;
+    assert_eq!(resp.status(), 405);
+    assert_eq!(resp.headers()["allow"], "GET, POST");
+}
+
+#[tokio::test]
+async fn other_errors_redirect_with_error_state_and_iss() {
+    let state = state().await;
+    let r = app(&state, |s| s.grant_types.push("implicit".into())).await;
+    let public = app(&state, |s| s.public = true).await;
+    let id = &r.client.client_id;
+    let cases = [
+        (
+            "scope outside",
+            authorize_url(id, "&scope=admin"),
+            '?',
+            "invalid_scope",
+        ),
+        (
+            "bad response_type",
+            format!("/oauth2/authorize?response_type=id_token&client_id={id}&state=xyz"),
+            '?',
+            "unsupported_response_type",
+        ),
+        (
+            "repeated scope",
+            authorize_url(id, "&scope=read&scope=read"),
+            '?',
+            "invalid_request",
+        ),
+        (
+            "plain not allowed",
+            authorize_url(id, "&code_challenge_method=plain"),
+            '?',
+            "invalid_request",
+        ),
+        (
+            "public client without PKCE",
+            format!(
+                "/oauth2/authorize?response_type=code&client_id={}&state=xyz",
+                public.client.client_id
+            ),
+            '?',
+            "invalid_request",
+        ),
+        (
+            "implicit error in the fragment",
+            format!("/oauth2/authorize?response_type=token&client_id={id}&state=xyz&scope=admin"),
+            '#',
+            "invalid_scope",
+        ),
+    ];
+    for (name, url, sep, error) in cases {
+        let p = Browser::default().get(&state, &url).await;
+        assert_eq!(p.status, 302, "{name}: {}", p.body);
+        assert!(p.location().starts_with(CB), "{name}");
+        let q = params_of(p.location(), sep);
+        assert_eq!(q["error"], error, "{name}");
+        assert_eq!(q["state"], "xyz", "{name}: state echoed");
+        assert_eq!(q["iss"], ISSUER, "{name}");
+        assert!(!q["error_description"].is_empty());
+        let body: serde_json::Value = serde_json::from_str(&p.body).unwrap();
+        assert_eq!(body["url"], p.location(), "seed 000 body");
+        assert_eq!(body["status"], 302);
+    }
+}
+
+#[tokio::test]
+async fn login_consent_code_and_exchange_with_the_pkce_challenge() {
+    let state = state().await;
+    let r = app(&state, |_| {}).await;
+    add_user(&state.store, "default", "alice", "correct horse").await;
+    let url = authorize_url(&r.client.client_id, "&scope=read");
+    let mut b = Browser::default();
+
+    let login = b.get(&state, &url).await;
+    assert_eq!(login.status, 200);
+    assert_protected_html(&login);
+    assert!(login.body.contains(r#"name="password" type="password""#));
+    assert!(
+        login.body.contains("Photo &#60;Prints&#62; &#38; Co")
+            || login.body.contains("Photo &lt;Prints&gt; &amp; Co"),
+        "client name is escaped"
+    );
+    assert!(!login.body.contains("<Prints>"));
+    let csrf_cookie = login
+        .set_cookies()
+        .into_iter()
+        .find(|c| c.starts_with("__Host-oauth-csrf="))
+        .expect("csrf cookie");
+    assert!(
+        csrf_cookie.contains("HttpOnly") && csrf_cookie.contains("Secure"),
+        "{csrf_cookie}"
+    );
+
+    let after_login = log_in(&mut b, &state, &url, &login, "correct+horse").await;
+    assert_eq!(after_login.status, 303, "{}", after_login.body);
+    assert_eq!(after_login.location(), url, "back to the same request");
+    let session = after_login
+        .set_cookies()
+        .into_iter()
+        .find(|c| c.starts_with("__Host-oauth-session-default="))
+        .expect("session cookie");
+    for attr in ["HttpOnly", "Secure", "SameSite=Lax", "Path=/"] {
+        assert!(session.contains(attr), "{session} lacks {attr}");
+    }
+
+    let consent_page = b.get(&state, &url).await;
+    assert_eq!(consent_page.status, 200);
+    assert!(
+        consent_page.body.contains("Allow access?")
+            && consent_page.body.contains("<code>read</code>")
+    );
+    let done = consent(&mut b, &state, &url, &consent_page, "allow").await;
+    assert_eq!(done.status, 303, "303 after POST");
+    let q = params_of(done.location(), '?');
+    assert!(done.location().starts_with(&format!("{CB}?code=")));
+    assert_eq!((q["state"].as_str(), q["iss"].as_str()), ("xyz", ISSUER));
+
+    let code = &q["code"];
+    let stored = state
+        .store
+        .code("default", code)
+        .await
+        .unwrap()
+        .expect("code stored by digest");
+    assert_eq!(stored.challenge, Some((Method::S256, CHALLENGE.into())));
+    assert_eq!(
+        stored.redirect_uri, None,
+        "the request named no redirect_uri"
+    );
+    let ttl = stored.expires_at - now();
+    assert!(
+        (55..=60).contains(&ttl),
+        "codes live 60 s by default, got {ttl}"
+    );
+    let raw = raw_items(&state.store.tables().codes).await;
+    assert!(
+        !format!("{raw:?}").contains(code.as_str()),
+        "codes are stored by digest only"
+    );
+
+    let secret = r.client_secret.as_deref().unwrap();
+    let body = format!("grant_type=authorization_code&code={code}&code_verifier={VERIFIER}");
+    let token = post(&state, Some((&r.client.client_id, secret)), &body).await;
+    assert_eq!(token.status, 200, "{}", token.json);
+    assert_eq!(token.json["scope"], "read");
+
+    // Same browser again: the session skips the login, the remembered consent skips the page.
+    let again = b.get(&state, &url).await;
+    assert_eq!(again.status, 302, "{}", again.body);
+    assert!(again.location().contains("code="));
+    let body: serde_json::Value = serde_json::from_str(&again.body).unwrap();
+    assert_eq!(
+        (body["url"].as_str(), body["status"].as_i64()),
+        (Some(again.location()), Some(302))
+    );
+
+    // A wider scope than was consented to asks again.
+    let wider = b
+        .get(
+            &state,
+            &authorize_url(&r.client.client_id, "&scope=read+write"),
+        )
+        .await;
+    assert!(wider.body.contains("Allow access?"));
+
+    // prompt=login forces the login page despite the session.
+    let forced = b.get(&state, &format!("{url}&prompt=login")).await;
+    assert!(forced.body.contains("Sign in"), "{}", forced.body);
+    let relog = log_in(
+        &mut b,
+        &state,
+        &format!("{url}&prompt=login"),
+        &forced,
+        "correct+horse",
+    )
+    .await;
+    assert_eq!(
+        relog.location(),
+        url,
+        "after the forced login, prompt is dropped"
+    );
+}
+
+#[tokio::test]
+async fn wrong_credentials_lockout_and_csrf() {
+    let mut state = state().await;
+    state.settings.lockout_threshold = 3;
+    let r = app(&state, |_| {}).await;
+    add_user(&state.store, "default", "alice", "correct horse").await;
+    let url = authorize_url(&r.client.client_id, "");
+    let mut b = Browser::default();
+    let login = b.get(&state, &url).await;
+
+    let wrong = log_in(&mut b, &state, &url, &login, "nope").await;
+    assert_eq!(wrong.status, 200);
+    assert!(wrong.body.contains("role=\"alert\""));
+    let unknown = {
+        let csrf = login.field("csrf").unwrap();
+        b.post(
+            &state,
+            &url,
+            &format!("step=login&csrf={csrf}&username=mallory&password=nope"),
+        )
+        .await
+    };
+    let message = |p: &Page| {
+        p.body
+            .split("role=\"alert\">")
+            .nth(1)
+            .unwrap()
+            .split('<')
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(
+        message(&wrong),
+        message(&unknown),
+        "does not reveal which part was wrong"
+    );
+    assert!(wrong
+        .set_cookies()
+        .iter()
+        .all(|c| !c.contains("oauth-session")));
+
+    let forged = b
+        .post(
+            &state,
+            &url,
+            "step=login&csrf=forged&username=alice&password=correct+horse",
+        )
+        .await;
+    assert_eq!(forged.status, 400, "CSRF token must match the cookie");
+    assert!(forged
+        .set_cookies()
+        .iter()
+        .all(|c| !c.contains("oauth-session")));
+    let no_cookie = Browser::default()
+        .post(
+            &state,
+            &url,
+            &format!(
+                "step=login&csrf={}&username=alice&password=correct+horse",
+                login.field("csrf").unwrap()
+            ),
+        )
+        .await;
+    assert_eq!(
+        no_cookie.status, 400,
+        "a token without its cookie is refused"
+    );
+
+    for _ in 0..2 {
+        log_in(&mut b, &state, &url, &login, "nope").await;
+    }
+    let locked = log_in(&mut b, &state, &url, &login, "correct+horse").await;
+    assert_eq!(
+        locked.status, 200,
+        "locked after 3 failures: the form again"
+    );
+    assert_eq!(message(&locked), message(&wrong));
+    let grant = post(
+        &state,
+        Some((&r.client.client_id, r.client_secret.as_deref().unwrap())),
+        "grant_type=password&username=alice&password=correct+horse",
+    )
+    .await;
+    assert_eq!(
+        grant.status, 400,
+        "the same lock applies to the password grant"
+    );
+}
+
+#[tokio::test]
+async fn deny_first_party_and_implicit() {
+    let state = state().await;
+    add_user(&state.store, "default", "alice", "correct horse").await;
+    let r = app(&state, |_| {}).await;
+    let url = authorize_url(&r.client.client_id, "");
+    let mut b = Browser::default();
+    let login = b.get(&state, &url).await;
+    log_in(&mut b, &state, &url, &login, "correct+horse").await;
+    let page = b.get(&state, &url).await;
+    let denied = consent(&mut b, &state, &url, &page, "deny").await;
+    assert_eq!(denied.status, 303);
+    let q = params_of(denied.location(), '?');
+    assert_eq!(
+        (q["error"].as_str(), q["state"].as_str()),
+        ("access_denied", "xyz")
+    );
+
+    let first = app(&state, |s| {
+        s.first_party = true;
+        s.grant_types = vec!["implicit".into()];
+        s.access_token_ttl = Some(300);
+    })
+    .await;
+    let implicit = format!(
+        "/oauth2/authorize?response_type=token&client_id={}&state=xyz&scope=read",
+        first.client.client_id
+    );
+    let p = b.get(&state, &implicit).await;
+    assert_eq!(p.status, 302, "first party: no consent page; {}", p.body);
+    assert!(
+        p.location().starts_with(&format!("{CB}#")),
+        "{}",
+        p.location()
+    );
+    let f = params_of(p.location(), '#');
+    assert_eq!(f["token_type"], "Bearer");
+    assert_eq!(f["expires_in"], "300");
+    assert_eq!(f["scope"], "read");
+    assert_eq!(f["state"], "xyz");
+    assert!(!f.contains_key("refresh_token"));
+    let token = state
+        .store
+        .token("default", &f["access_token"])
+        .await
+        .unwrap()
+        .expect("stored");
+    assert_eq!(token.username.as_deref(), Some("alice"));
+}
+
+#[tokio::test]
+async fn loopback_dev_origin_drops_secure_and_workspaces_keep_apart() {
+    let mut state = fresh_state().await;
+    state.settings.issuer = Some("http://127.0.0.1:9000".into());
+    let r = register(
+        &state.store,
+        ClientSpec {
+            workspace: "acme".into(),
+            name: "Acme".into(),
+            redirect_uris: vec![CB.into()],
+            first_party: true,
+            ..Default::default()
+        },
+    )
+    .await;
+    add_user(&state.store, "acme", "alice", "correct horse").await;
+    add_user(&state.store, "default", "alice", "other password").await;
+    let url = format!(
+        "/acme/oauth2/authorize?response_type=code&client_id={}&state=s&code_challenge={CHALLENGE}",
+        r.client.client_id
+    );
+    let mut b = Browser::default();
+    let login = b.get(&state, &url).await;
+    assert!(login
+        .set_cookies()
+        .iter()
+        .any(|c| c.starts_with("oauth-csrf=") && !c.contains("Secure")));
+    let wrong_ws = log_in(&mut b, &state, &url, &login, "other+password").await;
+    assert_eq!(
+        wrong_ws.status, 200,
+        "a user of another workspace cannot log in here"
+    );
+    let ok = log_in(&mut b, &state, &url, &login, "correct+horse").await;
+    assert!(ok
+        .set_cookies()
+        .iter()
+        .any(|c| c.starts_with("oauth-session-acme=") && !c.contains("Secure")));
+    let done = b.get(&state, &url).await;
+    assert_eq!(
+        params_of(done.location(), '?')["iss"],
+        "http://127.0.0.1:9000/acme"
+    );
+    // The same client id does not exist in the default workspace.
+    let default_ws = b.get(&state, &url.replace("/acme/", "/")).await;
+    assert_eq!(default_ws.status, 400);
+}
