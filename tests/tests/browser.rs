@@ -1,0 +1,111 @@
+//! The login page in a real browser: headless Chromium (Debian's) opens the authorize URL of
+//! the running local stack, signs in, allows, lands on the redirect URI with a code, and the
+//! `oauth2` crate exchanges it. A second run in the same browser skips the login.
+
+use oauth2::basic::BasicClient;
+use oauth2::{
+    AuthorizationCode, ClientId, ClientSecret, CsrfToken, PkceCodeChallenge, RedirectUrl, Scope,
+    TokenResponse, TokenUrl,
+};
+use oauth_core::service::admin::ClientSpec;
+use oauth_tests::webdriver::Chrome;
+use oauth_tests::*;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// The client's redirect target: answers every request with a short page.
+async fn callback_server() -> u16 {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((mut conn, _)) = listener.accept().await {
+            let mut buf = [0u8; 4096];
+            let _ = conn.read(&mut buf).await;
+            let body = "signed in";
+            let reply = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = conn.write_all(reply.as_bytes()).await;
+        }
+    });
+    port
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_allow_and_exchange_in_headless_chromium() {
+    let stack = stack().await;
+    let callback = format!("http://127.0.0.1:{}/callback", callback_server().await);
+    let r = register(
+        &stack.store,
+        ClientSpec {
+            workspace: "default".into(),
+            name: "Photo Prints".into(),
+            redirect_uris: vec![callback.clone()],
+            scope: Some("read write".into()),
+            ..Default::default()
+        },
+    )
+    .await;
+    add_user(&stack.store, "default", "alice", "correct horse").await;
+    let client = BasicClient::new(ClientId::new(r.client.client_id.clone()))
+        .set_client_secret(ClientSecret::new(r.client_secret.clone().unwrap()))
+        .set_auth_uri(oauth2::AuthUrl::new(format!("{}/oauth2/authorize", stack.base_url)).unwrap())
+        .set_token_uri(TokenUrl::new(format!("{}/oauth2/token", stack.base_url)).unwrap())
+        .set_redirect_uri(RedirectUrl::new(callback.clone()).unwrap());
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(600))
+        .build()
+        .unwrap();
+    let chrome = Chrome::start().await;
+
+    for run in ["first", "second"] {
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let (url, csrf) = client
+            .authorize_url(CsrfToken::new_random)
+            .add_scope(Scope::new("read".into()))
+            .set_pkce_challenge(challenge)
+            .url();
+        chrome.goto(url.as_str()).await;
+        if run == "first" {
+            let page = chrome.source().await;
+            assert!(
+                page.contains("Sign in") && page.contains("Photo Prints"),
+                "{page}"
+            );
+            let png = chrome.screenshot().await;
+            assert!(png.starts_with(b"\x89PNG") && png.len() > 1000);
+            std::fs::write(repo_root().join("target/login-page.png"), png).unwrap();
+            chrome.type_into("#username", "alice").await;
+            chrome.type_into("#password", "correct horse").await;
+            chrome.click("button[type=submit]").await;
+            let consent = chrome
+                .wait_for_text("Allow access?", Duration::from_secs(60))
+                .await;
+            assert!(consent.contains("<code>read</code>"), "{consent}");
+            chrome.click("button[value=allow]").await;
+        }
+        let landed = chrome
+            .wait_for_url(&callback, Duration::from_secs(60))
+            .await;
+        let query: Vec<(String, String)> =
+            serde_urlencoded::from_str(landed.split_once('?').unwrap().1).unwrap();
+        let get = |k: &str| query.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        assert_eq!(
+            get("state").as_deref(),
+            Some(csrf.secret().as_str()),
+            "{run} run"
+        );
+        assert_eq!(get("iss").as_deref(), Some(stack.base_url.as_str()));
+        let code = get("code").unwrap_or_else(|| panic!("{run} run: no code in {landed}"));
+        let tokens = client
+            .exchange_code(AuthorizationCode::new(code))
+            .set_pkce_verifier(verifier)
+            .request_async(&http)
+            .await
+            .unwrap_or_else(|e| panic!("{run} run: {e:?}"));
+        assert_eq!(tokens.scopes(), Some(&vec![Scope::new("read".into())]));
+        assert!(tokens.refresh_token().is_some());
+    }
+}
