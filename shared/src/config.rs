@@ -34,6 +34,8 @@ pub struct Settings {
     pub session_ttl: u64,
     /// `CONSENT_TTL` seconds a user's consent to a client is remembered.
     pub consent_ttl: u64,
+    /// `SCOPES_SUPPORTED`: the scopes server metadata advertises (space-delimited).
+    pub scopes_supported: Vec<String>,
 }
 
 impl Default for Settings {
@@ -50,6 +52,7 @@ impl Default for Settings {
             client_cache_seconds: 30,
             session_ttl: 8 * 3600,
             consent_ttl: 365 * 86_400,
+            scopes_supported: Vec::new(),
         }
     }
 }
@@ -82,6 +85,11 @@ impl Settings {
             client_cache_seconds: var("CLIENT_CACHE_SECONDS", d.client_cache_seconds)?,
             session_ttl: var("SESSION_TTL", d.session_ttl)?,
             consent_ttl: var("CONSENT_TTL", d.consent_ttl)?,
+            scopes_supported: std::env::var("SCOPES_SUPPORTED")
+                .unwrap_or_default()
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect(),
         };
         if !(1..=600).contains(&s.code_ttl) {
             return Err("CODE_TTL must be between 1 and 600 seconds (RFC 6749 §4.1.2)".into());

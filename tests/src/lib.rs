@@ -212,8 +212,9 @@ pub mod call {
             .expect("request")
     }
 
+    /// Any request to the token function (token, revoke, introspect, metadata).
     pub async fn token(state: &AppState, req: Request) -> Reply {
-        let resp = oauth_core::http::token::handle(state, req).await;
+        let resp = oauth_core::http::token_function::handle(state, req).await;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         let bytes: &[u8] = match resp.body() {
@@ -231,8 +232,18 @@ pub mod call {
 
     /// `POST /oauth2/token` with a form body and optional Basic credentials.
     pub async fn post(state: &AppState, auth: Option<(&str, &str)>, body: &str) -> Reply {
+        post_to(state, "/oauth2/token", auth, body).await
+    }
+
+    /// A form POST to any path of the token function.
+    pub async fn post_to(
+        state: &AppState,
+        path: &str,
+        auth: Option<(&str, &str)>,
+        body: &str,
+    ) -> Reply {
         let a = auth.map(|(i, s)| basic(i, s));
-        token(state, form_post("/oauth2/token", a.as_deref(), body)).await
+        token(state, form_post(path, a.as_deref(), body)).await
     }
 }
 
@@ -275,52 +286,66 @@ pub fn cargo_lambda() -> PathBuf {
     bin
 }
 
-/// Starts (once) and returns the local stack.
+/// A certificate and key (PEM files) that `cargo lambda watch` serves TLS with.
+pub struct Tls {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+/// Starts (once) and returns the local stack over plain HTTP, as `make dev` runs it.
 pub async fn stack() -> &'static Stack {
     static STACK: tokio::sync::OnceCell<Stack> = tokio::sync::OnceCell::const_new();
-    STACK
-        .get_or_init(|| async {
-            let store = fresh_store().await;
-            let port = free_port();
-            let tables = store.tables();
-            let mut cmd = Command::new(cargo_lambda());
-            cmd.current_dir(repo_root())
-                .args([
-                    "lambda",
-                    "watch",
-                    "--disable-cors",
-                    "--ignore-changes",
-                    "-A",
-                    "127.0.0.1",
-                    "-P",
-                ])
-                .arg(port.to_string())
-                .env("AWS_ENDPOINT_URL_DYNAMODB", dynamodb_local().endpoint())
-                .env("AWS_REGION", "us-east-1")
-                .env("AWS_ACCESS_KEY_ID", "local")
-                .env("AWS_SECRET_ACCESS_KEY", "local")
-                .env("CLIENTS_TABLE", &tables.clients)
-                .env("USERS_TABLE", &tables.users)
-                .env("CODES_TABLE", &tables.codes)
-                .env("TOKENS_TABLE", &tables.tokens)
-                .env("SESSIONS_TABLE", &tables.sessions)
-                .env("CONSENTS_TABLE", &tables.consents)
-                .env("ISSUER", format!("http://127.0.0.1:{port}"))
-                .env(
-                    "PBKDF2_ITERATIONS",
-                    test_settings().pbkdf2_iterations.to_string(),
-                )
-                .env("CLIENT_CACHE_SECONDS", "0");
-            let log = repo_root().join(format!("target/cargo-lambda-watch-{port}.log"));
-            let watch = Background::start(cmd, &log);
-            wait_for_port(port, Duration::from_secs(120));
-            Stack {
-                base_url: format!("http://127.0.0.1:{port}"),
-                store,
-                _watch: watch,
-            }
-        })
-        .await
+    STACK.get_or_init(|| start_stack(None)).await
+}
+
+/// Starts the local stack serving HTTPS with `tls`.
+pub async fn start_stack(tls: Option<&Tls>) -> Stack {
+    let store = fresh_store().await;
+    let port = free_port();
+    let tables = store.tables();
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let mut cmd = Command::new(cargo_lambda());
+    cmd.current_dir(repo_root())
+        .args([
+            "lambda",
+            "watch",
+            "--disable-cors",
+            "--ignore-changes",
+            "-A",
+            "127.0.0.1",
+            "-P",
+        ])
+        .arg(port.to_string());
+    if let Some(tls) = tls {
+        cmd.arg("--tls-cert")
+            .arg(&tls.cert)
+            .arg("--tls-key")
+            .arg(&tls.key);
+    }
+    cmd.env("AWS_ENDPOINT_URL_DYNAMODB", dynamodb_local().endpoint())
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "local")
+        .env("AWS_SECRET_ACCESS_KEY", "local")
+        .env("CLIENTS_TABLE", &tables.clients)
+        .env("USERS_TABLE", &tables.users)
+        .env("CODES_TABLE", &tables.codes)
+        .env("TOKENS_TABLE", &tables.tokens)
+        .env("SESSIONS_TABLE", &tables.sessions)
+        .env("CONSENTS_TABLE", &tables.consents)
+        .env("ISSUER", format!("{scheme}://127.0.0.1:{port}"))
+        .env(
+            "PBKDF2_ITERATIONS",
+            test_settings().pbkdf2_iterations.to_string(),
+        )
+        .env("CLIENT_CACHE_SECONDS", "0");
+    let log = repo_root().join(format!("target/cargo-lambda-watch-{port}.log"));
+    let watch = Background::start(cmd, &log);
+    wait_for_port(port, Duration::from_secs(120));
+    Stack {
+        base_url: format!("{scheme}://127.0.0.1:{port}"),
+        store,
+        _watch: watch,
+    }
 }
 
 /// A browser for the authorization endpoint's handler: keeps cookies between requests.

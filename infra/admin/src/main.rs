@@ -4,7 +4,7 @@
 
 use clap::{Args, Parser, Subcommand};
 use oauth_core::config::now;
-use oauth_core::protocol::model::{Client, User};
+use oauth_core::protocol::model::{Client, TokenRecord, User};
 use oauth_core::service::admin::{self, AdminError, ClientSpec};
 use oauth_core::storage::{Store, StoreError};
 use oauth_core::Settings;
@@ -34,6 +34,26 @@ enum Command {
     /// Resource owners who log in.
     #[command(subcommand)]
     User(UserCmd),
+    /// Issued tokens, found by their value (`-` reads it from stdin, keeping it out of the
+    /// shell history).
+    #[command(subcommand)]
+    Token(TokenCmd),
+}
+
+#[derive(Subcommand)]
+enum TokenCmd {
+    /// Print a token's record (no secret is stored, so none is printed).
+    Show {
+        #[command(flatten)]
+        ws: Ws,
+        token: String,
+    },
+    /// Revoke a token; a refresh token takes its whole family with it.
+    Revoke {
+        #[command(flatten)]
+        ws: Ws,
+        token: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -172,6 +192,35 @@ fn user_json(u: &User) -> Value {
     })
 }
 
+fn token_json(t: &TokenRecord) -> Value {
+    json!({
+        "workspace": t.workspace,
+        "kind": t.kind.as_str(),
+        "client_id": t.client_id,
+        "username": t.username,
+        "sub": t.sub,
+        "scope": t.scope.to_wire(),
+        "issued_at": t.issued_at,
+        "expires_at": t.expires_at,
+        "active": t.expires_at > now() && t.rotated_at.is_none(),
+        "rotated_at": t.rotated_at,
+        "family_expires_at": t.family_expires_at,
+    })
+}
+
+/// A token value from the argument, or from stdin when it is `-`.
+fn token_value(arg: String) -> Result<String, AdminError> {
+    if arg != "-" {
+        return Ok(arg);
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| AdminError::Invalid(format!("cannot read the token: {e}")))?;
+    Ok(line.trim().to_owned())
+}
+
 fn read_password(from_stdin: bool) -> Result<String, AdminError> {
     let io = |e: std::io::Error| AdminError::Invalid(format!("cannot read the password: {e}"));
     let stdin = std::io::stdin();
@@ -262,6 +311,28 @@ async fn run(cli: Cli) -> Result<Value, AdminError> {
                 .await
                 .map_err(not_found(format!("user {username}")))?;
             Ok(json!({ "deleted": username }))
+        }
+        Command::Token(TokenCmd::Show { ws, token }) => {
+            let value = token_value(token)?;
+            match store.token(&ws.workspace, &value).await? {
+                Some(t) => Ok(token_json(&t)),
+                None => Err(AdminError::NotFound(
+                    "token (unknown, revoked or deleted by TTL)".into(),
+                )),
+            }
+        }
+        Command::Token(TokenCmd::Revoke { ws, token }) => {
+            let value = token_value(token)?;
+            let Some(record) = store.token(&ws.workspace, &value).await? else {
+                return Err(AdminError::NotFound(
+                    "token (unknown, or already revoked)".into(),
+                ));
+            };
+            let state = oauth_core::AppState::new(store, settings);
+            oauth_core::service::tokens::revoke_record(&state, &value, &record)
+                .await
+                .map_err(|e| AdminError::Invalid(e.to_string()))?;
+            Ok(json!({ "revoked": record.kind.as_str(), "client_id": record.client_id }))
         }
         Command::User(UserCmd::SetPassword(u)) => {
             let password = read_password(u.password_stdin)?;

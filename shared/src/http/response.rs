@@ -9,13 +9,19 @@ use serde::Serialize;
 /// A JSON response that no cache may keep (tokens and errors alike).
 pub fn json(status: u16, body: &impl Serialize) -> Response<Body> {
     let text = serde_json::to_string(body).unwrap_or_else(|_| "{}".into());
-    let mut resp = Response::new(Body::Text(text));
-    *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let h = resp.headers_mut();
-    h.insert(
+    let mut resp = no_store(status, Body::Text(text));
+    resp.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
+    resp
+}
+
+/// A response with `Cache-Control: no-store` and `Pragma: no-cache`.
+pub fn no_store(status: u16, body: Body) -> Response<Body> {
+    let mut resp = Response::new(body);
+    *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let h = resp.headers_mut();
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
     resp

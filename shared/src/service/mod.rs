@@ -2,5 +2,7 @@
 
 pub mod admin;
 pub mod authorize;
+pub mod clients;
 pub mod login;
 pub mod token;
+pub mod tokens;

@@ -2,10 +2,9 @@
 //! client_credentials 2 / 1, authorization_code 3 / 2, refresh_token 3 / 2, password 3 / 2
 //! (plus one write after a failed login or to clear earlier failures).
 
-use super::login;
+use super::{clients, login};
 use crate::config::{now, AppState};
 use crate::crypto;
-use crate::protocol::client_auth::{self, Presented};
 use crate::protocol::error::{Error, OAuthError};
 use crate::protocol::form::Form;
 use crate::protocol::grants::{self, CodeVerdict, GrantRequest, RefreshVerdict};
@@ -97,9 +96,8 @@ pub async fn token(
     authorization: Option<&str>,
     form: &Form,
 ) -> Result<TokenResponse, Error> {
-    let presented = client_auth::presented(authorization, form)?;
     let grant = GrantRequest::parse(form)?;
-    let client = authenticated_client(state, workspace, &presented).await?;
+    let client = clients::authenticate(state, workspace, authorization, form).await?;
     grants::ensure_client_allows(&client, grant.grant_type())?;
     match grant {
         GrantRequest::ClientCredentials { scope } => {
@@ -129,15 +127,6 @@ pub async fn token(
             scope,
         } => password_grant(state, &client, &username, &password, scope.as_deref()).await,
     }
-}
-
-async fn authenticated_client(
-    state: &AppState,
-    workspace: &str,
-    presented: &Presented,
-) -> Result<std::sync::Arc<Client>, Error> {
-    let client = state.client(workspace, &presented.client_id).await?;
-    Ok(client_auth::authenticate(presented, client)?)
 }
 
 async fn client_credentials(

@@ -159,6 +159,17 @@ impl Store {
         Ok(out.item.as_ref().map(from_item).transpose()?.flatten())
     }
 
+    /// Deletes one token (revocation of an access token).
+    pub async fn delete_token(&self, workspace: &str, value: &str) -> Result<(), StoreError> {
+        self.db
+            .delete_item()
+            .table_name(&self.tables.tokens)
+            .key("id", s(secret_key(workspace, value)))
+            .send()
+            .await?;
+        Ok(())
+    }
+
     /// Starts a family with its first tokens, in one transaction (password grant).
     pub async fn start_family(
         &self,

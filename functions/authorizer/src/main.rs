@@ -1,0 +1,28 @@
+//! Authorizer function: an API Gateway HTTP API Lambda authorizer (payload 2.0, simple
+//! responses) that lets a request through when it carries an active access token of
+//! `AUTHORIZER_WORKSPACE` (default: `default`).
+
+use lambda_http::aws_lambda_events::apigw::ApiGatewayV2CustomAuthorizerV2Request;
+use lambda_http::lambda_runtime::{run, service_fn, Error, LambdaEvent};
+use lambda_http::tracing;
+use oauth_core::http::authorizer::authorize;
+use oauth_core::protocol::workspace;
+use oauth_core::AppState;
+use std::sync::Arc;
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), Error> {
+    tracing::init_default_subscriber();
+    let ws = std::env::var("AUTHORIZER_WORKSPACE")
+        .unwrap_or_else(|_| workspace::DEFAULT_WORKSPACE.into());
+    workspace::validate_name(&ws)?;
+    let state = Arc::new(AppState::from_env().await?);
+    let ws: Arc<str> = ws.into();
+    run(service_fn(
+        move |event: LambdaEvent<ApiGatewayV2CustomAuthorizerV2Request>| {
+            let (state, ws) = (Arc::clone(&state), Arc::clone(&ws));
+            async move { Ok::<_, Error>(authorize(&state, &ws, &event.payload).await?) }
+        },
+    ))
+    .await
+}
