@@ -159,3 +159,122 @@ fn functions_get_every_table_name_from_its_resource() {
         );
     }
 }
+
+/// (method, path) of every HttpApi event of a function.
+fn routes(t: &Yaml, function: &str) -> Vec<(String, String)> {
+    t["Resources"][function]["Properties"]["Events"]
+        .as_hash()
+        .unwrap_or_else(|| panic!("{function} has no events"))
+        .values()
+        .filter(|e| e["Type"].as_str() == Some("HttpApi"))
+        .map(|e| {
+            let p = &e["Properties"];
+            (
+                p["Method"].as_str().unwrap().to_owned(),
+                p["Path"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn every_path_of_the_design_is_routed_to_its_function() {
+    let t = template();
+    let design: [(&str, &[&str]); 2] = [
+        (
+            "TokenFunction",
+            &[
+                "/oauth2/token",
+                "/{workspace}/oauth2/token",
+                "/api/v1/oauth/token",
+                "/v1/oauth/token",
+                "/oauth2/revoke",
+                "/{workspace}/oauth2/revoke",
+                "/oauth2/introspect",
+                "/{workspace}/oauth2/introspect",
+                "/.well-known/oauth-authorization-server",
+                "/.well-known/oauth-authorization-server/{workspace}",
+            ],
+        ),
+        (
+            "AuthorizeFunction",
+            &[
+                "/oauth2/authorize",
+                "/{workspace}/oauth2/authorize",
+                "/api/v1/oauth/authorize",
+                "/v1/oauth/authorize",
+            ],
+        ),
+    ];
+    for (function, paths) in design {
+        let got = routes(&t, function);
+        for path in paths {
+            // ANY: the function itself answers 405 for a wrong method, as the RFCs ask.
+            assert!(
+                got.contains(&("ANY".to_owned(), path.to_string())),
+                "{function} lacks ANY {path}: {got:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn functions_are_rust_arm64_and_their_policies_name_actions_and_tables() {
+    let t = template();
+    let g = &t["Globals"]["Function"];
+    assert_eq!(g["Runtime"].as_str(), Some("provided.al2023"));
+    assert_eq!(g["Handler"].as_str(), Some("bootstrap"));
+    assert_eq!(g["Architectures"][0].as_str(), Some("arm64"));
+    let resources = t["Resources"].as_hash().unwrap();
+    let mut rust = 0;
+    for (name, r) in resources {
+        if r["Type"].as_str() != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        let name = name.as_str().unwrap();
+        if r["Metadata"]["BuildMethod"].as_str() == Some("rust-cargolambda") {
+            rust += 1;
+            assert!(
+                r["Metadata"]["BuildProperties"]["Binary"]
+                    .as_str()
+                    .is_some(),
+                "{name}"
+            );
+            assert_eq!(r["Properties"]["CodeUri"].as_str(), Some("./"), "{name}");
+        }
+        let Some(policies) = r["Properties"]["Policies"].as_vec() else {
+            continue;
+        };
+        for policy in policies {
+            assert!(
+                policy.as_str().is_none(),
+                "{name}: a managed policy instead of written-out statements"
+            );
+            for s in policy["Statement"].as_vec().expect("statements") {
+                let actions: Vec<&str> = match &s["Action"] {
+                    Yaml::String(a) => vec![a.as_str()],
+                    Yaml::Array(v) => v.iter().filter_map(Yaml::as_str).collect(),
+                    other => panic!("{name}: Action {other:?}"),
+                };
+                for a in actions {
+                    assert!(
+                        a.starts_with("dynamodb:") && !a.contains('*'),
+                        "{name}: {a}"
+                    );
+                }
+                let resources: Vec<&Yaml> = match &s["Resource"] {
+                    Yaml::Array(v) => v.iter().collect(),
+                    one => vec![one],
+                };
+                for res in resources {
+                    assert_ne!(res.as_str(), Some("*"), "{name}: Resource \"*\"");
+                    assert!(!res.is_badvalue(), "{name}: a statement without Resource");
+                }
+            }
+        }
+    }
+    assert_eq!(
+        rust, 3,
+        "token, authorize and authorizer are built by cargo-lambda"
+    );
+}
