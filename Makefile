@@ -1,5 +1,5 @@
 # The two commands of the README: `make dev` and `make test`. Both install what is missing.
-.PHONY: dev test tools fmt lint
+.PHONY: dev test tools fmt deploy-check
 
 tools:
 	@infra/local/install-tools.sh
@@ -10,7 +10,13 @@ dev: tools
 test: tools
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
+	LINT_ONLY=1 infra/local/deploy-check.sh
 	infra/local/run-tests.sh
+
+# cfn-lint, sam validate --lint, and an offline `sam build` of every function (slow: release
+# builds with LTO; not part of `make test`).
+deploy-check:
+	@infra/local/deploy-check.sh
 
 fmt:
 	cargo fmt --all
