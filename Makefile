@@ -1,5 +1,5 @@
 # The two commands of the README: `make dev` and `make test`. Both install what is missing.
-.PHONY: dev test tools fmt deploy-check
+.PHONY: dev test tools fmt deploy-check bench
 
 tools:
 	@infra/local/install-tools.sh
@@ -17,6 +17,13 @@ test: tools
 # builds with LTO; not part of `make test`).
 deploy-check:
 	@infra/local/deploy-check.sh
+
+# Cold start, latency, memory, DynamoDB calls, size and cost; writes BENCHMARKS.md.
+bench: tools
+	cargo build --release -p token -p authorize -p authorizer
+	cargo build --release -p hello-floor
+	cd infra/bench/node-peer && npm ci --no-audit --no-fund --loglevel=error
+	cargo run --release -p oauth-bench
 
 fmt:
 	cargo fmt --all

@@ -25,7 +25,14 @@ pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
             resp.headers_mut().remove(header::PRAGMA);
             resp
         }
-        Err(e) => response::error(&e),
+        Err(e) => {
+            let mut resp = response::error(&e);
+            if resp.status() == 405 {
+                resp.headers_mut()
+                    .insert(header::ALLOW, HeaderValue::from_static("GET"));
+            }
+            resp
+        }
     }
 }
 

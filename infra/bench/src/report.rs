@@ -1,0 +1,321 @@
+//! BENCHMARKS.md and its chart, from one run's figures.
+
+use crate::measure::Spread;
+use crate::{ColdStart, Grant};
+use std::fmt::Write;
+use std::path::Path;
+
+pub struct Run {
+    pub cold: Vec<(&'static str, ColdStart)>,
+    pub grants: Vec<Grant>,
+    pub sizes: Vec<(&'static str, u64, u64)>,
+    pub pbkdf2_iterations: u32,
+}
+
+// AWS list prices, us-east-1, as published on the price pages (not fetched at run time).
+const PRICES_AS_OF: &str =
+    "2026-11-24 (the last published changes: DynamoDB on-demand, 2024-11-01)";
+const LAMBDA_ARM_GB_SECOND: f64 = 0.000_013_333_4;
+const LAMBDA_PER_MILLION: f64 = 0.20;
+const HTTP_API_PER_MILLION: f64 = 1.00;
+const DDB_READ_UNIT_PER_MILLION: f64 = 0.125;
+const DDB_WRITE_UNIT_PER_MILLION: f64 = 0.625;
+const COGNITO_M2M_PER_MILLION: f64 = 2_250.0;
+const MEMORY_GB: f64 = 1.0;
+
+fn cmd(program: &str, args: &[&str]) -> String {
+    std::process::Command::new(program)
+        .args(args)
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default()
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|s| s.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .next()
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|k| k.parse::<u64>().ok())
+        })
+        .map(|kib| format!("{:.0} GiB", kib as f64 / 1024.0 / 1024.0))
+        .unwrap_or_default();
+    format!(
+        "{} cores of {cpu}, {mem} RAM, {} ({}); {}; Node.js {}; DynamoDB Local 3.3.0 on {}",
+        cmd("nproc", &[]),
+        cmd("uname", &["-m"]),
+        cmd("uname", &["-r"]),
+        cmd("rustc", &["--version"]),
+        cmd("node", &["--version"]),
+        cmd("java", &["-version"])
+            .lines()
+            .next()
+            .unwrap_or("Java 17"),
+    )
+}
+
+fn s(x: &Spread, digits: usize) -> String {
+    format!("{:.d$} ({:.d$}–{:.d$})", x.median, x.min, x.max, d = digits)
+}
+
+fn mark(ok: bool) -> &'static str {
+    if ok {
+        "met"
+    } else {
+        "**missed**"
+    }
+}
+
+pub fn write(root: &Path, run: &Run) -> std::io::Result<()> {
+    let mut md = String::new();
+    let floor = run
+        .cold
+        .iter()
+        .find(|(n, _)| n.starts_with("hello"))
+        .map(|(_, c)| c.init_ms.median)
+        .unwrap_or(f64::NAN);
+    let node = run
+        .cold
+        .iter()
+        .find(|(n, _)| *n == "node-peer")
+        .map(|(_, c)| c.init_ms.median)
+        .unwrap_or(f64::NAN);
+    let _ = writeln!(md, "# Benchmarks\n");
+    let _ = writeln!(
+        md,
+        "Written by `make bench` on {} (`date -u`), on {}.\n",
+        cmd("date", &["-u", "+%Y-%m-%d %H:%M UTC"]),
+        machine()
+    );
+    let _ = writeln!(md, "## Method\n");
+    let _ = writeln!(
+        md,
+        "`make bench` builds the three functions and a bare `lambda_runtime` hello-world (the floor) in release \
+         mode, installs the Node.js peer's packages, and runs `infra/bench` (`cargo run --release -p oauth-bench`). \
+         The harness serves a minimal Lambda Runtime API on loopback and spawns each function with \
+         `AWS_LAMBDA_RUNTIME_API` pointing at it: **init** is the time from spawn to the function's first \
+         `GET /2018-06-01/runtime/invocation/next`; **first request** is the first invocation after that; **warm** \
+         latency is measured over {} further invocations (p50, p99). Each subject is started {} times; tables show \
+         the median over runs and, in brackets, the min–max. **Max RSS** is the process's `VmHWM`; **CPU** is the \
+         function process's own CPU time (all threads, `/proc/<pid>/task/*/schedstat`) per warm request. \
+         DynamoDB Local runs behind a counting proxy that tallies every call by operation, with the request units \
+         AWS bills (items are under 1 KB; transactions cost two units per item). The peer is the client_credentials \
+         grant as a Node.js handler with `@node-oauth/oauth2-server` and `@aws-sdk/client-dynamodb` on the same \
+         tables, run by a Node loop over the same Runtime API (what AWS's Node runtime does). Latencies include \
+         DynamoDB Local's own time (Java, SQLite, on the same 2 cores), which is slower than DynamoDB in a region.\n",
+        crate::WARM_REQUESTS,
+        crate::COLD_RUNS
+    );
+
+    let _ = writeln!(md, "## Cold start, latency, memory\n");
+    let _ = writeln!(md, "| function | init ms | init ÷ floor | first request ms | warm p50 ms | warm p99 ms | max RSS MiB | CPU µs / warm request |");
+    let _ = writeln!(md, "|---|---|---|---|---|---|---|---|");
+    for (name, c) in &run.cold {
+        let _ = writeln!(
+            md,
+            "| {name} | {} | {:.2}× | {} | {} | {} | {} | {} |",
+            s(&c.init_ms, 1),
+            c.init_ms.median / floor,
+            s(&c.first_ms, 2),
+            s(&c.warm_p50_ms, 2),
+            s(&c.warm_p99_ms, 2),
+            s(&c.max_rss_mib, 1),
+            s(&c.cpu_us_per_request, 0),
+        );
+    }
+    let _ = writeln!(md, "\nThe measured request: hello: any event; token and node-peer: `grant_type=client_credentials` with HTTP Basic; authorize: `GET /oauth2/authorize` answered with the login page; authorizer: an active bearer token.\n");
+    let _ = writeln!(
+        md,
+        "![Init time per function, median with min–max](docs/bench-init.svg)\n"
+    );
+
+    let _ = writeln!(md, "## Per grant (token function)\n");
+    let _ = writeln!(md, "One fresh token process per grant: the first request runs with a cold client cache, the next ones warm. Password hashing uses the production {} PBKDF2 iterations.\n", run.pbkdf2_iterations);
+    let _ = writeln!(md, "| grant | requests | DynamoDB calls, cold | DynamoDB calls / warm request | read + write units / warm request | warm p50 ms | warm p99 ms | CPU µs / request |");
+    let _ = writeln!(md, "|---|---|---|---|---|---|---|---|");
+    for g in &run.grants {
+        let n = g.requests as f64;
+        let ops: Vec<String> = g
+            .cold
+            .by_operation
+            .iter()
+            .map(|(k, v)| format!("{v} {k}"))
+            .collect();
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} ({}) | {:.2} | {:.2} + {:.2} | {:.2} | {:.2} | {:.0} |",
+            g.name,
+            g.requests,
+            g.cold.calls,
+            ops.join(", "),
+            g.warm.calls as f64 / n,
+            g.warm.read_units / n,
+            g.warm.write_units / n,
+            g.p50_ms,
+            g.p99_ms,
+            g.cpu_us_per_request
+        );
+    }
+
+    let _ = writeln!(md, "\n## Size\n");
+    let _ = writeln!(md, "Release profile (`lto`, `codegen-units = 1`, `strip`, `panic = \"abort\"`), built for this machine's architecture; the zip holds the binary as `bootstrap`, deflated.\n");
+    let _ = writeln!(md, "| binary | stripped bytes | MiB | zip bytes |");
+    let _ = writeln!(md, "|---|---|---|---|");
+    for (name, bytes, zip) in &run.sizes {
+        let _ = writeln!(
+            md,
+            "| {name} | {bytes} | {:.2} | {zip} |",
+            *bytes as f64 / 1048576.0
+        );
+    }
+
+    let _ = writeln!(md, "\n## Cost per million tokens\n");
+    let _ = writeln!(
+        md,
+        "AWS list prices for us-east-1 as of {PRICES_AS_OF}: Lambda arm64 ${LAMBDA_ARM_GB_SECOND} per GB-s and ${LAMBDA_PER_MILLION:.2} per million requests; HTTP API ${HTTP_API_PER_MILLION:.2} per million requests; DynamoDB on-demand ${DDB_READ_UNIT_PER_MILLION} per million read units and ${DDB_WRITE_UNIT_PER_MILLION} per million write units (transactions at 2×, counted above); Cognito machine-to-machine ${:.2} per 1,000 token requests. Lambda duration is billed at the measured warm p50 (rounded up to the millisecond) at {MEMORY_GB} GB (1024 MB, the template's size). Measured on this x86_64 machine; Graviton differs.\n",
+        COGNITO_M2M_PER_MILLION / 1000.0
+    );
+    let _ = writeln!(md, "| grant | Lambda | HTTP API | DynamoDB | total per million | Cognito M2M per million | Cognito ÷ ours |");
+    let _ = writeln!(md, "|---|---|---|---|---|---|---|");
+    for g in &run.grants {
+        let n = g.requests as f64;
+        let lambda =
+            LAMBDA_PER_MILLION + g.p50_ms.ceil() / 1000.0 * MEMORY_GB * LAMBDA_ARM_GB_SECOND * 1e6;
+        let ddb = g.warm.read_units / n * DDB_READ_UNIT_PER_MILLION
+            + g.warm.write_units / n * DDB_WRITE_UNIT_PER_MILLION;
+        let total = lambda + HTTP_API_PER_MILLION + ddb;
+        let _ = writeln!(
+            md,
+            "| {} | ${lambda:.2} | ${HTTP_API_PER_MILLION:.2} | ${ddb:.2} | **${total:.2}** | ${COGNITO_M2M_PER_MILLION:.0} | {:.0}× |",
+            g.name,
+            COGNITO_M2M_PER_MILLION / total
+        );
+    }
+
+    let _ = writeln!(md, "\n## Targets\n");
+    let _ = writeln!(md, "| target | measured | |");
+    let _ = writeln!(md, "|---|---|---|");
+    for (name, c) in run
+        .cold
+        .iter()
+        .filter(|(n, _)| !n.starts_with("hello") && *n != "node-peer")
+    {
+        let ratio = c.init_ms.median / floor;
+        let _ = writeln!(
+            md,
+            "| {name}: init ≤ 1.5× the floor | {ratio:.2}× | {} |",
+            mark(ratio <= 1.5)
+        );
+        let faster = node / c.init_ms.median;
+        let _ = writeln!(
+            md,
+            "| {name}: init ≥ 5× faster than the Node.js peer | {faster:.1}× | {} |",
+            mark(faster >= 5.0)
+        );
+        let _ = writeln!(
+            md,
+            "| {name}: max RSS ≤ 32 MB | {:.1} MiB | {} |",
+            c.max_rss_mib.max,
+            mark(c.max_rss_mib.max * 1.048_576 <= 32.0)
+        );
+        let _ = writeln!(
+            md,
+            "| {name}: CPU per warm request well under 1 ms | {:.0} µs | {} |",
+            c.cpu_us_per_request.median,
+            mark(c.cpu_us_per_request.median < 500.0)
+        );
+    }
+    for (name, bytes, _) in run.sizes.iter().filter(|(n, _, _)| *n != "hello") {
+        let _ = writeln!(
+            md,
+            "| {name}: stripped binary ≤ 8 MB | {:.2} MB | {} |",
+            *bytes as f64 / 1e6,
+            mark(*bytes <= 8_000_000)
+        );
+    }
+    for (g, limit) in run.grants.iter().zip([2.0, 2.0, 3.0, 3.0]) {
+        let cold = g.cold.calls as f64;
+        let _ = writeln!(
+            md,
+            "| {}: DynamoDB round trips ≤ {limit} | {cold} cold, {:.2} warm | {} |",
+            g.name,
+            g.warm.calls as f64 / g.requests as f64,
+            mark(cold <= limit)
+        );
+    }
+    std::fs::write(root.join("BENCHMARKS.md"), md)?;
+    std::fs::create_dir_all(root.join("docs"))?;
+    std::fs::write(root.join("docs/bench-init.svg"), chart(&run.cold))
+}
+
+/// Horizontal bars of the median init, with min–max whiskers.
+fn chart(cold: &[(&'static str, ColdStart)]) -> String {
+    let (left, width, row) = (150.0, 520.0, 34.0);
+    let top = 40.0;
+    let max = cold
+        .iter()
+        .map(|(_, c)| c.init_ms.max)
+        .fold(0.0_f64, f64::max)
+        * 1.1;
+    let x = |v: f64| left + v / max * width;
+    let height = top + row * cold.len() as f64 + 40.0;
+    let mut svg = format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="720" height="{height}" viewBox="0 0 720 {height}" font-family="sans-serif" font-size="13">
+<rect width="720" height="{height}" fill="#fff"/>
+<text x="10" y="22" font-size="15" font-weight="bold">Init (spawn to first poll of the Runtime API), ms: median, min–max</text>
+"##
+    );
+    for (i, (name, c)) in cold.iter().enumerate() {
+        let y = top + row * i as f64;
+        let colour = if *name == "node-peer" {
+            "#c0504d"
+        } else if name.starts_with("hello") {
+            "#7f7f7f"
+        } else {
+            "#1f5bd8"
+        };
+        let _ = write!(
+            svg,
+            r##"<text x="{tx}" y="{ty}" text-anchor="end">{name}</text>
+<rect x="{left}" y="{y}" width="{w:.1}" height="20" fill="{colour}"/>
+<line x1="{x1:.1}" x2="{x2:.1}" y1="{my}" y2="{my}" stroke="#000"/>
+<line x1="{x1:.1}" x2="{x1:.1}" y1="{y4}" y2="{y16}" stroke="#000"/>
+<line x1="{x2:.1}" x2="{x2:.1}" y1="{y4}" y2="{y16}" stroke="#000"/>
+<text x="{lx:.1}" y="{ty}">{m:.1}</text>
+"##,
+            tx = left - 8.0,
+            ty = y + 15.0,
+            w = x(c.init_ms.median) - left,
+            x1 = x(c.init_ms.min),
+            x2 = x(c.init_ms.max),
+            my = y + 10.0,
+            y4 = y + 4.0,
+            y16 = y + 16.0,
+            lx = x(c.init_ms.max) + 6.0,
+            m = c.init_ms.median,
+        );
+    }
+    let axis_y = top + row * cold.len() as f64 + 5.0;
+    let _ = write!(
+        svg,
+        r##"<line x1="{left}" x2="{r}" y1="{axis_y}" y2="{axis_y}" stroke="#999"/>
+<text x="{left}" y="{t}" fill="#555">0</text><text x="{r}" y="{t}" text-anchor="end" fill="#555">{max:.0} ms</text>
+</svg>
+"##,
+        r = left + width,
+        t = axis_y + 16.0
+    );
+    svg
+}
