@@ -146,26 +146,30 @@ impl AppState {
         workspace: &str,
         client_id: &str,
     ) -> Result<Option<Arc<Client>>, StoreError> {
-        let ttl = Duration::from_secs(self.settings.client_cache_seconds);
-        let key = (workspace.to_owned(), client_id.to_owned());
-        if !ttl.is_zero() {
-            if let Ok(cache) = self.clients.0.lock() {
-                if let Some((at, c)) = cache.get(&key) {
-                    if at.elapsed() < ttl {
-                        return Ok(Some(c.clone()));
-                    }
-                }
-            }
+        if let Some(c) = self.cached_client(workspace, client_id) {
+            return Ok(Some(c));
         }
-        let Some(client) = self.store.client(workspace, client_id).await? else {
-            return Ok(None);
-        };
+        let client = self.store.client(workspace, client_id).await?;
+        Ok(client.map(|c| self.remember_client(c)))
+    }
+
+    /// The client from the warm cache, if there and fresh.
+    pub fn cached_client(&self, workspace: &str, client_id: &str) -> Option<Arc<Client>> {
+        let ttl = Duration::from_secs(self.settings.client_cache_seconds);
+        let cache = self.clients.0.lock().ok()?;
+        let (at, c) = cache.get(&(workspace.to_owned(), client_id.to_owned()))?;
+        (at.elapsed() < ttl).then(|| c.clone())
+    }
+
+    /// Keeps a client just read for the next requests of this warm function.
+    pub fn remember_client(&self, client: Client) -> Arc<Client> {
         let client = Arc::new(client);
-        if !ttl.is_zero() {
+        if self.settings.client_cache_seconds > 0 {
             if let Ok(mut cache) = self.clients.0.lock() {
+                let key = (client.workspace.clone(), client.client_id.clone());
                 cache.insert(key, (Instant::now(), client.clone()));
             }
         }
-        Ok(Some(client))
+        client
     }
 }

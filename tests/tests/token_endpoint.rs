@@ -919,3 +919,45 @@ async fn nothing_secret_is_stored_in_the_clear() {
         assert!(!dump.contains(s.as_str()), "a raw secret is stored");
     }
 }
+
+#[tokio::test]
+async fn grants_read_the_code_token_or_user_alone_when_the_client_is_cached() {
+    let mut state = fresh_state().await;
+    state.settings.client_cache_seconds = 300;
+    let r = register(
+        &state.store,
+        spec(&["authorization_code", "refresh_token", "password"]),
+    )
+    .await;
+    add_user(&state.store, "default", "alice", "correct horse").await;
+    let auth = (
+        r.client.client_id.as_str(),
+        r.client_secret.as_deref().unwrap(),
+    );
+    for round in ["cold cache", "warm cache"] {
+        let code = store_code(&state.store, &code_for(&r, &alice())).await;
+        let exchanged = post(&state, Some(auth), &code_body(&code)).await;
+        assert_eq!(exchanged.status, 200, "{round}: {}", exchanged.json);
+        let refresh = exchanged.json["refresh_token"].as_str().unwrap();
+        let refreshed = post(
+            &state,
+            Some(auth),
+            &format!("grant_type=refresh_token&refresh_token={refresh}"),
+        )
+        .await;
+        assert_eq!(refreshed.status, 200, "{round}");
+        let pw = post(
+            &state,
+            Some(auth),
+            "grant_type=password&username=alice&password=correct+horse",
+        )
+        .await;
+        assert_eq!(pw.status, 200, "{round}");
+        let wrong = post(&state, Some((auth.0, "wrong")), &code_body(&code)).await;
+        assert_eq!(
+            wrong.status, 401,
+            "{round}: a cached client still checks the secret"
+        );
+    }
+    assert!(state.cached_client("default", auth.0).is_some());
+}

@@ -15,8 +15,17 @@ pub async fn verify_password(
     username: &str,
     password: &str,
 ) -> Result<Option<User>, Error> {
-    let s = &state.settings;
     let user = state.store.user(workspace, username).await?;
+    check_password(state, user, password).await
+}
+
+/// [`verify_password`] for a user record already read (`None`: no such user).
+pub async fn check_password(
+    state: &AppState,
+    user: Option<User>,
+    password: &str,
+) -> Result<Option<User>, Error> {
+    let s = &state.settings;
     let now = now();
     let verified = match &user {
         Some(u) => crypto::verify_password(password, &u.password_hash),

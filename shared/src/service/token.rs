@@ -1,14 +1,16 @@
-//! The token endpoint's grants. Round trips per grant (cold client cache / warm):
-//! client_credentials 2 / 1, authorization_code 3 / 2, refresh_token 3 / 2, password 3 / 2
-//! (plus one write after a failed login or to clear earlier failures).
+//! The token endpoint's grants. DynamoDB round trips per grant (cold client cache / warm):
+//! client_credentials 2 / 1 (client read, token put); authorization_code, refresh_token and
+//! password 2 / 2 (the client and the code, token or user in one batch read, then one
+//! transaction); a failed password adds the lockout counter's write.
 
 use super::{clients, login};
 use crate::config::{now, AppState};
 use crate::crypto;
+use crate::protocol::client_auth;
 use crate::protocol::error::{Error, OAuthError};
 use crate::protocol::form::Form;
 use crate::protocol::grants::{self, CodeVerdict, GrantRequest, RefreshVerdict};
-use crate::protocol::model::{Client, GrantType, Owner, TokenKind, TokenRecord};
+use crate::protocol::model::{Client, CodeGrant, GrantType, Owner, TokenKind, TokenRecord, User};
 use crate::protocol::scope::Scopes;
 use crate::storage::{GrantFamily, Rotation, StoreError};
 use serde::Serialize;
@@ -97,10 +99,14 @@ pub async fn token(
     form: &Form,
 ) -> Result<TokenResponse, Error> {
     let grant = GrantRequest::parse(form)?;
-    let client = clients::authenticate(state, workspace, authorization, form).await?;
-    grants::ensure_client_allows(&client, grant.grant_type())?;
+    let presented = client_auth::presented(authorization, form)?;
+    let ws = workspace;
+    let id = presented.client_id.as_str();
+    // Each grant reads its client together with the item it is about: one round trip.
     match grant {
         GrantRequest::ClientCredentials { scope } => {
+            let client = clients::authenticate(state, ws, authorization, form).await?;
+            grants::ensure_client_allows(&client, GrantType::ClientCredentials)?;
             client_credentials(state, &client, scope.as_deref()).await
         }
         GrantRequest::AuthorizationCode {
@@ -108,24 +114,49 @@ pub async fn token(
             redirect_uri,
             code_verifier,
         } => {
-            authorization_code(
+            let (client, stored) = clients::authenticate_with(
                 state,
-                &client,
-                &code,
-                redirect_uri.as_deref(),
-                code_verifier.as_deref(),
+                ws,
+                &presented,
+                || state.store.code(ws, &code),
+                || state.store.client_and_code(ws, id, &code),
             )
-            .await
+            .await?;
+            grants::ensure_client_allows(&client, GrantType::AuthorizationCode)?;
+            let pkce = (redirect_uri.as_deref(), code_verifier.as_deref());
+            authorization_code(state, &client, stored, &code, pkce).await
         }
         GrantRequest::RefreshToken {
             refresh_token,
             scope,
-        } => refresh(state, &client, &refresh_token, scope.as_deref()).await,
+        } => {
+            let (client, stored) = clients::authenticate_with(
+                state,
+                ws,
+                &presented,
+                || state.store.token(ws, &refresh_token),
+                || state.store.client_and_token(ws, id, &refresh_token),
+            )
+            .await?;
+            grants::ensure_client_allows(&client, GrantType::RefreshToken)?;
+            refresh(state, &client, stored, &refresh_token, scope.as_deref()).await
+        }
         GrantRequest::Password {
             username,
             password,
             scope,
-        } => password_grant(state, &client, &username, &password, scope.as_deref()).await,
+        } => {
+            let (client, user) = clients::authenticate_with(
+                state,
+                ws,
+                &presented,
+                || state.store.user(ws, &username),
+                || state.store.client_and_user(ws, id, &username),
+            )
+            .await?;
+            grants::ensure_client_allows(&client, GrantType::Password)?;
+            password_grant(state, &client, user, &password, scope.as_deref()).await
+        }
     }
 }
 
@@ -168,12 +199,13 @@ fn new_family(state: &AppState, client: &Client, grant_id: String, now: u64) -> 
     }
 }
 
+/// `stored`: the code's record, read with the client; `(redirect_uri, code_verifier)` as sent.
 async fn authorization_code(
     state: &AppState,
     client: &Client,
+    stored: Option<CodeGrant>,
     code_value: &str,
-    redirect_uri: Option<&str>,
-    verifier: Option<&str>,
+    (redirect_uri, verifier): (Option<&str>, Option<&str>),
 ) -> Result<TokenResponse, Error> {
     let invalid = || {
         OAuthError::invalid_grant(
@@ -181,11 +213,7 @@ async fn authorization_code(
         )
     };
     let now = now();
-    let code = state
-        .store
-        .code(&client.workspace, code_value)
-        .await?
-        .ok_or_else(invalid)?;
+    let code = stored.ok_or_else(invalid)?;
     match grants::check_code(&code, client, redirect_uri, verifier, now)? {
         CodeVerdict::Reused => {
             let until = now + state.settings.refresh_family_ttl;
@@ -231,6 +259,7 @@ async fn authorization_code(
 async fn refresh(
     state: &AppState,
     client: &Client,
+    stored: Option<TokenRecord>,
     value: &str,
     scope: Option<&str>,
 ) -> Result<TokenResponse, Error> {
@@ -240,11 +269,7 @@ async fn refresh(
         )
     };
     let now = now();
-    let token = state
-        .store
-        .token(&client.workspace, value)
-        .await?
-        .ok_or_else(invalid)?;
+    let token = stored.ok_or_else(invalid)?;
     let verdict = grants::check_refresh(&token, client, scope, now)?;
     let (Some(grant_id), Some(family_expires_at)) =
         (token.grant_id.clone(), token.family_expires_at)
@@ -300,13 +325,12 @@ async fn refresh(
 async fn password_grant(
     state: &AppState,
     client: &Client,
-    username: &str,
+    user: Option<User>,
     password: &str,
     scope: Option<&str>,
 ) -> Result<TokenResponse, Error> {
     let scope = Scopes::resolve(scope, &client.scopes)?;
-    let Some(user) = login::verify_password(state, &client.workspace, username, password).await?
-    else {
+    let Some(user) = login::check_password(state, user, password).await? else {
         return Err(OAuthError::invalid_grant(
             "invalid username or password, or the account is temporarily locked",
         )

@@ -31,7 +31,7 @@ fn to_item(c: &Client) -> Item {
     item
 }
 
-fn from_item(item: &Item) -> Result<Client, StoreError> {
+pub(super) fn from_item(item: &Item) -> Result<Client, StoreError> {
     Ok(Client {
         workspace: req_s(item, "workspace")?,
         client_id: req_s(item, "client_id")?,

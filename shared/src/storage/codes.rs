@@ -26,7 +26,7 @@ fn to_item(value: &str, c: &CodeGrant) -> Item {
     item
 }
 
-fn from_item(item: &Item) -> Result<CodeGrant, StoreError> {
+pub(super) fn from_item(item: &Item) -> Result<CodeGrant, StoreError> {
     let challenge = match (opt_s(item, "challenge"), opt_s(item, "challenge_method")) {
         (Some(c), Some(m)) => Some((
             pkce::Method::parse(&m)

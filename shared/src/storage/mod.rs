@@ -1,6 +1,7 @@
 //! Storage layer: the DynamoDB tables behind narrow, capability-named operations. Every
 //! conditional write and transaction of the server lives in this module.
 
+mod batch;
 mod clients;
 mod codes;
 mod item;

@@ -52,7 +52,7 @@ fn to_item(value: &str, t: &TokenRecord) -> Item {
     item
 }
 
-fn from_item(item: &Item) -> Result<Option<TokenRecord>, StoreError> {
+pub(super) fn from_item(item: &Item) -> Result<Option<TokenRecord>, StoreError> {
     let kind = match req_s(item, "kind")?.as_str() {
         "access" => TokenKind::Access,
         "refresh" => TokenKind::Refresh,

@@ -5,7 +5,7 @@ use super::{conditional, Store, StoreError};
 use crate::protocol::model::User;
 use aws_sdk_dynamodb::types::ReturnValue;
 
-fn from_item(item: &Item) -> Result<User, StoreError> {
+pub(super) fn from_item(item: &Item) -> Result<User, StoreError> {
     Ok(User {
         workspace: req_s(item, "workspace")?,
         username: req_s(item, "username")?,
