@@ -90,16 +90,50 @@ impl Store {
     }
 }
 
+/// Amazon Trust Services' root CAs (Amazon Root CA 1-4, public certificates, as Debian's
+/// ca-certificates ships them): every regional DynamoDB endpoint's chain ends at one of them.
+const AMAZON_ROOT_CAS: &str = include_str!("../../certs/amazon-root-cas.pem");
+
 /// The SDK's HTTP client over rustls with ring: smaller than the default aws-lc build, and
-/// no C toolchain beyond ring's.
+/// no C toolchain beyond ring's. It trusts Amazon's four root CAs only, unless
+/// `DYNAMODB_CA_ROOTS=system`: loading and parsing the platform's whole store (hundreds of
+/// certificates) took more than half of a cold start's init in `make bench`.
 pub fn http_client() -> aws_sdk_dynamodb::config::SharedHttpClient {
-    use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
-    aws_smithy_http_client::Builder::new()
-        .tls_provider(Provider::Rustls(CryptoMode::Ring))
-        .build_https()
+    use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider, TlsContext, TrustStore};
+    let mut builder =
+        aws_smithy_http_client::Builder::new().tls_provider(Provider::Rustls(CryptoMode::Ring));
+    if std::env::var("DYNAMODB_CA_ROOTS").as_deref() != Ok("system") {
+        let amazon = TrustStore::empty().with_pem_certificate(AMAZON_ROOT_CAS.as_bytes());
+        match TlsContext::builder().with_trust_store(amazon).build() {
+            Ok(ctx) => builder = builder.tls_context(ctx),
+            Err(e) => tracing::warn!(error = %e, "embedded root CAs unusable; using the system store"),
+        }
+    }
+    builder.build_https()
 }
 
 /// Storage key of a secret-bearing item: workspace and the digest of the secret.
 fn secret_key(workspace: &str, secret: &str) -> String {
     format!("{workspace}#{}", crate::crypto::digest(secret))
+}
+
+#[cfg(test)]
+mod tests {
+    use base64::{engine::general_purpose::STANDARD, Engine};
+
+    #[test]
+    fn the_embedded_roots_are_four_der_certificates() {
+        let blocks: Vec<&str> = super::AMAZON_ROOT_CAS
+            .split("-----BEGIN CERTIFICATE-----")
+            .skip(1)
+            .map(|b| b.split("-----END CERTIFICATE-----").next().unwrap_or(""))
+            .collect();
+        assert_eq!(blocks.len(), 4);
+        for b in blocks {
+            let der = STANDARD.decode(b.split_whitespace().collect::<String>()).unwrap();
+            assert_eq!(der[0], 0x30, "an ASN.1 SEQUENCE");
+            let text = String::from_utf8_lossy(&der);
+            assert!(text.contains("Amazon Root CA"), "issued to Amazon Root CA n");
+        }
+    }
 }
