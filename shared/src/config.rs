@@ -132,11 +132,14 @@ impl AppState {
         }
     }
 
-    /// Settings and DynamoDB client from the environment, connection warmed.
+    /// Settings and DynamoDB client from the environment, connection warmed (unless
+    /// `DYNAMODB_WARM_UP=false`: then the first request opens it).
     pub async fn from_env() -> Result<Self, String> {
         let settings = Settings::from_env()?;
         let store = Store::from_env().await;
-        store.warm_up().await;
+        if std::env::var("DYNAMODB_WARM_UP").as_deref() != Ok("false") {
+            store.warm_up().await;
+        }
         Ok(Self::new(store, settings))
     }
 

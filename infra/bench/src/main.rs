@@ -38,6 +38,8 @@ pub struct Subject {
     pub program: PathBuf,
     pub args: Vec<String>,
     pub event: Value,
+    /// Extra environment for this subject only.
+    pub env: Vec<(&'static str, &'static str)>,
 }
 
 /// What the cold-start runs of one subject measured.
@@ -82,6 +84,7 @@ fn spawn(subject: &Subject, env: &Env, runtime_api: &str) -> (Child, Instant) {
         .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
         .env("AWS_LAMBDA_LOG_LEVEL", "WARN")
         .envs(env.vars.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .envs(subject.env.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -338,6 +341,7 @@ async fn main() {
             program: binary("token"),
             args: vec![],
             event: Value::Null,
+            env: vec![],
         };
         let (_child, _) = spawn(&subject, &env, &emu.addr);
         emu.wait_ready(Duration::from_secs(60)).await;
@@ -358,12 +362,22 @@ async fn main() {
             program: binary("hello"),
             args: vec![],
             event: json!({"hello": "world"}),
+            env: vec![],
         },
         Subject {
             name: "token",
             program: binary("token"),
             args: vec![],
             event: cc.clone(),
+            env: vec![],
+        },
+        // The same function without the DynamoDB warm-up in init: what the warm-up costs.
+        Subject {
+            name: "token, no warm-up",
+            program: binary("token"),
+            args: vec![],
+            event: cc.clone(),
+            env: vec![("DYNAMODB_WARM_UP", "false")],
         },
         Subject {
             name: "authorize",
@@ -376,18 +390,21 @@ async fn main() {
                 json!({"host": "auth.example"}),
                 None,
             ),
+            env: vec![],
         },
         Subject {
             name: "authorizer",
             program: binary("authorizer"),
             args: vec![],
             event: authorizer_event(&issued),
+            env: vec![],
         },
         Subject {
             name: "node-peer",
             program: PathBuf::from("node"),
             args: vec![node_dir.join("bootstrap.mjs").display().to_string()],
             event: cc.clone(),
+            env: vec![],
         },
     ];
     let mut cold = Vec::new();

@@ -176,20 +176,11 @@ mod tests {
 
     fn client(uris: &[&str], public: bool) -> Client {
         Client {
-            workspace: "default".into(),
-            client_id: "c".into(),
-            name: "C".into(),
             secret_digest: (!public).then(|| "d".into()),
             redirect_uris: uris.iter().map(|u| u.to_string()).collect(),
             grant_types: vec![GrantType::AuthorizationCode],
             scopes: Scopes::parse("read write").unwrap(),
-            first_party: false,
-            allow_plain_pkce: false,
-            introspect: false,
-            access_token_ttl: None,
-            refresh_token_ttl: None,
-            refresh_grace: 0,
-            created_at: 0,
+            ..Client::example()
         }
     }
 

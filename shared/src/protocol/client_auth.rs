@@ -103,7 +103,6 @@ pub fn authenticate<C: std::ops::Deref<Target = Client>>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::scope::Scopes;
 
     fn basic(id: &str, secret: &str) -> String {
         format!("Basic {}", STANDARD.encode(format!("{id}:{secret}")))
@@ -111,20 +110,9 @@ mod tests {
 
     fn client(secret: Option<&str>) -> Client {
         Client {
-            workspace: "default".into(),
             client_id: "app".into(),
-            name: "App".into(),
             secret_digest: secret.map(crypto::digest),
-            redirect_uris: vec![],
-            grant_types: vec![],
-            scopes: Scopes::default(),
-            first_party: false,
-            allow_plain_pkce: false,
-            introspect: false,
-            access_token_ttl: None,
-            refresh_token_ttl: None,
-            refresh_grace: 0,
-            created_at: 0,
+            ..Client::example()
         }
     }
 

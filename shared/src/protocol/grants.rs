@@ -208,19 +208,11 @@ mod tests {
     fn client(public: bool) -> Client {
         Client {
             workspace: "w".into(),
-            client_id: "c".into(),
-            name: "C".into(),
             secret_digest: (!public).then(|| "d".into()),
             redirect_uris: vec!["https://app/cb".into(), "https://app/cb2".into()],
             grant_types: vec![GrantType::AuthorizationCode],
             scopes: Scopes::parse("a b").unwrap(),
-            first_party: false,
-            allow_plain_pkce: false,
-            introspect: false,
-            access_token_ttl: None,
-            refresh_token_ttl: None,
-            refresh_grace: 0,
-            created_at: 0,
+            ..Client::example()
         }
     }
 

@@ -56,6 +56,27 @@ pub struct Client {
 }
 
 impl Client {
+    /// A confidential client with nothing registered, for unit tests to adjust.
+    #[cfg(test)]
+    pub(crate) fn example() -> Self {
+        Self {
+            workspace: "default".into(),
+            client_id: "c".into(),
+            name: "C".into(),
+            secret_digest: Some("d".into()),
+            redirect_uris: vec![],
+            grant_types: vec![],
+            scopes: Scopes::default(),
+            first_party: false,
+            allow_plain_pkce: false,
+            introspect: false,
+            access_token_ttl: None,
+            refresh_token_ttl: None,
+            refresh_grace: 0,
+            created_at: 0,
+        }
+    }
+
     pub fn is_public(&self) -> bool {
         self.secret_digest.is_none()
     }

@@ -85,31 +85,16 @@ impl Store {
 
     pub async fn clients(&self, workspace: &str) -> Result<Vec<Client>, StoreError> {
         let items = self
-            .db
-            .query()
-            .table_name(&self.tables.clients)
-            .key_condition_expression("workspace = :w")
-            .expression_attribute_values(":w", s(workspace))
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<Vec<_>, _>>()
+            .workspace_items(&self.tables.clients, workspace)
             .await?;
         items.iter().map(from_item).collect()
     }
 
     /// Deletes a client; `ConditionFailed` if there was none.
     pub async fn delete_client(&self, workspace: &str, client_id: &str) -> Result<(), StoreError> {
-        self.db
-            .delete_item()
-            .table_name(&self.tables.clients)
-            .key("workspace", s(workspace))
-            .key("client_id", s(client_id))
-            .condition_expression("attribute_exists(client_id)")
-            .send()
+        let table = &self.tables.clients;
+        self.delete_in_workspace(table, workspace, ("client_id", client_id))
             .await
-            .map_err(conditional)?;
-        Ok(())
     }
 
     /// Replaces a confidential client's secret digest; `ConditionFailed` for a missing or public client.

@@ -99,17 +99,61 @@ const AMAZON_ROOT_CAS: &str = include_str!("../../certs/amazon-root-cas.pem");
 /// `DYNAMODB_CA_ROOTS=system`: loading and parsing the platform's whole store (hundreds of
 /// certificates) took more than half of a cold start's init in `make bench`.
 pub fn http_client() -> aws_sdk_dynamodb::config::SharedHttpClient {
-    use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider, TlsContext, TrustStore};
+    use aws_smithy_http_client::tls::{
+        rustls_provider::CryptoMode, Provider, TlsContext, TrustStore,
+    };
     let mut builder =
         aws_smithy_http_client::Builder::new().tls_provider(Provider::Rustls(CryptoMode::Ring));
     if std::env::var("DYNAMODB_CA_ROOTS").as_deref() != Ok("system") {
         let amazon = TrustStore::empty().with_pem_certificate(AMAZON_ROOT_CAS.as_bytes());
         match TlsContext::builder().with_trust_store(amazon).build() {
             Ok(ctx) => builder = builder.tls_context(ctx),
-            Err(e) => tracing::warn!(error = %e, "embedded root CAs unusable; using the system store"),
+            Err(e) => {
+                tracing::warn!(error = %e, "embedded root CAs unusable; using the system store")
+            }
         }
     }
     builder.build_https()
+}
+
+impl Store {
+    /// Every item of a table keyed by workspace (clients, users), all pages.
+    async fn workspace_items(
+        &self,
+        table: &str,
+        workspace: &str,
+    ) -> Result<Vec<item::Item>, StoreError> {
+        Ok(self
+            .db
+            .query()
+            .table_name(table)
+            .key_condition_expression("workspace = :w")
+            .expression_attribute_values(":w", item::s(workspace))
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await?)
+    }
+
+    /// Deletes the item of a workspace-keyed table; `ConditionFailed` if there was none.
+    async fn delete_in_workspace(
+        &self,
+        table: &str,
+        workspace: &str,
+        (name, value): (&str, &str),
+    ) -> Result<(), StoreError> {
+        self.db
+            .delete_item()
+            .table_name(table)
+            .key("workspace", item::s(workspace))
+            .key(name, item::s(value))
+            .condition_expression("attribute_exists(workspace)")
+            .send()
+            .await
+            .map_err(conditional)?;
+        Ok(())
+    }
 }
 
 /// Storage key of a secret-bearing item: workspace and the digest of the secret.
@@ -130,10 +174,15 @@ mod tests {
             .collect();
         assert_eq!(blocks.len(), 4);
         for b in blocks {
-            let der = STANDARD.decode(b.split_whitespace().collect::<String>()).unwrap();
+            let der = STANDARD
+                .decode(b.split_whitespace().collect::<String>())
+                .unwrap();
             assert_eq!(der[0], 0x30, "an ASN.1 SEQUENCE");
             let text = String::from_utf8_lossy(&der);
-            assert!(text.contains("Amazon Root CA"), "issued to Amazon Root CA n");
+            assert!(
+                text.contains("Amazon Root CA"),
+                "issued to Amazon Root CA n"
+            );
         }
     }
 }

@@ -95,21 +95,17 @@ pub struct TableNames {
 }
 
 impl TableNames {
+    /// Names from the environment, or the local stack's.
     pub fn from_env() -> Self {
-        let name = |t: TableDef| std::env::var(t.env).unwrap_or_else(|_| t.local_name.to_owned());
-        Self {
-            clients: name(CLIENTS),
-            users: name(USERS),
-            codes: name(CODES),
-            tokens: name(TOKENS),
-            sessions: name(SESSIONS),
-            consents: name(CONSENTS),
-        }
+        Self::named(|t| std::env::var(t.env).unwrap_or_else(|_| t.local_name.to_owned()))
     }
 
     /// Names with a prefix, so tests can keep their tables apart.
     pub fn prefixed(prefix: &str) -> Self {
-        let name = |t: TableDef| format!("{prefix}{}", t.local_name);
+        Self::named(|t| format!("{prefix}{}", t.local_name))
+    }
+
+    fn named(name: impl Fn(TableDef) -> String) -> Self {
         Self {
             clients: name(CLIENTS),
             users: name(USERS),

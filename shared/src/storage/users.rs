@@ -48,31 +48,14 @@ impl Store {
     }
 
     pub async fn users(&self, workspace: &str) -> Result<Vec<User>, StoreError> {
-        let items = self
-            .db
-            .query()
-            .table_name(&self.tables.users)
-            .key_condition_expression("workspace = :w")
-            .expression_attribute_values(":w", s(workspace))
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<Vec<_>, _>>()
-            .await?;
+        let items = self.workspace_items(&self.tables.users, workspace).await?;
         items.iter().map(from_item).collect()
     }
 
     pub async fn delete_user(&self, workspace: &str, username: &str) -> Result<(), StoreError> {
-        self.db
-            .delete_item()
-            .table_name(&self.tables.users)
-            .key("workspace", s(workspace))
-            .key("username", s(username))
-            .condition_expression("attribute_exists(username)")
-            .send()
+        let table = &self.tables.users;
+        self.delete_in_workspace(table, workspace, ("username", username))
             .await
-            .map_err(conditional)?;
-        Ok(())
     }
 
     /// Sets a new password hash and lifts any lockout.
