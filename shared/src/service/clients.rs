@@ -18,8 +18,17 @@ pub async fn authenticate(
     form: &Form,
 ) -> Result<Arc<Client>, Error> {
     let presented = client_auth::presented(authorization, form)?;
+    authenticate_presented(state, workspace, &presented).await
+}
+
+/// [`authenticate`] for credentials already read from the request.
+pub async fn authenticate_presented(
+    state: &AppState,
+    workspace: &str,
+    presented: &Presented,
+) -> Result<Arc<Client>, Error> {
     let client = state.client(workspace, &presented.client_id).await?;
-    Ok(client_auth::authenticate(&presented, client)?)
+    Ok(client_auth::authenticate(presented, client)?)
 }
 
 /// Authenticates the presented client and reads the item its request is about in the same

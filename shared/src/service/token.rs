@@ -105,7 +105,7 @@ pub async fn token(
     // Each grant reads its client together with the item it is about: one round trip.
     match grant {
         GrantRequest::ClientCredentials { scope } => {
-            let client = clients::authenticate(state, ws, authorization, form).await?;
+            let client = clients::authenticate_presented(state, ws, &presented).await?;
             grants::ensure_client_allows(&client, GrantType::ClientCredentials)?;
             client_credentials(state, &client, scope.as_deref()).await
         }
