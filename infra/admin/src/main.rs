@@ -9,7 +9,7 @@ use oauth_core::service::admin::{self, AdminError, ClientSpec};
 use oauth_core::storage::{Store, StoreError};
 use oauth_core::Settings;
 use serde_json::{json, Value};
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -221,15 +221,14 @@ fn token_value(arg: String) -> Result<String, AdminError> {
     Ok(line.trim().to_owned())
 }
 
+/// The password from the first line of stdin, or typed at a prompt that does not echo it.
 fn read_password(from_stdin: bool) -> Result<String, AdminError> {
     let io = |e: std::io::Error| AdminError::Invalid(format!("cannot read the password: {e}"));
-    let stdin = std::io::stdin();
-    if !from_stdin && stdin.is_terminal() {
-        eprint!("Password: ");
-        std::io::stderr().flush().map_err(io)?;
+    if !from_stdin && std::io::stdin().is_terminal() {
+        return rpassword::prompt_password("Password: ").map_err(io);
     }
     let mut line = String::new();
-    stdin.lock().read_line(&mut line).map_err(io)?;
+    std::io::stdin().lock().read_line(&mut line).map_err(io)?;
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 

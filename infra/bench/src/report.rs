@@ -13,8 +13,8 @@ pub struct Run {
 }
 
 // AWS list prices, us-east-1, as published on the price pages (not fetched at run time).
-const PRICES_AS_OF: &str =
-    "2026-11-24 (the last published changes: DynamoDB on-demand, 2024-11-01)";
+const PRICES_AS_OF: &str = "2024-11-01, the date of the last change we know of (DynamoDB \
+    on-demand's reduction); they were written into the harness, not fetched, on 2026-11-24";
 const LAMBDA_ARM_GB_SECOND: f64 = 0.000_013_333_4;
 const LAMBDA_PER_MILLION: f64 = 0.20;
 const HTTP_API_PER_MILLION: f64 = 1.00;
