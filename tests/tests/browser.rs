@@ -58,6 +58,14 @@ async fn sign_in_allow_and_exchange_in_headless_chromium() {
         .timeout(Duration::from_secs(600))
         .build()
         .unwrap();
+    // `cargo lambda watch` builds each function on its first request: let that happen here,
+    // within the client's long timeout, rather than inside the browser's page-load timeout.
+    let warm = http
+        .get(format!("{}/oauth2/authorize", stack.base_url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(warm.status(), 400, "authorize answers (no client_id)");
     let chrome = Chrome::start().await;
 
     for run in ["first", "second"] {
