@@ -1,0 +1,276 @@
+//! `oauth-admin` as an operator runs it, against DynamoDB Local: bad input is a clear error
+//! and writes nothing; secrets are shown once and stored as digests.
+
+use oauth_core::storage::Store;
+use oauth_tests::{dynamodb_local, fresh_store, raw_items};
+use serde_json::Value;
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn admin(store: &Store, args: &[&str], stdin: Option<&str>) -> Output {
+    let t = store.tables();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_oauth-admin"))
+        .args(args)
+        .env("AWS_ENDPOINT_URL_DYNAMODB", dynamodb_local().endpoint())
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "local")
+        .env("AWS_SECRET_ACCESS_KEY", "local")
+        .env("CLIENTS_TABLE", &t.clients)
+        .env("USERS_TABLE", &t.users)
+        .env("CODES_TABLE", &t.codes)
+        .env("TOKENS_TABLE", &t.tokens)
+        .env("PBKDF2_ITERATIONS", "1000")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("oauth-admin runs");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap()
+}
+
+fn json(out: &Output) -> Value {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[tokio::test]
+async fn bad_input_is_a_clear_error_and_writes_nothing() {
+    let store = fresh_store().await;
+    let cases: [(&str, &[&str]); 5] = [
+        (
+            "unknown grant type",
+            &[
+                "client",
+                "create",
+                "--name",
+                "a",
+                "--redirect-uri",
+                "https://a.example/cb",
+                "--grant-type",
+                "magic",
+            ],
+        ),
+        (
+            "http redirect off loopback",
+            &[
+                "client",
+                "create",
+                "--name",
+                "a",
+                "--redirect-uri",
+                "http://a.example/cb",
+            ],
+        ),
+        (
+            "malformed redirect",
+            &[
+                "client",
+                "create",
+                "--name",
+                "a",
+                "--redirect-uri",
+                "not a uri",
+            ],
+        ),
+        (
+            "bad workspace",
+            &[
+                "client",
+                "create",
+                "--workspace",
+                "Bad_WS",
+                "--name",
+                "a",
+                "--grant-type",
+                "client_credentials",
+            ],
+        ),
+        (
+            "public client_credentials",
+            &[
+                "client",
+                "create",
+                "--name",
+                "a",
+                "--public",
+                "--grant-type",
+                "client_credentials",
+            ],
+        ),
+    ];
+    for (name, args) in cases {
+        let out = admin(&store, args, None);
+        assert!(!out.status.success(), "{name}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).starts_with("oauth-admin: "),
+            "{name}"
+        );
+    }
+    let short = admin(
+        &store,
+        &["user", "create", "--username", "bob", "--password-stdin"],
+        Some("short\n"),
+    );
+    assert!(!short.status.success(), "a too-short password");
+    assert!(raw_items(&store.tables().clients).await.is_empty());
+    assert!(raw_items(&store.tables().users).await.is_empty());
+}
+
+#[tokio::test]
+async fn clients_users_and_secrets() {
+    let store = fresh_store().await;
+    let created = json(&admin(
+        &store,
+        &[
+            "client",
+            "create",
+            "--workspace",
+            "acme",
+            "--name",
+            "Billing",
+            "--grant-type",
+            "client_credentials",
+            "--scope",
+            "read write",
+            "--access-token-ttl",
+            "120",
+        ],
+        None,
+    ));
+    let id = created["client_id"].as_str().unwrap().to_owned();
+    let secret = created["client_secret"].as_str().unwrap().to_owned();
+    assert_eq!(created["scope"], "read write");
+    assert_eq!(created["access_token_ttl"], 120);
+
+    let shown = json(&admin(
+        &store,
+        &["client", "show", "--workspace", "acme", &id],
+        None,
+    ));
+    assert_eq!(shown["client_id"], id.as_str());
+    assert!(
+        shown.get("client_secret").is_none(),
+        "the secret is shown once only"
+    );
+    let listed = json(&admin(
+        &store,
+        &["client", "list", "--workspace", "acme"],
+        None,
+    ));
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    let other_ws = json(&admin(&store, &["client", "list"], None));
+    assert!(other_ws.as_array().unwrap().is_empty());
+
+    let rotated = json(&admin(
+        &store,
+        &["client", "rotate-secret", "--workspace", "acme", &id],
+        None,
+    ));
+    let new_secret = rotated["client_secret"].as_str().unwrap();
+    assert_ne!(new_secret, secret);
+    let stored = format!("{:?}", raw_items(&store.tables().clients).await);
+    assert!(
+        !stored.contains(&secret) && !stored.contains(new_secret),
+        "only digests are stored"
+    );
+
+    let user = json(&admin(
+        &store,
+        &[
+            "user",
+            "create",
+            "--workspace",
+            "acme",
+            "--username",
+            "bob",
+            "--password-stdin",
+        ],
+        Some("correct horse\n"),
+    ));
+    assert_eq!(user["username"], "bob");
+    let users = format!("{:?}", raw_items(&store.tables().users).await);
+    assert!(users.contains("pbkdf2-sha256$1000$") && !users.contains("correct horse"));
+    let duplicate = admin(
+        &store,
+        &[
+            "user",
+            "create",
+            "--workspace",
+            "acme",
+            "--username",
+            "bob",
+            "--password-stdin",
+        ],
+        Some("another one\n"),
+    );
+    assert!(!duplicate.status.success(), "a duplicate user is refused");
+
+    json(&admin(
+        &store,
+        &["client", "delete", "--workspace", "acme", &id],
+        None,
+    ));
+    let gone = admin(
+        &store,
+        &["client", "show", "--workspace", "acme", &id],
+        None,
+    );
+    assert!(!gone.status.success());
+}
+
+#[tokio::test]
+async fn token_show_and_revoke() {
+    use oauth_core::protocol::model::{TokenKind, TokenRecord};
+    use oauth_core::protocol::scope::Scopes;
+    let store = fresh_store().await;
+    let value = oauth_core::crypto::new_secret();
+    let now = oauth_core::config::now();
+    let record = TokenRecord {
+        kind: TokenKind::Access,
+        workspace: "default".into(),
+        client_id: "svc".into(),
+        username: None,
+        sub: None,
+        scope: Scopes::parse("read").unwrap(),
+        grant_id: None,
+        issued_at: now,
+        expires_at: now + 60,
+        rotated_at: None,
+        family_expires_at: None,
+    };
+    store.put_token(&value, &record).await.unwrap();
+    let shown = json(&admin(
+        &store,
+        &["token", "show", "-"],
+        Some(&format!("{value}\n")),
+    ));
+    assert_eq!(
+        (
+            shown["kind"].as_str(),
+            shown["client_id"].as_str(),
+            shown["active"].as_bool()
+        ),
+        (Some("access"), Some("svc"), Some(true))
+    );
+    assert!(
+        !String::from_utf8_lossy(&admin(&store, &["token", "show", &value], None).stdout)
+            .contains(&value),
+        "the value is not printed back"
+    );
+    json(&admin(&store, &["token", "revoke", &value], None));
+    let after = admin(&store, &["token", "show", &value], None);
+    assert!(!after.status.success(), "revoked");
+}
