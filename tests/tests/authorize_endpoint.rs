@@ -507,3 +507,36 @@ async fn loopback_dev_origin_drops_secure_and_workspaces_keep_apart() {
     let default_ws = b.get(&state, &url.replace("/acme/", "/")).await;
     assert_eq!(default_ws.status, 400);
 }
+
+#[tokio::test]
+async fn consents_add_up_and_an_empty_username_is_just_wrong() {
+    let state = state().await;
+    let r = app(&state, |_| {}).await;
+    add_user(&state.store, "default", "alice", "correct horse").await;
+    let id = r.client.client_id.clone();
+    let mut b = Browser::default();
+    let read = authorize_url(&id, "&scope=read");
+    let login = b.get(&state, &read).await;
+    let csrf = login.field("csrf").unwrap().to_owned();
+    let empty = b
+        .post(&state, &read, &format!("step=login&csrf={csrf}&password=x"))
+        .await;
+    assert_eq!(
+        empty.status, 200,
+        "no username: the form again, no server error"
+    );
+    assert!(empty.body.contains("role=\"alert\""));
+    log_in(&mut b, &state, &read, &login, "correct+horse").await;
+    for scope in ["read", "write"] {
+        let url = authorize_url(&id, &format!("&scope={scope}"));
+        let page = b.get(&state, &url).await;
+        assert!(page.body.contains("Allow access?"), "{scope} asked once");
+        consent(&mut b, &state, &url, &page, "allow").await;
+    }
+    for scope in ["read", "write", "read+write"] {
+        let p = b
+            .get(&state, &authorize_url(&id, &format!("&scope={scope}")))
+            .await;
+        assert_eq!(p.status, 302, "{scope}: allowed before, not asked again");
+    }
+}

@@ -130,6 +130,27 @@ async fn introspection_of_active_and_inactive_tokens() {
         assert_eq!(body, json!({ "active": false }), "{name}");
     }
 
+    // A public client cannot introspect, even if its record says so (the CLI refuses to write one).
+    let mut public = oauth_core::service::admin::build_client(
+        &ClientSpec {
+            workspace: "default".into(),
+            name: "spa".into(),
+            public: true,
+            redirect_uris: vec!["https://spa.example/cb".into()],
+            ..Default::default()
+        },
+        now(),
+    )
+    .unwrap()
+    .client;
+    public.introspect = true;
+    state.store.create_client(&public).await.unwrap();
+    let body = format!("token={access}&client_id={}", public.client_id);
+    let anonymous = post_to(&state, "/oauth2/introspect", None, &body).await;
+    assert_eq!(
+        (anonymous.status, anonymous.error()),
+        (403, "unauthorized_client")
+    );
     let not_allowed = post_to(
         &state,
         "/oauth2/introspect",

@@ -753,6 +753,152 @@ async fn refresh_grace_window_allows_a_retry() {
         "lost response retried within the grace window"
     );
     assert_ne!(a.json["refresh_token"], b.json["refresh_token"]);
+    // One retry only: a third use is reuse, and the family goes.
+    let c = post(&state, Some(auth), &body).await;
+    assert_eq!((c.status, c.error()), (400, "invalid_grant"));
+    for reply in [&a, &b] {
+        let next = reply.json["refresh_token"].as_str().unwrap();
+        let after = post(
+            &state,
+            Some(auth),
+            &format!("grant_type=refresh_token&refresh_token={next}"),
+        )
+        .await;
+        assert_eq!(after.error(), "invalid_grant", "the family is revoked");
+    }
+}
+
+#[tokio::test]
+async fn a_narrowed_refresh_keeps_the_refresh_tokens_scope() {
+    let state = fresh_state().await;
+    let r = register(&state.store, spec(&["authorization_code", "refresh_token"])).await;
+    let auth = (
+        r.client.client_id.as_str(),
+        r.client_secret.as_deref().unwrap(),
+    );
+    let code = store_code(
+        &state.store,
+        &CodeGrant {
+            scope: Scopes::parse("read write").unwrap(),
+            ..code_for(&r, &alice())
+        },
+    )
+    .await;
+    let first = post(&state, Some(auth), &code_body(&code)).await;
+    let rt = first.json["refresh_token"].as_str().unwrap();
+    let narrowed = post(
+        &state,
+        Some(auth),
+        &format!("grant_type=refresh_token&refresh_token={rt}&scope=read"),
+    )
+    .await;
+    assert_eq!(
+        narrowed.json["scope"], "read",
+        "the access token is narrowed"
+    );
+    let next = narrowed.json["refresh_token"].as_str().unwrap();
+    let again = post(
+        &state,
+        Some(auth),
+        &format!("grant_type=refresh_token&refresh_token={next}"),
+    )
+    .await;
+    assert_eq!(
+        again.json["scope"], "read write",
+        "RFC 6749 §6: the refresh token kept its scope"
+    );
+}
+
+#[tokio::test]
+async fn a_login_that_races_a_lock_is_refused_and_failures_during_a_lock_do_not_count() {
+    let state = fresh_state().await;
+    add_user(&state.store, "default", "dora", "correct horse").await;
+    let now = now();
+    // A password check read the record before these failures locked the account.
+    for _ in 0..5 {
+        state
+            .store
+            .record_login_failure("default", "dora", 5, (now, now + 900))
+            .await
+            .unwrap();
+    }
+    let user = state.store.user("default", "dora").await.unwrap().unwrap();
+    assert!(user.locked_until > now && user.failed_logins == 0);
+    let confirm = state.store.confirm_login("default", "dora", now).await;
+    assert!(
+        matches!(
+            confirm,
+            Err(oauth_core::storage::StoreError::ConditionFailed)
+        ),
+        "{confirm:?}"
+    );
+    let family = oauth_core::storage::GrantFamily {
+        workspace: "default".into(),
+        grant_id: "g".into(),
+        expires_at: now + 60,
+    };
+    let started = state.store.start_family(&family, &[], ("dora", now)).await;
+    assert!(
+        matches!(
+            started,
+            Err(oauth_core::storage::StoreError::ConditionFailed)
+        ),
+        "the grant's transaction checks the lock too"
+    );
+    state
+        .store
+        .record_login_failure("default", "dora", 5, (now, now + 900))
+        .await
+        .unwrap();
+    let still = state.store.user("default", "dora").await.unwrap().unwrap();
+    assert_eq!(
+        (still.failed_logins, still.locked_until),
+        (0, user.locked_until),
+        "no count, no longer lock"
+    );
+}
+
+#[tokio::test]
+async fn oversized_identifiers_are_refused_without_a_server_error() {
+    let state = fresh_state().await;
+    let r = register(&state.store, spec(&["password"])).await;
+    let long = "x".repeat(2000);
+    let by_body = post(
+        &state,
+        None,
+        &format!("grant_type=client_credentials&client_id={long}&client_secret=s"),
+    )
+    .await;
+    assert_eq!((by_body.status, by_body.error()), (401, "invalid_client"));
+    let by_basic = post(&state, Some((&long, "s")), "grant_type=client_credentials").await;
+    assert_eq!((by_basic.status, by_basic.error()), (401, "invalid_client"));
+    let auth = (
+        r.client.client_id.as_str(),
+        r.client_secret.as_deref().unwrap(),
+    );
+    let user = post(
+        &state,
+        Some(auth),
+        &format!("grant_type=password&username={long}&password=x"),
+    )
+    .await;
+    assert_eq!((user.status, user.error()), (400, "invalid_grant"));
+    let bearer = call::token(
+        &state,
+        form_post(
+            "/oauth2/token",
+            Some("Bearer abc"),
+            "grant_type=client_credentials",
+        ),
+    )
+    .await;
+    assert_eq!(bearer.status, 401);
+    assert!(
+        bearer
+            .header("www-authenticate")
+            .is_some_and(|h| h.starts_with("Basic")),
+        "RFC 6749 §5.2"
+    );
 }
 
 #[tokio::test]

@@ -250,6 +250,7 @@ async fn token_show_and_revoke() {
         expires_at: now + 60,
         rotated_at: None,
         family_expires_at: None,
+        grace_used: false,
     };
     store.put_token(&value, &record).await.unwrap();
     let shown = json(&admin(

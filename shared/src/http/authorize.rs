@@ -15,7 +15,7 @@ use crate::protocol::authorize::{self, AuthorizationRequest, Rejection};
 use crate::protocol::error::{Error, ErrorCode, OAuthError};
 use crate::protocol::form::Form;
 use crate::protocol::model::{Client, Owner, Session};
-use crate::protocol::{redirect, workspace};
+use crate::protocol::{grants, redirect, workspace};
 use crate::service::{self, authorize as flow};
 use lambda_http::http::{header, HeaderValue, Method, StatusCode};
 use lambda_http::{Body, Request, Response};
@@ -139,6 +139,10 @@ async fn post(ctx: &Ctx<'_>) -> Result<Response<Body>, Error> {
             }
             let password = form.get("password").unwrap_or("");
             let ws = &ctx.client.workspace;
+            // No such user can exist: answer as for a wrong password, without a lookup.
+            if username.is_empty() || username.len() > grants::MAX_USERNAME {
+                return Ok(login_page(ctx, 200, username, Some(WRONG_CREDENTIALS)));
+            }
             let Some(user) =
                 service::login::verify_password(ctx.state, ws, username, password).await?
             else {

@@ -45,7 +45,8 @@ async fn respond(state: &AppState, req: &Request) -> Result<Introspection, Error
     require_method(req, &[Method::POST])?;
     let form = form_body(req)?;
     let caller = clients::authenticate(state, &ws, header(req, AUTHORIZATION), &form).await?;
-    if !caller.introspect {
+    // RFC 7662 §2.1: the caller must be authorized; a public client proves nothing.
+    if !caller.introspect || caller.is_public() {
         return Err(OAuthError::new(
             ErrorCode::UnauthorizedClient,
             "this client is not registered for introspection",

@@ -76,8 +76,7 @@ pub fn error(err: &Error) -> Response<Body> {
             json(
                 500,
                 &ExceptionBody {
-                    message:
-                        "The server could not complete the request. Nothing was changed; try again.",
+                    message: "The server could not complete the request; try again.",
                     error: "server_error",
                     status_code: 500,
                 },
@@ -116,8 +115,7 @@ pub fn error_page(err: &Error) -> Response<Body> {
                 &pages::ErrorPage {
                     nonce: nonce.clone(),
                     code: "server_error",
-                    description:
-                        "The server could not complete the request. Nothing was changed; try again.",
+                    description: "The server could not complete the request; try again.",
                 },
             )
         }

@@ -50,10 +50,11 @@ pub fn client_id(params: &Form, repeated: &[String]) -> Result<String, OAuthErro
     if repeated.iter().any(|p| p == "client_id") {
         return Err(OAuthError::invalid_request("client_id is repeated"));
     }
-    params
-        .get("client_id")
-        .map(str::to_owned)
-        .ok_or_else(|| OAuthError::invalid_request("client_id is missing"))
+    match params.get("client_id") {
+        Some(id) if id.len() <= super::client_auth::MAX_CLIENT_ID => Ok(id.to_owned()),
+        Some(_) => Err(OAuthError::invalid_request("unknown client_id")),
+        None => Err(OAuthError::invalid_request("client_id is missing")),
+    }
 }
 
 /// Validates the request of a known client. `repeated` names the parameters sent twice.

@@ -25,6 +25,7 @@ pub fn presented(authorization: Option<&str>, form: &Form) -> Result<Presented, 
                 "client authentication required: HTTP Basic or client_id in the body",
             )
         })?;
+        check_length(client_id, false)?;
         return Ok(Presented {
             client_id: client_id.to_owned(),
             secret: body_secret.map(str::to_owned),
@@ -32,6 +33,7 @@ pub fn presented(authorization: Option<&str>, form: &Form) -> Result<Presented, 
         });
     };
     let (id, secret) = parse_basic(header)?;
+    check_length(&id, true)?;
     if body_secret.is_some() {
         return Err(OAuthError::invalid_request(
             "client credentials in both the Authorization header and the body: use one method",
@@ -49,12 +51,28 @@ pub fn presented(authorization: Option<&str>, form: &Form) -> Result<Presented, 
     })
 }
 
+/// Longest client id we look up: DynamoDB refuses longer keys, and no registered id is near it.
+pub const MAX_CLIENT_ID: usize = 256;
+
+fn check_length(client_id: &str, via_basic: bool) -> Result<(), OAuthError> {
+    if client_id.len() <= MAX_CLIENT_ID {
+        return Ok(());
+    }
+    let d = "client authentication failed";
+    Err(if via_basic {
+        basic_failure(d)
+    } else {
+        OAuthError::invalid_client(d)
+    })
+}
+
 /// `Basic base64(urlencode(id) ":" urlencode(secret))`, decoded per RFC 6749 §2.3.1.
 fn parse_basic(header: &str) -> Result<(String, String), OAuthError> {
     let malformed = || basic_failure("malformed HTTP Basic credentials");
     let (scheme, encoded) = header.trim().split_once(' ').ok_or_else(malformed)?;
     if !scheme.eq_ignore_ascii_case("basic") {
-        return Err(OAuthError::invalid_client(
+        // RFC 6749 §5.2: a 401 after the Authorization header names the scheme to use.
+        return Err(basic_failure(
             "unsupported Authorization scheme: use HTTP Basic",
         ));
     }

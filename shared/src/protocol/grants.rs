@@ -48,7 +48,7 @@ impl GrantRequest {
                 scope: owned("scope"),
             }),
             "password" => Ok(Self::Password {
-                username: required("username")?,
+                username: username(form)?,
                 password: required("password")?,
                 scope: owned("scope"),
             }),
@@ -70,6 +70,20 @@ impl GrantRequest {
             Self::Password { .. } => GrantType::Password,
         }
     }
+}
+
+/// Longest username we look up (DynamoDB refuses keys over 1 KB; the admin CLI allows 256).
+pub const MAX_USERNAME: usize = 256;
+
+/// The `username` of a password grant: required, and no longer than any user's can be.
+fn username(form: &Form) -> Result<String, OAuthError> {
+    let name = form.require("username")?;
+    if name.len() > MAX_USERNAME {
+        return Err(OAuthError::invalid_grant(
+            "invalid username or password, or the account is temporarily locked",
+        ));
+    }
+    Ok(name.to_owned())
 }
 
 /// A client may use only the grants it was registered for.
@@ -185,15 +199,19 @@ pub fn check_refresh(
     {
         return invalid();
     }
+    // Reuse is detected before anything else about the request is judged, so a stolen token
+    // sent with a bad `scope` still revokes its family.
+    let in_grace = |at: u64| !token.grace_used && now < at.saturating_add(client.refresh_grace);
+    let grace_retry = match token.rotated_at {
+        None => None,
+        Some(at) if in_grace(at) => Some(at),
+        Some(_) => return Ok(RefreshVerdict::Reused),
+    };
     // Narrowing is allowed, widening never (RFC 6749 §6).
     let scope = Scopes::resolve(requested_scope, &token.scope)?;
-    Ok(match token.rotated_at {
+    Ok(match grace_retry {
         None => RefreshVerdict::Rotate { scope },
-        Some(at) if now < at.saturating_add(client.refresh_grace) => RefreshVerdict::GraceRetry {
-            scope,
-            rotated_at: at,
-        },
-        Some(_) => RefreshVerdict::Reused,
+        Some(rotated_at) => RefreshVerdict::GraceRetry { scope, rotated_at },
     })
 }
 
@@ -244,6 +262,7 @@ mod tests {
             expires_at: NOW + 100,
             rotated_at,
             family_expires_at: Some(NOW + 1000),
+            grace_used: false,
         }
     }
 
@@ -441,6 +460,23 @@ mod tests {
                 &c,
                 None,
                 Err("invalid_grant"),
+            ),
+            (
+                "in grace, retry already spent",
+                TokenRecord {
+                    grace_used: true,
+                    ..refresh(Some(NOW - 1))
+                },
+                &grace,
+                None,
+                Ok(RefreshVerdict::Reused),
+            ),
+            (
+                "rotated and widened: reuse wins over the scope error",
+                refresh(Some(NOW - 1)),
+                &c,
+                Some("a c"),
+                Ok(RefreshVerdict::Reused),
             ),
         ];
         for (name, token, client, scope, want) in cases {

@@ -145,6 +145,8 @@ pub struct TokenRecord {
     pub rotated_at: Option<u64>,
     /// Refresh tokens: the absolute end of the family.
     pub family_expires_at: Option<u64>,
+    /// Refresh tokens: the one retry the grace window allows after rotation has been used.
+    pub grace_used: bool,
 }
 
 /// Who a token is for: the resource owner of a user grant, or nobody (client_credentials).

@@ -84,6 +84,11 @@ pub fn build_client(spec: &ClientSpec, now: u64) -> Result<Registered, AdminErro
     if spec.public && grant_types.contains(&GrantType::ClientCredentials) {
         return invalid("a public client cannot use client_credentials: it has no secret".into());
     }
+    if spec.public && spec.introspect {
+        return invalid(
+            "a public client cannot introspect: it has no secret to prove who it is".into(),
+        );
+    }
     let scopes = Scopes::parse(spec.scope.as_deref().unwrap_or(""))
         .map_err(|e| AdminError::Invalid(e.description))?;
     let client_secret = (!spec.public).then(crypto::new_secret);
@@ -254,6 +259,11 @@ mod tests {
             },
             ClientSpec {
                 name: " ".into(),
+                ..spec()
+            },
+            ClientSpec {
+                public: true,
+                introspect: true,
                 ..spec()
             },
         ];

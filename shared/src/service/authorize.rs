@@ -62,7 +62,7 @@ pub async fn remember_consent(
     let expires_at = now() + state.settings.consent_ttl;
     state
         .store
-        .put_consent(&client.workspace, sub, &client.client_id, scope, expires_at)
+        .add_consent(&client.workspace, sub, &client.client_id, scope, expires_at)
         .await?;
     Ok(())
 }

@@ -5,6 +5,7 @@ use crate::config::{now, AppState};
 use crate::crypto;
 use crate::protocol::error::Error;
 use crate::protocol::model::User;
+use crate::storage::StoreError;
 
 /// The user, if `password` is theirs and the account is not locked; `None` otherwise, with
 /// the failure counted. Every path does the same hashing work, so neither the answer nor its
@@ -16,10 +17,20 @@ pub async fn verify_password(
     password: &str,
 ) -> Result<Option<User>, Error> {
     let user = state.store.user(workspace, username).await?;
-    check_password(state, user, password).await
+    let Some(user) = check_password(state, user, password).await? else {
+        return Ok(None);
+    };
+    match state.store.confirm_login(workspace, username, now()).await {
+        Ok(()) => Ok(Some(user)),
+        Err(StoreError::ConditionFailed) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
 }
 
-/// [`verify_password`] for a user record already read (`None`: no such user).
+/// Checks a password against a user record already read (`None`: no such user), and counts
+/// a failure. A success must still be confirmed by a conditional write
+/// ([`crate::storage::Store::confirm_login`], or inside the password grant's transaction)
+/// that fails if racing failures locked the account after this read.
 pub async fn check_password(
     state: &AppState,
     user: Option<User>,
@@ -35,15 +46,7 @@ pub async fn check_password(
         }
     };
     match user {
-        Some(u) if verified && u.locked_until <= now => {
-            if u.failed_logins > 0 {
-                state
-                    .store
-                    .reset_login_failures(&u.workspace, &u.username)
-                    .await?;
-            }
-            Ok(Some(u))
-        }
+        Some(u) if verified && u.locked_until <= now => Ok(Some(u)),
         // A locked account does not count further failures, so the lock is not extended.
         Some(u) if u.locked_until <= now => {
             state
@@ -52,7 +55,7 @@ pub async fn check_password(
                     &u.workspace,
                     &u.username,
                     s.lockout_threshold,
-                    now + s.lockout_seconds,
+                    (now, now + s.lockout_seconds),
                 )
                 .await?;
             Ok(None)

@@ -55,6 +55,7 @@ impl Minted {
             expires_at,
             rotated_at: None,
             family_expires_at: None,
+            grace_used: false,
         };
         let access_ttl = client.access_token_ttl.unwrap_or(s.access_token_ttl);
         let access = (
@@ -215,18 +216,7 @@ async fn authorization_code(
     let now = now();
     let code = stored.ok_or_else(invalid)?;
     match grants::check_code(&code, client, redirect_uri, verifier, now)? {
-        CodeVerdict::Reused => {
-            let until = now + state.settings.refresh_family_ttl;
-            state
-                .store
-                .revoke_family(&client.workspace, &code.grant_id, until)
-                .await?;
-            tracing::warn!(workspace = %client.workspace, client_id = %client.client_id, "authorization code replayed; its tokens are revoked");
-            Err(OAuthError::invalid_grant(
-                "the authorization code was already used; every token issued from it is revoked",
-            )
-            .into())
-        }
+        CodeVerdict::Reused => revoke_reused_code(state, client, &code.grant_id, now).await,
         CodeVerdict::Redeem => {
             let family = new_family(state, client, code.grant_id.clone(), now);
             let owner = Owner {
@@ -247,13 +237,33 @@ async fn authorization_code(
                 .await
             {
                 Ok(()) => Ok(minted.into_response(now)),
+                // Another redemption won the race: this one is a second use of the code.
                 Err(StoreError::ConditionFailed) => {
-                    Err(OAuthError::invalid_grant("the authorization code was already used").into())
+                    revoke_reused_code(state, client, &code.grant_id, now).await
                 }
                 Err(e) => Err(e.into()),
             }
         }
     }
+}
+
+/// RFC 6749 §4.1.2: a code used twice is refused and what was issued from it revoked.
+async fn revoke_reused_code(
+    state: &AppState,
+    client: &Client,
+    grant_id: &str,
+    now: u64,
+) -> Result<TokenResponse, Error> {
+    let until = now + state.settings.refresh_family_ttl;
+    state
+        .store
+        .revoke_family(&client.workspace, grant_id, until)
+        .await?;
+    tracing::warn!(workspace = %client.workspace, client_id = %client.client_id, "authorization code used twice; its tokens are revoked");
+    Err(OAuthError::invalid_grant(
+        "the authorization code was already used; every token issued from it is revoked",
+    )
+    .into())
 }
 
 async fn refresh(
@@ -278,15 +288,12 @@ async fn refresh(
     };
     let (scope, rotation) = match verdict {
         RefreshVerdict::Reused => {
-            state
-                .store
-                .revoke_family(&client.workspace, &grant_id, family_expires_at)
-                .await?;
-            tracing::warn!(workspace = %client.workspace, client_id = %client.client_id, "rotated refresh token reused; its family is revoked");
-            return Err(OAuthError::invalid_grant(
-                "the refresh token was already used; every token of its grant is revoked",
-            )
-            .into());
+            let family = GrantFamily {
+                workspace: client.workspace.clone(),
+                grant_id,
+                expires_at: family_expires_at,
+            };
+            return revoke_reused_refresh(state, client, &family).await;
         }
         RefreshVerdict::Rotate { scope } => (scope, Rotation::Fresh),
         RefreshVerdict::GraceRetry { scope, rotated_at } => {
@@ -303,7 +310,12 @@ async fn refresh(
         .clone()
         .zip(token.sub.clone())
         .map(|(username, sub)| Owner { username, sub });
-    let minted = Minted::new(state, client, owner.as_ref(), scope, Some(&family), now);
+    let mut minted = Minted::new(state, client, owner.as_ref(), scope, Some(&family), now);
+    // RFC 6749 §6: a narrowed request narrows the access token; the new refresh token keeps
+    // the scope of the one it replaces.
+    if let Some((_, r)) = minted.refresh.as_mut() {
+        r.scope = token.scope.clone();
+    }
     match state
         .store
         .rotate_refresh(
@@ -317,9 +329,28 @@ async fn refresh(
         .await
     {
         Ok(()) => Ok(minted.into_response(now)),
-        Err(StoreError::ConditionFailed) => Err(invalid().into()),
+        // Rotated (or its grace retry spent) by a request that won the race, or the family
+        // was revoked meanwhile: a second use of this token, treated as reuse.
+        Err(StoreError::ConditionFailed) => revoke_reused_refresh(state, client, &family).await,
         Err(e) => Err(e.into()),
     }
+}
+
+/// RFC 9700 §4.14.2: a refresh token used again revokes its whole family.
+async fn revoke_reused_refresh(
+    state: &AppState,
+    client: &Client,
+    family: &GrantFamily,
+) -> Result<TokenResponse, Error> {
+    state
+        .store
+        .revoke_family(&client.workspace, &family.grant_id, family.expires_at)
+        .await?;
+    tracing::warn!(workspace = %client.workspace, client_id = %client.client_id, "refresh token reused; its family is revoked");
+    Err(OAuthError::invalid_grant(
+        "the refresh token was already used; every token of its grant is revoked",
+    )
+    .into())
 }
 
 async fn password_grant(
@@ -343,6 +374,17 @@ async fn password_grant(
     };
     let family = new_family(state, client, crypto::new_secret(), now);
     let minted = Minted::new(state, client, Some(&owner), scope, Some(&family), now);
-    state.store.start_family(&family, &minted.records()).await?;
-    Ok(minted.into_response(now))
+    match state
+        .store
+        .start_family(&family, &minted.records(), (&owner.username, now))
+        .await
+    {
+        Ok(()) => Ok(minted.into_response(now)),
+        // Failures that raced this login locked the account in the meantime.
+        Err(StoreError::ConditionFailed) => Err(OAuthError::invalid_grant(
+            "invalid username or password, or the account is temporarily locked",
+        )
+        .into()),
+        Err(e) => Err(e.into()),
+    }
 }

@@ -5,6 +5,7 @@ use super::item::*;
 use super::{secret_key, Store, StoreError};
 use crate::protocol::model::Session;
 use crate::protocol::scope::Scopes;
+use aws_sdk_dynamodb::types::AttributeValue;
 
 fn consent_key(workspace: &str, sub: &str, client_id: &str) -> String {
     format!("{workspace}#{sub}#{client_id}")
@@ -67,13 +68,20 @@ impl Store {
         let Some(item) = out.item else {
             return Ok(None);
         };
+        let scopes = item
+            .get("scopes")
+            .and_then(|v| v.as_ss().ok())
+            .cloned()
+            .unwrap_or_default();
         Ok(Some((
-            Scopes::from_stored(str_list(&item, "scopes")),
+            Scopes::from_stored(scopes),
             req_n(&item, "expires_at")?,
         )))
     }
 
-    pub async fn put_consent(
+    /// Adds `scopes` to what the user allowed the client (a string set: allowing `write`
+    /// later keeps `read`), and renews the consent until `expires_at`.
+    pub async fn add_consent(
         &self,
         workspace: &str,
         sub: &str,
@@ -81,14 +89,22 @@ impl Store {
         scopes: &Scopes,
         expires_at: u64,
     ) -> Result<(), StoreError> {
-        self.db
-            .put_item()
+        let mut update = self
+            .db
+            .update_item()
             .table_name(&self.tables.consents)
-            .item("id", s(consent_key(workspace, sub, client_id)))
-            .item("scopes", list(scopes.iter().map(str::to_owned)))
-            .item("expires_at", n(expires_at))
-            .send()
-            .await?;
+            .key("id", s(consent_key(workspace, sub, client_id)))
+            .expression_attribute_values(":e", n(expires_at));
+        // DynamoDB has no empty sets: a consent to no scope only renews the item.
+        update = if scopes.is_empty() {
+            update.update_expression("SET expires_at = :e")
+        } else {
+            let set = AttributeValue::Ss(scopes.iter().map(str::to_owned).collect());
+            update
+                .update_expression("SET expires_at = :e ADD scopes :s")
+                .expression_attribute_values(":s", set)
+        };
+        update.send().await?;
         Ok(())
     }
 }

@@ -49,6 +49,9 @@ fn to_item(value: &str, t: &TokenRecord) -> Item {
     put_opt(&mut item, "grant_id", t.grant_id.as_ref().map(s));
     put_opt(&mut item, "rotated_at", t.rotated_at.map(n));
     put_opt(&mut item, "family_expires_at", t.family_expires_at.map(n));
+    if t.grace_used {
+        item.insert("grace_used".into(), b(true));
+    }
     item
 }
 
@@ -71,6 +74,7 @@ pub(super) fn from_item(item: &Item) -> Result<Option<TokenRecord>, StoreError> 
         expires_at: req_n(item, "expires_at")?,
         rotated_at: opt_n(item, "rotated_at")?,
         family_expires_at: opt_n(item, "family_expires_at")?,
+        grace_used: bool_or_false(item, "grace_used"),
     }))
 }
 
@@ -170,13 +174,19 @@ impl Store {
         Ok(())
     }
 
-    /// Starts a family with its first tokens, in one transaction (password grant).
+    /// Starts a family with its first tokens, in one transaction (password grant), on
+    /// condition the user's login is still good: not locked by failures that raced it, whose
+    /// count it ends. `ConditionFailed` if it was locked.
     pub async fn start_family(
         &self,
         family: &GrantFamily,
         tokens: &[(&str, &TokenRecord)],
+        (username, now): (&str, u64),
     ) -> Result<(), StoreError> {
-        let mut ops = vec![self.put_family_op(family)?];
+        let mut ops = vec![
+            self.confirm_login_op(&family.workspace, username, now)?,
+            self.put_family_op(family)?,
+        ];
         for (value, t) in tokens {
             ops.push(self.put_token_op(value, t)?);
         }
@@ -240,13 +250,18 @@ impl Store {
                     .expression_attribute_values(":now", n(now))
                     .build(),
             )?),
-            Rotation::GraceRetry { rotated_at } => TransactWriteItem::builder().condition_check(built(
-                ConditionCheck::builder()
+            // The grace window allows one retry: it is spent on condition it was not yet.
+            Rotation::GraceRetry { rotated_at } => TransactWriteItem::builder().update(built(
+                Update::builder()
                     .table_name(&self.tables.tokens)
                     .key("id", old_key)
-                    .condition_expression("rotated_at = :at AND expires_at > :now")
+                    .update_expression("SET grace_used = :yes")
+                    .condition_expression(
+                        "rotated_at = :at AND expires_at > :now AND attribute_not_exists(grace_used)",
+                    )
                     .expression_attribute_values(":at", n(rotated_at))
                     .expression_attribute_values(":now", n(now))
+                    .expression_attribute_values(":yes", b(true))
                     .build(),
             )?),
         }

@@ -3,7 +3,11 @@
 use super::item::*;
 use super::{conditional, Store, StoreError};
 use crate::protocol::model::User;
-use aws_sdk_dynamodb::types::ReturnValue;
+use aws_sdk_dynamodb::types::{ReturnValue, TransactWriteItem, Update};
+
+/// The user exists and is not locked at `:now`.
+const UNLOCKED: &str =
+    "attribute_exists(username) AND (attribute_not_exists(locked_until) OR locked_until <= :now)";
 
 pub(super) fn from_item(item: &Item) -> Result<User, StoreError> {
     Ok(User {
@@ -86,7 +90,7 @@ impl Store {
         workspace: &str,
         username: &str,
         threshold: u32,
-        lock_until: u64,
+        (now, lock_until): (u64, u64),
     ) -> Result<(), StoreError> {
         let out = self
             .db
@@ -95,15 +99,16 @@ impl Store {
             .key("workspace", s(workspace))
             .key("username", s(username))
             .update_expression("ADD failed_logins :one")
-            .condition_expression("attribute_exists(username)")
+            .condition_expression(UNLOCKED)
             .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":now", n(now))
             .return_values(ReturnValue::UpdatedNew)
             .send()
             .await
             .map_err(conditional);
         let out = match out {
             Ok(out) => out,
-            // Deleted meanwhile: nothing to count.
+            // Deleted meanwhile, or locked already (failures during a lock do not count).
             Err(StoreError::ConditionFailed) => return Ok(()),
             Err(e) => return Err(e),
         };
@@ -140,10 +145,13 @@ impl Store {
     }
 
     /// A successful login ends the run of failures.
-    pub async fn reset_login_failures(
+    /// Confirms a verified login: ends the run of failures on condition the account was not
+    /// locked meanwhile (by failures that raced this one); `ConditionFailed` if it was.
+    pub async fn confirm_login(
         &self,
         workspace: &str,
         username: &str,
+        now: u64,
     ) -> Result<(), StoreError> {
         self.db
             .update_item()
@@ -151,10 +159,30 @@ impl Store {
             .key("workspace", s(workspace))
             .key("username", s(username))
             .update_expression("REMOVE failed_logins")
-            .condition_expression("attribute_exists(username)")
+            .condition_expression(UNLOCKED)
+            .expression_attribute_values(":now", n(now))
             .send()
             .await
             .map_err(conditional)?;
         Ok(())
+    }
+
+    /// [`Store::confirm_login`] as one item of a transaction (the password grant's).
+    pub(super) fn confirm_login_op(
+        &self,
+        workspace: &str,
+        username: &str,
+        now: u64,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let update = Update::builder()
+            .table_name(&self.tables.users)
+            .key("workspace", s(workspace))
+            .key("username", s(username))
+            .update_expression("REMOVE failed_logins")
+            .condition_expression(UNLOCKED)
+            .expression_attribute_values(":now", n(now))
+            .build()
+            .map_err(|e| StoreError::Backend(e.to_string()))?;
+        Ok(TransactWriteItem::builder().update(update).build())
     }
 }
