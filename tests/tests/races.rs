@@ -14,8 +14,13 @@ const N: usize = 16;
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
-/// Sends `body` N times at once; returns the statuses.
-async fn race(state: &Arc<oauth_core::AppState>, id: &str, secret: &str, body: &str) -> Vec<u16> {
+/// Sends `body` N times at once; returns the statuses and bodies.
+async fn race(
+    state: &Arc<oauth_core::AppState>,
+    id: &str,
+    secret: &str,
+    body: &str,
+) -> Vec<(u16, serde_json::Value)> {
     let barrier = Arc::new(tokio::sync::Barrier::new(N));
     let tasks: Vec<_> = (0..N)
         .map(|_| {
@@ -23,7 +28,8 @@ async fn race(state: &Arc<oauth_core::AppState>, id: &str, secret: &str, body: &
             let (id, secret, body) = (id.to_owned(), secret.to_owned(), body.to_owned());
             tokio::spawn(async move {
                 barrier.wait().await;
-                post(&state, Some((&id, &secret)), &body).await.status
+                let r = post(&state, Some((&id, &secret)), &body).await;
+                (r.status, r.json)
             })
         })
         .collect();
@@ -34,12 +40,16 @@ async fn race(state: &Arc<oauth_core::AppState>, id: &str, secret: &str, body: &
     statuses
 }
 
-fn winners(statuses: &[u16]) -> usize {
+/// The one 200 answer; every other answer must be a 400.
+fn winner(replies: &[(u16, serde_json::Value)]) -> &serde_json::Value {
+    let statuses: Vec<u16> = replies.iter().map(|(s, _)| *s).collect();
     assert!(
         statuses.iter().all(|s| *s == 200 || *s == 400),
         "{statuses:?}"
     );
-    statuses.iter().filter(|s| **s == 200).count()
+    let won: Vec<_> = replies.iter().filter(|(s, _)| *s == 200).collect();
+    assert_eq!(won.len(), 1, "{statuses:?}");
+    &won[0].1
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -74,14 +84,23 @@ async fn concurrent_redemptions_of_one_code_have_exactly_one_winner() {
     let body = format!(
         "grant_type=authorization_code&code={code}&redirect_uri=https://app.example/cb&code_verifier={VERIFIER}"
     );
-    let statuses = race(
+    let replies = race(
         &state,
         &r.client.client_id,
         r.client_secret.as_deref().unwrap(),
         &body,
     )
     .await;
-    assert_eq!(winners(&statuses), 1, "{statuses:?}");
+    let access = winner(&replies)["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Every loser used the code a second time, which revokes what the winner got.
+    let kept = state.store.token("default", &access).await.unwrap();
+    assert!(
+        kept.is_none(),
+        "the winner's token is revoked by the second uses"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -110,6 +129,17 @@ async fn concurrent_refreshes_of_one_token_have_exactly_one_winner() {
         .expect("refresh token")
         .to_owned();
     let body = format!("grant_type=refresh_token&refresh_token={refresh}");
-    let statuses = race(&state, &id, &secret, &body).await;
-    assert_eq!(winners(&statuses), 1, "{statuses:?}");
+    let replies = race(&state, &id, &secret, &body).await;
+    let next = winner(&replies)["refresh_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // The losers presented a rotated token: the family, the winner's new token included, is gone.
+    let after = post(
+        &state,
+        Some((&id, &secret)),
+        &format!("grant_type=refresh_token&refresh_token={next}"),
+    )
+    .await;
+    assert_eq!(after.error(), "invalid_grant");
 }
