@@ -123,6 +123,26 @@ pub fn local_client(endpoint: &str) -> aws_sdk_dynamodb::Client {
     aws_sdk_dynamodb::Client::from_conf(conf)
 }
 
+/// The environment a function or `oauth-admin` needs to use `tables` on the DynamoDB at
+/// `endpoint`: local credentials, and each table's variable named by the schema.
+pub fn local_env(endpoint: &str, tables: &TableNames) -> Vec<(String, String)> {
+    let mut env: Vec<(String, String)> = [
+        ("AWS_ENDPOINT_URL_DYNAMODB", endpoint),
+        ("AWS_REGION", "us-east-1"),
+        ("AWS_ACCESS_KEY_ID", "local"),
+        ("AWS_SECRET_ACCESS_KEY", "local"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    env.extend(
+        tables
+            .pairs()
+            .map(|(def, name)| (def.env.to_owned(), name.to_owned())),
+    );
+    env
+}
+
 /// A store on fresh tables of their own (a unique prefix), created from the schema.
 pub async fn fresh_store() -> Store {
     static N: AtomicU32 = AtomicU32::new(0);
@@ -322,16 +342,7 @@ pub async fn start_stack(tls: Option<&Tls>) -> Stack {
             .arg("--tls-key")
             .arg(&tls.key);
     }
-    cmd.env("AWS_ENDPOINT_URL_DYNAMODB", dynamodb_local().endpoint())
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_ACCESS_KEY_ID", "local")
-        .env("AWS_SECRET_ACCESS_KEY", "local")
-        .env("CLIENTS_TABLE", &tables.clients)
-        .env("USERS_TABLE", &tables.users)
-        .env("CODES_TABLE", &tables.codes)
-        .env("TOKENS_TABLE", &tables.tokens)
-        .env("SESSIONS_TABLE", &tables.sessions)
-        .env("CONSENTS_TABLE", &tables.consents)
+    cmd.envs(local_env(&dynamodb_local().endpoint(), tables))
         .env("ISSUER", format!("{scheme}://127.0.0.1:{port}"))
         .env(
             "PBKDF2_ITERATIONS",

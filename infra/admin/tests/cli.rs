@@ -2,23 +2,15 @@
 //! and writes nothing; secrets are shown once and stored as digests.
 
 use oauth_core::storage::Store;
-use oauth_tests::{dynamodb_local, fresh_store, raw_items};
+use oauth_tests::{dynamodb_local, fresh_store, local_env, raw_items};
 use serde_json::Value;
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
 fn admin(store: &Store, args: &[&str], stdin: Option<&str>) -> Output {
-    let t = store.tables();
     let mut child = Command::new(env!("CARGO_BIN_EXE_oauth-admin"))
         .args(args)
-        .env("AWS_ENDPOINT_URL_DYNAMODB", dynamodb_local().endpoint())
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_ACCESS_KEY_ID", "local")
-        .env("AWS_SECRET_ACCESS_KEY", "local")
-        .env("CLIENTS_TABLE", &t.clients)
-        .env("USERS_TABLE", &t.users)
-        .env("CODES_TABLE", &t.codes)
-        .env("TOKENS_TABLE", &t.tokens)
+        .envs(local_env(&dynamodb_local().endpoint(), store.tables()))
         .env("PBKDF2_ITERATIONS", "1000")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

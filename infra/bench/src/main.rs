@@ -318,19 +318,10 @@ async fn main() {
     .expect("user");
 
     let env = Env {
-        vars: vec![
-            ("AWS_ENDPOINT_URL_DYNAMODB".into(), proxy.endpoint.clone()),
-            ("AWS_REGION".into(), "us-east-1".into()),
-            ("AWS_ACCESS_KEY_ID".into(), "local".into()),
-            ("AWS_SECRET_ACCESS_KEY".into(), "local".into()),
-            ("CLIENTS_TABLE".into(), tables.clients.clone()),
-            ("USERS_TABLE".into(), tables.users.clone()),
-            ("CODES_TABLE".into(), tables.codes.clone()),
-            ("TOKENS_TABLE".into(), tables.tokens.clone()),
-            ("SESSIONS_TABLE".into(), tables.sessions.clone()),
-            ("CONSENTS_TABLE".into(), tables.consents.clone()),
-            ("ISSUER".into(), "https://auth.example".into()),
-        ],
+        vars: oauth_tests::local_env(&proxy.endpoint, &tables)
+            .into_iter()
+            .chain([("ISSUER".into(), "https://auth.example".into())])
+            .collect(),
     };
 
     // A long-lived access token for the authorizer.
