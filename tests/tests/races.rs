@@ -143,3 +143,30 @@ async fn concurrent_refreshes_of_one_token_have_exactly_one_winner() {
     .await;
     assert_eq!(after.error(), "invalid_grant");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_grace_retries_of_one_rotated_token_have_exactly_one_winner() {
+    let state = Arc::new(fresh_state().await);
+    let r = register(
+        &state.store,
+        ClientSpec {
+            workspace: "default".into(),
+            name: "racer".into(),
+            grant_types: vec!["password".into(), "refresh_token".into()],
+            refresh_grace: Some(300),
+            ..Default::default()
+        },
+    )
+    .await;
+    add_user(&state.store, "default", "fay", "correct horse").await;
+    let (id, secret) = (r.client.client_id.clone(), r.client_secret.clone().unwrap());
+    let login = "grant_type=password&username=fay&password=correct+horse";
+    let first = post(&state, Some((&id, &secret)), login).await;
+    let refresh = first.json["refresh_token"].as_str().unwrap().to_owned();
+    let body = format!("grant_type=refresh_token&refresh_token={refresh}");
+    let rotated = post(&state, Some((&id, &secret)), &body).await;
+    assert_eq!(rotated.status, 200);
+    // The grace window allows one retry, also when many arrive at once.
+    let replies = race(&state, &id, &secret, &body).await;
+    winner(&replies);
+}
