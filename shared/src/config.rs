@@ -1,11 +1,13 @@
-//! Settings from the environment and the state a function builds once, in `main`.
+//! Settings, the only place the environment is read, and the state a function builds once,
+//! in `main`.
 
-use crate::protocol::model::Client;
-use crate::storage::{Store, StoreError};
-use std::collections::HashMap;
+use crate::clock::{Clock, SystemClock};
+use crate::protocol::workspace::{self, DEFAULT_WORKSPACE};
+use crate::store::dynamo::schema::TableNames;
+use crate::store::dynamo::{CaRoots, DynamoStore};
+use crate::store::Stores;
 use std::num::NonZeroU32;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::sync::Arc;
 
 /// Operator settings; every one is an environment variable (see the README).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,6 +38,14 @@ pub struct Settings {
     pub consent_ttl: u64,
     /// `SCOPES_SUPPORTED`: the scopes server metadata advertises (space-delimited).
     pub scopes_supported: Vec<String>,
+    /// `CLIENTS_TABLE`, `USERS_TABLE`, ...: the table names (the SAM stack sets them).
+    pub tables: TableNames,
+    /// `DYNAMODB_CA_ROOTS`: `amazon` (default) or `system`.
+    pub ca_roots: CaRoots,
+    /// `DYNAMODB_WARM_UP`: open the DynamoDB connection during init (default true).
+    pub warm_up: bool,
+    /// `AUTHORIZER_WORKSPACE`: the workspace whose tokens the authorizer function accepts.
+    pub authorizer_workspace: String,
 }
 
 impl Default for Settings {
@@ -53,17 +63,35 @@ impl Default for Settings {
             session_ttl: 8 * 3600,
             consent_ttl: 365 * 86_400,
             scopes_supported: Vec::new(),
+            tables: TableNames::local(),
+            ca_roots: CaRoots::Amazon,
+            warm_up: true,
+            authorizer_workspace: DEFAULT_WORKSPACE.to_owned(),
         }
     }
 }
 
+fn text(name: &str) -> Option<String> {
+    std::env::var(name)
+        .ok()
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
 fn var<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
-    match std::env::var(name) {
-        Err(_) => Ok(default),
-        Ok(v) => v
-            .trim()
+    match text(name) {
+        None => Ok(default),
+        Some(v) => v
             .parse()
             .map_err(|_| format!("{name}={v:?} is not a valid value")),
+    }
+}
+
+fn ca_roots() -> Result<CaRoots, String> {
+    match text("DYNAMODB_CA_ROOTS").as_deref() {
+        None | Some("amazon") => Ok(CaRoots::Amazon),
+        Some("system") => Ok(CaRoots::System),
+        Some(other) => Err(format!("DYNAMODB_CA_ROOTS={other:?}: use amazon or system")),
     }
 }
 
@@ -71,10 +99,7 @@ impl Settings {
     pub fn from_env() -> Result<Self, String> {
         let d = Self::default();
         let s = Self {
-            issuer: std::env::var("ISSUER")
-                .ok()
-                .map(|i| i.trim().trim_end_matches('/').to_owned())
-                .filter(|i| !i.is_empty()),
+            issuer: text("ISSUER").map(|i| i.trim_end_matches('/').to_owned()),
             pbkdf2_iterations: var("PBKDF2_ITERATIONS", d.pbkdf2_iterations)?,
             access_token_ttl: var("ACCESS_TOKEN_TTL", d.access_token_ttl)?,
             refresh_token_ttl: var("REFRESH_TOKEN_TTL", d.refresh_token_ttl)?,
@@ -85,94 +110,67 @@ impl Settings {
             client_cache_seconds: var("CLIENT_CACHE_SECONDS", d.client_cache_seconds)?,
             session_ttl: var("SESSION_TTL", d.session_ttl)?,
             consent_ttl: var("CONSENT_TTL", d.consent_ttl)?,
-            scopes_supported: std::env::var("SCOPES_SUPPORTED")
+            scopes_supported: text("SCOPES_SUPPORTED")
                 .unwrap_or_default()
                 .split_whitespace()
                 .map(str::to_owned)
                 .collect(),
+            tables: TableNames::from_fn(|t| text(t.env).unwrap_or_else(|| t.local_name.into())),
+            ca_roots: ca_roots()?,
+            warm_up: var("DYNAMODB_WARM_UP", d.warm_up)?,
+            authorizer_workspace: text("AUTHORIZER_WORKSPACE").unwrap_or(d.authorizer_workspace),
         };
-        if !(1..=600).contains(&s.code_ttl) {
+        s.validate()?;
+        Ok(s)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        if !(1..=600).contains(&self.code_ttl) {
             return Err("CODE_TTL must be between 1 and 600 seconds (RFC 6749 §4.1.2)".into());
         }
-        if s.lockout_threshold == 0 {
+        if self.lockout_threshold == 0 {
             return Err("LOCKOUT_THRESHOLD must be at least 1".into());
         }
-        Ok(s)
+        workspace::validate_name(&self.authorizer_workspace)
+            .map_err(|e| format!("AUTHORIZER_WORKSPACE: {}", e.description))
     }
 }
 
-/// Seconds since the epoch: the unit of every `expires_at`.
-pub fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
-
-type CacheKey = (String, String);
-
-/// Client records a warm function reuses for a short while, saving one read per request.
-#[derive(Debug, Default)]
-struct ClientCache(Mutex<HashMap<CacheKey, (Instant, Arc<Client>)>>);
-
 /// What every request handler needs; built once per cold start.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct AppState {
-    pub store: Store,
     pub settings: Settings,
-    clients: ClientCache,
+    pub clock: Arc<dyn Clock>,
+    pub store: Stores,
 }
 
 impl AppState {
-    pub fn new(store: Store, settings: Settings) -> Self {
+    /// `store` as given (tests pass the in-memory one), behind the client cache the settings ask for.
+    pub fn new(store: Stores, settings: Settings, clock: Arc<dyn Clock>) -> Self {
+        let store = store.with_client_cache(settings.client_cache_seconds, clock.clone());
         Self {
-            store,
             settings,
-            clients: ClientCache::default(),
+            clock,
+            store,
         }
     }
 
-    /// Settings and DynamoDB client from the environment, connection warmed (unless
-    /// `DYNAMODB_WARM_UP=false`: then the first request opens it).
+    /// Settings and DynamoDB from the environment, the connection warmed unless
+    /// `DYNAMODB_WARM_UP=false` (then the first request opens it).
     pub async fn from_env() -> Result<Self, String> {
         let settings = Settings::from_env()?;
-        let store = Store::from_env().await;
-        if std::env::var("DYNAMODB_WARM_UP").as_deref() != Ok("false") {
-            store.warm_up().await;
+        let dynamo = DynamoStore::connect(settings.tables.clone(), settings.ca_roots).await;
+        if settings.warm_up {
+            dynamo.warm_up().await;
         }
-        Ok(Self::new(store, settings))
+        Ok(Self::new(
+            Stores::new(Arc::new(dynamo)),
+            settings,
+            Arc::new(SystemClock),
+        ))
     }
 
-    /// A client record, from the warm cache when fresh enough.
-    pub async fn client(
-        &self,
-        workspace: &str,
-        client_id: &str,
-    ) -> Result<Option<Arc<Client>>, StoreError> {
-        if let Some(c) = self.cached_client(workspace, client_id) {
-            return Ok(Some(c));
-        }
-        let client = self.store.client(workspace, client_id).await?;
-        Ok(client.map(|c| self.remember_client(c)))
-    }
-
-    /// The client from the warm cache, if there and fresh.
-    pub fn cached_client(&self, workspace: &str, client_id: &str) -> Option<Arc<Client>> {
-        let ttl = Duration::from_secs(self.settings.client_cache_seconds);
-        let cache = self.clients.0.lock().ok()?;
-        let (at, c) = cache.get(&(workspace.to_owned(), client_id.to_owned()))?;
-        (at.elapsed() < ttl).then(|| c.clone())
-    }
-
-    /// Keeps a client just read for the next requests of this warm function.
-    pub fn remember_client(&self, client: Client) -> Arc<Client> {
-        let client = Arc::new(client);
-        if self.settings.client_cache_seconds > 0 {
-            if let Ok(mut cache) = self.clients.0.lock() {
-                let key = (client.workspace.clone(), client.client_id.clone());
-                cache.insert(key, (Instant::now(), client.clone()));
-            }
-        }
-        client
+    pub fn now(&self) -> u64 {
+        self.clock.now()
     }
 }

@@ -1,6 +1,7 @@
 //! The login page in a real browser: headless Chromium (Debian's) opens the authorize URL of
 //! the running local stack, signs in, allows, lands on the redirect URI with a code, and the
 //! `oauth2` crate exchanges it. A second run in the same browser skips the login.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use oauth2::basic::BasicClient;
 use oauth2::{
@@ -37,7 +38,7 @@ async fn sign_in_allow_and_exchange_in_headless_chromium() {
     let stack = stack().await;
     let callback = format!("http://127.0.0.1:{}/callback", callback_server().await);
     let r = register(
-        &stack.store,
+        &stack.store(),
         ClientSpec {
             workspace: "default".into(),
             name: "Photo Prints".into(),
@@ -47,7 +48,7 @@ async fn sign_in_allow_and_exchange_in_headless_chromium() {
         },
     )
     .await;
-    add_user(&stack.store, "default", "alice", "correct horse").await;
+    add_user(&stack.store(), "default", "alice", "correct horse").await;
     let client = BasicClient::new(ClientId::new(r.client.client_id.clone()))
         .set_client_secret(ClientSecret::new(r.client_secret.clone().unwrap()))
         .set_auth_uri(oauth2::AuthUrl::new(format!("{}/oauth2/authorize", stack.base_url)).unwrap())

@@ -1,6 +1,7 @@
 //! End to end: the functions under `cargo lambda watch`, DynamoDB Local behind them, and the
 //! `oauth2` crate as an independent client. Codes come from the storage layer until the
 //! authorization endpoint issues them.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use oauth2::basic::{BasicClient, BasicErrorResponseType};
 use oauth2::{
@@ -8,8 +9,8 @@ use oauth2::{
     RefreshToken, RequestTokenError, ResourceOwnerPassword, ResourceOwnerUsername, Scope,
     TokenResponse, TokenUrl,
 };
-use oauth_core::config::now;
-use oauth_core::protocol::model::CodeGrant;
+use oauth_core::protocol::client::ClientPolicy;
+use oauth_core::protocol::code_grant::CodeGrant;
 use oauth_core::protocol::pkce::Method;
 use oauth_core::protocol::scope::Scopes;
 use oauth_core::service::admin::{ClientSpec, Registered};
@@ -29,7 +30,7 @@ fn http() -> reqwest::Client {
 
 async fn register_app(stack: &Stack, grants: &[&str]) -> Registered {
     register(
-        &stack.store,
+        &stack.store(),
         ClientSpec {
             workspace: "default".into(),
             name: "e2e".into(),
@@ -55,7 +56,7 @@ macro_rules! oauth_client {
 
 async fn issue_code(stack: &Stack, r: &Registered, challenge: &PkceCodeChallenge) -> String {
     store_code(
-        &stack.store,
+        &stack.store(),
         &CodeGrant {
             workspace: "default".into(),
             client_id: r.client.client_id.clone(),
@@ -153,7 +154,7 @@ async fn client_credentials_and_password() {
     assert_eq!(cc.expires_in(), Some(Duration::from_secs(3600)));
     assert!(cc.refresh_token().is_none());
 
-    add_user(&stack.store, "default", "paula", "correct horse").await;
+    add_user(&stack.store(), "default", "paula", "correct horse").await;
     let pw = client
         .exchange_password(
             &ResourceOwnerUsername::new("paula".into()),
@@ -233,13 +234,16 @@ async fn introspect_and_revoke_with_the_oauth2_crate() {
             .unwrap()
     };
     let r = register(
-        &stack.store,
+        &stack.store(),
         ClientSpec {
             workspace: "default".into(),
             name: "resource server".into(),
             grant_types: vec!["client_credentials".into()],
             scope: Some("read".into()),
-            introspect: true,
+            policy: ClientPolicy {
+                introspect: true,
+                ..Default::default()
+            },
             ..Default::default()
         },
     )

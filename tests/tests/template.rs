@@ -1,8 +1,12 @@
-//! `template.yaml` and the local stack declare the same tables: the keys, index and TTL of
-//! each table in `template.yaml` equal `oauth_core::storage::schema`, from which the local
-//! stack and the tests create theirs.
+//! `template.yaml`, the local stack and the code agree: the keys, index and TTL of each table
+//! equal `oauth_core::store::dynamo::schema` (from which the local stack and the tests create
+//! theirs); the template, the `cargo lambda watch` router and `oauth_core::http::routes` route
+//! the same paths to the same functions; policies name actions and tables only.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use oauth_core::storage::schema::{self, TableDef};
+use oauth_core::http::routes::{Function, ROUTES};
+use oauth_core::store::dynamo::schema::{self, TableDef};
+use std::collections::BTreeSet;
 use yaml_rust2::{Yaml, YamlLoader};
 
 fn template() -> Yaml {
@@ -177,45 +181,40 @@ fn routes(t: &Yaml, function: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// (function binary, path) pairs, as the code's route table says.
+fn code_routes() -> BTreeSet<(String, String)> {
+    ROUTES
+        .iter()
+        .map(|r| (r.endpoint.function().binary().to_owned(), r.path.to_owned()))
+        .collect()
+}
+
 #[test]
-fn every_path_of_the_design_is_routed_to_its_function() {
+fn the_template_routes_exactly_the_codes_paths_to_their_functions() {
     let t = template();
-    let design: [(&str, &[&str]); 2] = [
-        (
-            "TokenFunction",
-            &[
-                "/oauth2/token",
-                "/{workspace}/oauth2/token",
-                "/api/v1/oauth/token",
-                "/v1/oauth/token",
-                "/oauth2/revoke",
-                "/{workspace}/oauth2/revoke",
-                "/oauth2/introspect",
-                "/{workspace}/oauth2/introspect",
-                "/.well-known/oauth-authorization-server",
-                "/.well-known/oauth-authorization-server/{workspace}",
-            ],
-        ),
-        (
-            "AuthorizeFunction",
-            &[
-                "/oauth2/authorize",
-                "/{workspace}/oauth2/authorize",
-                "/api/v1/oauth/authorize",
-                "/v1/oauth/authorize",
-            ],
-        ),
-    ];
-    for (function, paths) in design {
-        let got = routes(&t, function);
-        for path in paths {
+    let mut got = BTreeSet::new();
+    for f in [Function::Token, Function::Authorize] {
+        for (method, path) in routes(&t, f.logical_id()) {
             // ANY: the function itself answers 405 for a wrong method, as the RFCs ask.
-            assert!(
-                got.contains(&("ANY".to_owned(), path.to_string())),
-                "{function} lacks ANY {path}: {got:?}"
-            );
+            assert_eq!(method, "ANY", "{path}");
+            got.insert((f.binary().to_owned(), path));
         }
     }
+    assert_eq!(got, code_routes());
+}
+
+#[test]
+fn the_watch_router_routes_exactly_the_codes_paths_to_their_functions() {
+    let text = std::fs::read_to_string(oauth_tests::repo_root().join("Cargo.toml")).unwrap();
+    let manifest: toml::Table = text.parse().unwrap();
+    let router = manifest["workspace"]["metadata"]["lambda"]["watch"]["router"]
+        .as_table()
+        .expect("[workspace.metadata.lambda.watch.router]");
+    let got: BTreeSet<(String, String)> = router
+        .iter()
+        .map(|(path, f)| (f.as_str().unwrap().to_owned(), path.clone()))
+        .collect();
+    assert_eq!(got, code_routes());
 }
 
 #[test]

@@ -10,7 +10,7 @@ async fn main() -> Result<(), Error> {
     let state = Arc::new(AppState::from_env().await?);
     run(service_fn(move |req: Request| {
         let state = Arc::clone(&state);
-        async move { Ok::<_, Error>(oauth_core::http::authorize::handle(&state, req).await) }
+        async move { Ok::<_, Error>(oauth_core::http::authorization::handle(&state, req).await) }
     }))
     .await
 }

@@ -6,22 +6,20 @@ use lambda_http::aws_lambda_events::apigw::ApiGatewayV2CustomAuthorizerV2Request
 use lambda_http::lambda_runtime::{run, service_fn, Error, LambdaEvent};
 use lambda_http::tracing;
 use oauth_core::http::authorizer::authorize;
-use oauth_core::protocol::workspace;
 use oauth_core::AppState;
 use std::sync::Arc;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     tracing::init_default_subscriber();
-    let ws = std::env::var("AUTHORIZER_WORKSPACE")
-        .unwrap_or_else(|_| workspace::DEFAULT_WORKSPACE.into());
-    workspace::validate_name(&ws)?;
     let state = Arc::new(AppState::from_env().await?);
-    let ws: Arc<str> = ws.into();
     run(service_fn(
         move |event: LambdaEvent<ApiGatewayV2CustomAuthorizerV2Request>| {
-            let (state, ws) = (Arc::clone(&state), Arc::clone(&ws));
-            async move { Ok::<_, Error>(authorize(&state, &ws, &event.payload).await?) }
+            let state = Arc::clone(&state);
+            async move {
+                let ws = &state.settings.authorizer_workspace;
+                Ok::<_, Error>(authorize(&state, ws, &event.payload).await?)
+            }
         },
     ))
     .await

@@ -1,4 +1,4 @@
-//! Token function: `POST /oauth2/token` (and its workspace and seed-alias paths).
+//! Token function: token, revocation, introspection and server metadata (`http::routes`).
 
 use lambda_http::{run, service_fn, tracing, Error, Request};
 use oauth_core::AppState;

@@ -3,14 +3,18 @@
 //! DynamoDB Local, `PBKDF2_ITERATIONS`).
 
 use clap::{Args, Parser, Subcommand};
-use oauth_core::config::now;
-use oauth_core::protocol::model::{Client, TokenRecord, User};
+use oauth_core::clock::{Clock, SystemClock};
+use oauth_core::protocol::client::{Client, ClientPolicy};
+use oauth_core::protocol::token_record::TokenRecord;
+use oauth_core::protocol::user::User;
 use oauth_core::service::admin::{self, AdminError, ClientSpec};
-use oauth_core::storage::{Store, StoreError};
-use oauth_core::Settings;
+use oauth_core::store::dynamo::DynamoStore;
+use oauth_core::store::{StoreError, Stores};
+use oauth_core::{AppState, Settings};
 use serde_json::{json, Value};
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 #[derive(Parser)]
 #[command(
@@ -169,18 +173,22 @@ fn client_json(c: &Client, secret: Option<&str>) -> Value {
         "redirect_uris": c.redirect_uris,
         "grant_types": c.grant_types.iter().map(|g| g.as_str()).collect::<Vec<_>>(),
         "scope": c.scopes.to_wire(),
-        "first_party": c.first_party,
-        "allow_plain_pkce": c.allow_plain_pkce,
-        "introspect": c.introspect,
-        "access_token_ttl": c.access_token_ttl,
-        "refresh_token_ttl": c.refresh_token_ttl,
-        "refresh_grace": c.refresh_grace,
+        "first_party": c.policy.first_party,
+        "allow_plain_pkce": c.policy.allow_plain_pkce,
+        "introspect": c.policy.introspect,
+        "access_token_ttl": c.policy.access_token_ttl,
+        "refresh_token_ttl": c.policy.refresh_token_ttl,
+        "refresh_grace": c.policy.refresh_grace,
         "created_at": c.created_at,
     });
     if let Some(s) = secret {
         v["client_secret"] = json!(s);
     }
     v
+}
+
+fn now() -> u64 {
+    SystemClock.now()
 }
 
 fn user_json(u: &User) -> Value {
@@ -234,7 +242,9 @@ fn read_password(from_stdin: bool) -> Result<String, AdminError> {
 
 async fn run(cli: Cli) -> Result<Value, AdminError> {
     let settings = Settings::from_env().map_err(AdminError::Invalid)?;
-    let store = Store::from_env().await;
+    let dynamo = Arc::new(DynamoStore::connect(settings.tables.clone(), settings.ca_roots).await);
+    let stores = Stores::new(dynamo.clone());
+    let (clients, users, tokens) = (&*stores.clients, &*stores.users, &*stores.tokens);
     let not_found = |what: String| {
         move |e: StoreError| match e {
             StoreError::ConditionFailed => AdminError::NotFound(what),
@@ -243,7 +253,7 @@ async fn run(cli: Cli) -> Result<Value, AdminError> {
     };
     match cli.command {
         Command::Tables(TablesCmd::Create) => {
-            let created = store.create_tables().await?;
+            let created = dynamo.create_tables().await?;
             Ok(json!({ "created": created }))
         }
         Command::Client(ClientCmd::Create(c)) => {
@@ -254,43 +264,45 @@ async fn run(cli: Cli) -> Result<Value, AdminError> {
                 grant_types: c.grant_types,
                 scope: c.scope,
                 public: c.public,
-                first_party: c.first_party,
-                allow_plain_pkce: c.allow_plain_pkce,
-                introspect: c.introspect,
-                access_token_ttl: c.access_token_ttl,
-                refresh_token_ttl: c.refresh_token_ttl,
-                refresh_grace: c.refresh_grace,
+                policy: ClientPolicy {
+                    first_party: c.first_party,
+                    allow_plain_pkce: c.allow_plain_pkce,
+                    introspect: c.introspect,
+                    access_token_ttl: c.access_token_ttl,
+                    refresh_token_ttl: c.refresh_token_ttl,
+                    refresh_grace: c.refresh_grace.unwrap_or(0),
+                },
             };
-            let r = admin::create_client(&store, &spec, now()).await?;
+            let r = admin::create_client(clients, &spec, now()).await?;
             Ok(client_json(&r.client, r.client_secret.as_deref()))
         }
         Command::Client(ClientCmd::List(ws)) => {
-            let clients = store.clients(&ws.workspace).await?;
+            let list = clients.clients(&ws.workspace).await?;
             Ok(Value::Array(
-                clients.iter().map(|c| client_json(c, None)).collect(),
+                list.iter().map(|c| client_json(c, None)).collect(),
             ))
         }
         Command::Client(ClientCmd::Show { ws, client_id }) => {
-            match store.client(&ws.workspace, &client_id).await? {
+            match clients.client(&ws.workspace, &client_id).await? {
                 Some(c) => Ok(client_json(&c, None)),
                 None => Err(AdminError::NotFound(format!("client {client_id}"))),
             }
         }
         Command::Client(ClientCmd::Delete { ws, client_id }) => {
-            store
+            clients
                 .delete_client(&ws.workspace, &client_id)
                 .await
                 .map_err(not_found(format!("client {client_id}")))?;
             Ok(json!({ "deleted": client_id }))
         }
         Command::Client(ClientCmd::RotateSecret { ws, client_id }) => {
-            let secret = admin::rotate_secret(&store, &ws.workspace, &client_id).await?;
+            let secret = admin::rotate_secret(clients, &ws.workspace, &client_id).await?;
             Ok(json!({ "client_id": client_id, "client_secret": secret }))
         }
         Command::User(UserCmd::Create(u)) => {
             let password = read_password(u.password_stdin)?;
             let user = admin::create_user(
-                &store,
+                users,
                 settings.pbkdf2_iterations,
                 &u.ws.workspace,
                 &u.username,
@@ -301,11 +313,11 @@ async fn run(cli: Cli) -> Result<Value, AdminError> {
             Ok(user_json(&user))
         }
         Command::User(UserCmd::List(ws)) => {
-            let users = store.users(&ws.workspace).await?;
-            Ok(Value::Array(users.iter().map(user_json).collect()))
+            let list = users.users(&ws.workspace).await?;
+            Ok(Value::Array(list.iter().map(user_json).collect()))
         }
         Command::User(UserCmd::Delete { ws, username }) => {
-            store
+            users
                 .delete_user(&ws.workspace, &username)
                 .await
                 .map_err(not_found(format!("user {username}")))?;
@@ -313,7 +325,7 @@ async fn run(cli: Cli) -> Result<Value, AdminError> {
         }
         Command::Token(TokenCmd::Show { ws, token }) => {
             let value = token_value(token)?;
-            match store.token(&ws.workspace, &value).await? {
+            match tokens.token(&ws.workspace, &value).await? {
                 Some(t) => Ok(token_json(&t)),
                 None => Err(AdminError::NotFound(
                     "token (unknown, revoked or deleted by TTL)".into(),
@@ -322,13 +334,13 @@ async fn run(cli: Cli) -> Result<Value, AdminError> {
         }
         Command::Token(TokenCmd::Revoke { ws, token }) => {
             let value = token_value(token)?;
-            let Some(record) = store.token(&ws.workspace, &value).await? else {
+            let Some(record) = tokens.token(&ws.workspace, &value).await? else {
                 return Err(AdminError::NotFound(
                     "token (unknown, or already revoked)".into(),
                 ));
             };
-            let state = oauth_core::AppState::new(store, settings);
-            oauth_core::service::tokens::revoke_record(&state, &value, &record)
+            let state = AppState::new(stores.clone(), settings, Arc::new(SystemClock));
+            oauth_core::service::token_lifecycle::revoke_record(&state, &value, &record)
                 .await
                 .map_err(|e| AdminError::Invalid(e.to_string()))?;
             Ok(json!({ "revoked": record.kind.as_str(), "client_id": record.client_id }))
@@ -336,7 +348,7 @@ async fn run(cli: Cli) -> Result<Value, AdminError> {
         Command::User(UserCmd::SetPassword(u)) => {
             let password = read_password(u.password_stdin)?;
             admin::set_password(
-                &store,
+                users,
                 settings.pbkdf2_iterations,
                 &u.ws.workspace,
                 &u.username,

@@ -1,13 +1,15 @@
 //! `oauth-admin` as an operator runs it, against DynamoDB Local: bad input is a clear error
 //! and writes nothing; secrets are shown once and stored as digests.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use oauth_core::storage::Store;
-use oauth_tests::{dynamodb_local, fresh_store, local_env, raw_items};
+use oauth_core::store::dynamo::DynamoStore;
+use oauth_core::store::TokenStore;
+use oauth_tests::{dynamodb_local, fresh_dynamo, local_env, raw_items};
 use serde_json::Value;
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-fn admin(store: &Store, args: &[&str], stdin: Option<&str>) -> Output {
+fn admin(store: &DynamoStore, args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_oauth-admin"))
         .args(args)
         .envs(local_env(&dynamodb_local().endpoint(), store.tables()))
@@ -40,7 +42,7 @@ fn json(out: &Output) -> Value {
 
 #[tokio::test]
 async fn bad_input_is_a_clear_error_and_writes_nothing() {
-    let store = fresh_store().await;
+    let store = fresh_dynamo().await;
     let cases: [(&str, &[&str]); 5] = [
         (
             "unknown grant type",
@@ -123,7 +125,7 @@ async fn bad_input_is_a_clear_error_and_writes_nothing() {
 
 #[tokio::test]
 async fn clients_users_and_secrets() {
-    let store = fresh_store().await;
+    let store = fresh_dynamo().await;
     let created = json(&admin(
         &store,
         &[
@@ -225,11 +227,11 @@ async fn clients_users_and_secrets() {
 
 #[tokio::test]
 async fn token_show_and_revoke() {
-    use oauth_core::protocol::model::{TokenKind, TokenRecord};
     use oauth_core::protocol::scope::Scopes;
-    let store = fresh_store().await;
+    use oauth_core::protocol::token_record::{TokenKind, TokenRecord};
+    let store = fresh_dynamo().await;
     let value = oauth_core::crypto::new_secret();
-    let now = oauth_core::config::now();
+    let now = oauth_tests::now();
     let record = TokenRecord {
         kind: TokenKind::Access,
         workspace: "default".into(),

@@ -23,15 +23,15 @@ struct Shared {
 }
 
 /// One emulator per function process.
-pub struct Emulator {
-    pub addr: String,
+pub(crate) struct Emulator {
+    pub(crate) addr: String,
     shared: Arc<Shared>,
     events: mpsc::Sender<(String, Bytes, Reply)>,
     next_id: u64,
 }
 
 impl Emulator {
-    pub async fn start() -> Self {
+    pub(crate) async fn start() -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr").to_string();
         let (tx, rx) = mpsc::channel(1);
@@ -62,7 +62,7 @@ impl Emulator {
     }
 
     /// Waits for the runtime's first poll: the end of its init.
-    pub async fn wait_ready(&self, within: Duration) -> Instant {
+    pub(crate) async fn wait_ready(&self, within: Duration) -> Instant {
         let deadline = tokio::time::sleep(within);
         tokio::pin!(deadline);
         loop {
@@ -77,7 +77,10 @@ impl Emulator {
     }
 
     /// Hands `event` to the function and waits for its answer; returns it with the latency.
-    pub async fn invoke(&mut self, event: &serde_json::Value) -> (Duration, serde_json::Value) {
+    pub(crate) async fn invoke(
+        &mut self,
+        event: &serde_json::Value,
+    ) -> (Duration, serde_json::Value) {
         self.next_id += 1;
         let id = format!("bench-{}", self.next_id);
         let (tx, rx) = oneshot::channel();

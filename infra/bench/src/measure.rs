@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 /// CPU time of every thread of `pid`, in nanoseconds (`/proc/<pid>/task/*/schedstat`).
-pub fn cpu_ns(pid: u32) -> u64 {
+pub(crate) fn cpu_ns(pid: u32) -> u64 {
     let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
         return 0;
     };
@@ -19,7 +19,7 @@ pub fn cpu_ns(pid: u32) -> u64 {
 }
 
 /// Peak resident set size of `pid` in KiB (`VmHWM`).
-pub fn max_rss_kib(pid: u32) -> u64 {
+pub(crate) fn max_rss_kib(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
         .and_then(|s| {
@@ -31,19 +31,19 @@ pub fn max_rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
-pub fn ms(d: Duration) -> f64 {
+pub(crate) fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
 /// Median, min and max of a sample.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Spread {
-    pub median: f64,
-    pub min: f64,
-    pub max: f64,
+pub(crate) struct Spread {
+    pub(crate) median: f64,
+    pub(crate) min: f64,
+    pub(crate) max: f64,
 }
 
-pub fn percentile(sorted: &[f64], p: f64) -> f64 {
+pub(crate) fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
     }
@@ -51,12 +51,12 @@ pub fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[rank.min(sorted.len() - 1)]
 }
 
-pub fn sorted(mut v: Vec<f64>) -> Vec<f64> {
+pub(crate) fn sorted(mut v: Vec<f64>) -> Vec<f64> {
     v.sort_by(|a, b| a.total_cmp(b));
     v
 }
 
-pub fn spread(v: &[f64]) -> Spread {
+pub(crate) fn spread(v: &[f64]) -> Spread {
     let s = sorted(v.to_vec());
     Spread {
         median: percentile(&s, 50.0),

@@ -14,21 +14,21 @@ use tokio::net::TcpListener;
 
 /// What passed through since the last reset.
 #[derive(Debug, Default, Clone)]
-pub struct Tally {
-    pub calls: u64,
-    pub by_operation: BTreeMap<String, u64>,
+pub(crate) struct Tally {
+    pub(crate) calls: u64,
+    pub(crate) by_operation: BTreeMap<String, u64>,
     /// Read and write request units, assuming items under 1 KB (ours are).
-    pub read_units: f64,
-    pub write_units: f64,
+    pub(crate) read_units: f64,
+    pub(crate) write_units: f64,
 }
 
-pub struct Proxy {
-    pub endpoint: String,
+pub(crate) struct Proxy {
+    pub(crate) endpoint: String,
     tally: Arc<Mutex<Tally>>,
 }
 
 impl Proxy {
-    pub async fn start(upstream: String) -> Self {
+    pub(crate) async fn start(upstream: String) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let endpoint = format!("http://{}", listener.local_addr().expect("addr"));
         let tally = Arc::new(Mutex::new(Tally::default()));
@@ -50,7 +50,7 @@ impl Proxy {
         Self { endpoint, tally }
     }
 
-    pub fn take(&self) -> Tally {
+    pub(crate) fn take(&self) -> Tally {
         std::mem::take(&mut *self.tally.lock().expect("lock"))
     }
 }

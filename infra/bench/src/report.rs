@@ -1,15 +1,15 @@
 //! BENCHMARKS.md and its chart, from one run's figures.
 
 use crate::measure::Spread;
-use crate::{ColdStart, Grant};
+use crate::runs::{ColdStart, Grant};
 use std::fmt::Write;
 use std::path::Path;
 
-pub struct Run {
-    pub cold: Vec<(&'static str, ColdStart)>,
-    pub grants: Vec<Grant>,
-    pub sizes: Vec<(&'static str, u64, u64)>,
-    pub pbkdf2_iterations: u32,
+pub(crate) struct Run {
+    pub(crate) cold: Vec<(&'static str, ColdStart)>,
+    pub(crate) grants: Vec<Grant>,
+    pub(crate) sizes: Vec<(&'static str, u64, u64)>,
+    pub(crate) pbkdf2_iterations: u32,
 }
 
 // AWS list prices, us-east-1, as published on the price pages (not fetched at run time).
@@ -78,20 +78,37 @@ fn mark(ok: bool) -> &'static str {
     }
 }
 
-pub fn write(root: &Path, run: &Run) -> std::io::Result<()> {
+/// The median init of the subject named `name` (NaN if it was not run).
+fn init_of(run: &Run, name: impl Fn(&str) -> bool) -> f64 {
+    run.cold
+        .iter()
+        .find(|(n, _)| name(n))
+        .map(|(_, c)| c.init_ms.median)
+        .unwrap_or(f64::NAN)
+}
+
+/// The functions as deployed: not the floor, the peer, or the no-warm-up variant.
+fn measured(name: &str) -> bool {
+    !name.starts_with("hello") && name != "node-peer" && !name.contains("no warm-up")
+}
+
+pub(crate) fn write(root: &Path, run: &Run) -> std::io::Result<()> {
     let mut md = String::new();
-    let floor = run
-        .cold
-        .iter()
-        .find(|(n, _)| n.starts_with("hello"))
-        .map(|(_, c)| c.init_ms.median)
-        .unwrap_or(f64::NAN);
-    let node = run
-        .cold
-        .iter()
-        .find(|(n, _)| *n == "node-peer")
-        .map(|(_, c)| c.init_ms.median)
-        .unwrap_or(f64::NAN);
+    let floor = init_of(run, |n| n.starts_with("hello"));
+    let node = init_of(run, |n| n == "node-peer");
+    method(&mut md);
+    cold_starts(&mut md, run, floor);
+    per_grant(&mut md, run);
+    sizes(&mut md, run);
+    cost(&mut md, run);
+    targets(&mut md, run, floor, node);
+    meaning(&mut md, run, floor, node);
+    std::fs::write(root.join("BENCHMARKS.md"), md)?;
+    std::fs::create_dir_all(root.join("docs"))?;
+    std::fs::write(root.join("docs/bench-init.svg"), chart(&run.cold))
+}
+
+fn method(md: &mut String) {
     let _ = writeln!(md, "# Benchmarks\n");
     let _ = writeln!(
         md,
@@ -118,7 +135,9 @@ pub fn write(root: &Path, run: &Run) -> std::io::Result<()> {
         crate::WARM_REQUESTS,
         crate::COLD_RUNS
     );
+}
 
+fn cold_starts(md: &mut String, run: &Run, floor: f64) {
     let _ = writeln!(md, "## Cold start, latency, memory\n");
     let _ = writeln!(md, "| function | init ms | init ÷ floor | first request ms | warm p50 ms | warm p99 ms | max RSS MiB | CPU µs / warm request |");
     let _ = writeln!(md, "|---|---|---|---|---|---|---|---|");
@@ -140,7 +159,9 @@ pub fn write(root: &Path, run: &Run) -> std::io::Result<()> {
         md,
         "![Init time per function, median with min–max](docs/bench-init.svg)\n"
     );
+}
 
+fn per_grant(md: &mut String, run: &Run) {
     let _ = writeln!(md, "## Per grant (token function)\n");
     let _ = writeln!(md, "One fresh token process per grant: the first request runs with a cold client cache, the next ones warm. Password hashing uses the production {} PBKDF2 iterations.\n", run.pbkdf2_iterations);
     let _ = writeln!(md, "| grant | requests | DynamoDB calls, cold | DynamoDB calls / warm request | read + write units / warm request | warm p50 ms | warm p99 ms | CPU µs / request |");
@@ -168,7 +189,9 @@ pub fn write(root: &Path, run: &Run) -> std::io::Result<()> {
             g.cpu_us_per_request
         );
     }
+}
 
+fn sizes(md: &mut String, run: &Run) {
     let _ = writeln!(md, "\n## Size\n");
     let _ = writeln!(md, "Release profile (`lto`, `codegen-units = 1`, `strip`, `panic = \"abort\"`), built for this machine's architecture; the zip holds the binary as `bootstrap`, deflated.\n");
     let _ = writeln!(md, "| binary | stripped bytes | MiB | zip bytes |");
@@ -180,7 +203,9 @@ pub fn write(root: &Path, run: &Run) -> std::io::Result<()> {
             *bytes as f64 / 1048576.0
         );
     }
+}
 
+fn cost(md: &mut String, run: &Run) {
     let _ = writeln!(md, "\n## Cost per million tokens\n");
     let _ = writeln!(
         md,
@@ -203,13 +228,12 @@ pub fn write(root: &Path, run: &Run) -> std::io::Result<()> {
             COGNITO_M2M_PER_MILLION / total
         );
     }
+}
 
+fn targets(md: &mut String, run: &Run, floor: f64, node: f64) {
     let _ = writeln!(md, "\n## Targets\n");
     let _ = writeln!(md, "| target | measured | |");
     let _ = writeln!(md, "|---|---|---|");
-    // The functions as deployed: not the floor, the peer, or the no-warm-up variant.
-    let measured =
-        |n: &str| !n.starts_with("hello") && n != "node-peer" && !n.contains("no warm-up");
     for (name, c) in run.cold.iter().filter(|(n, _)| measured(n)) {
         let ratio = c.init_ms.median / floor;
         let _ = writeln!(
@@ -254,6 +278,9 @@ pub fn write(root: &Path, run: &Run) -> std::io::Result<()> {
             mark(cold <= limit)
         );
     }
+}
+
+fn meaning(md: &mut String, run: &Run, floor: f64, node: f64) {
     let cold_of = |name: &str| {
         run.cold
             .iter()
@@ -297,9 +324,6 @@ pub fn write(root: &Path, run: &Run) -> std::io::Result<()> {
          ({} iterations), by design.",
         run.pbkdf2_iterations
     );
-    std::fs::write(root.join("BENCHMARKS.md"), md)?;
-    std::fs::create_dir_all(root.join("docs"))?;
-    std::fs::write(root.join("docs/bench-init.svg"), chart(&run.cold))
 }
 
 /// Horizontal bars of the median init, with min–max whiskers.

@@ -2,9 +2,8 @@
 //! read decides whether `Authorization: Bearer <token>` carries an active access token.
 
 use crate::config::AppState;
-use crate::protocol::error::Error;
-use crate::protocol::model::TokenKind;
-use crate::service::tokens;
+use crate::protocol::token_record::TokenKind;
+use crate::service::{self, token_lifecycle};
 use lambda_http::aws_lambda_events::apigw::{
     ApiGatewayV2CustomAuthorizerSimpleResponse, ApiGatewayV2CustomAuthorizerV2Request,
 };
@@ -30,7 +29,7 @@ pub enum Denied {
     #[error("Unauthorized")]
     Unauthorized,
     #[error(transparent)]
-    Failed(#[from] Error),
+    Failed(#[from] service::Error),
 }
 
 /// Allows an active access token of `workspace`; anything else is `Unauthorized`.
@@ -48,7 +47,7 @@ pub async fn authorize(
         .map(|(_, token)| token.trim())
         .filter(|t| !t.is_empty())
         .ok_or(Denied::Unauthorized)?;
-    let token = tokens::active(state, workspace, bearer)
+    let token = token_lifecycle::active(state, workspace, bearer)
         .await?
         .filter(|t| t.kind == TokenKind::Access)
         .ok_or(Denied::Unauthorized)?;

@@ -1,13 +1,14 @@
-//! HTTP edge: Lambda requests in, responses out. The one place errors become wire responses
-//! is [`response::error`].
+//! HTTP edge: Lambda requests in, responses out. Routes are written once ([`routes`]); the
+//! one place a failure becomes a wire response is [`failure`].
 
-pub mod authorize;
+pub mod authorization;
 pub mod authorizer;
-pub mod introspect;
-pub mod metadata;
-pub mod pages;
-pub mod request;
-pub mod response;
-pub mod revoke;
-pub mod token;
+pub(crate) mod failure;
+pub(crate) mod introspection;
+pub(crate) mod metadata;
+pub(crate) mod request;
+pub(crate) mod response;
+pub(crate) mod revocation;
+pub mod routes;
+pub(crate) mod token_endpoint;
 pub mod token_function;

@@ -1,16 +1,17 @@
 //! Reading what the protocol needs from a Lambda HTTP request.
 
+use super::failure::Failure;
 use crate::protocol::error::OAuthError;
 use crate::protocol::form::Form;
 use lambda_http::http::{header, Method};
 use lambda_http::{Body, Request};
 
 /// Far above any legitimate token or authorize form; larger bodies are refused unread.
-pub const MAX_FORM_BYTES: usize = 16 * 1024;
+pub(crate) const MAX_FORM_BYTES: usize = 16 * 1024;
 
 /// The body as bytes: API Gateway and `cargo lambda` deliver forms base64-encoded
 /// (`Body::Binary`) as often as text.
-pub fn body(req: &Request) -> &[u8] {
+pub(crate) fn body(req: &Request) -> &[u8] {
     match req.body() {
         Body::Empty => &[],
         Body::Text(t) => t.as_bytes(),
@@ -19,49 +20,40 @@ pub fn body(req: &Request) -> &[u8] {
     }
 }
 
-pub fn header(req: &Request, name: header::HeaderName) -> Option<&str> {
+pub(crate) fn header(req: &Request, name: header::HeaderName) -> Option<&str> {
     req.headers().get(name).and_then(|v| v.to_str().ok())
 }
 
-pub fn require_method(req: &Request, allowed: &[Method]) -> Result<(), OAuthError> {
+pub(crate) fn require_method(req: &Request, allowed: &'static [Method]) -> Result<(), Failure> {
     if allowed.contains(req.method()) {
-        return Ok(());
+        Ok(())
+    } else {
+        Err(Failure::MethodNotAllowed(allowed))
     }
-    let names: Vec<&str> = allowed.iter().map(Method::as_str).collect();
-    Err(
-        OAuthError::invalid_request(format!("method not allowed: use {}", names.join(" or ")))
-            .with_status(405),
-    )
 }
 
 /// The form body of a POST: `application/x-www-form-urlencoded`, bounded in size, strictly
 /// decoded, no repeated parameter.
-pub fn form_body(req: &Request) -> Result<Form, OAuthError> {
+pub(crate) fn form_body(req: &Request) -> Result<Form, Failure> {
     let content_type = header(req, header::CONTENT_TYPE).unwrap_or("");
     let media_type = content_type.split(';').next().unwrap_or("").trim();
     if !media_type.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
-        return Err(OAuthError::invalid_request(
-            "the body must be application/x-www-form-urlencoded",
-        )
-        .with_status(415));
+        return Err(Failure::UnsupportedMediaType);
     }
     let body = body(req);
     if body.len() > MAX_FORM_BYTES {
-        return Err(OAuthError::invalid_request(format!(
-            "the body is larger than {MAX_FORM_BYTES} bytes"
-        ))
-        .with_status(413));
+        return Err(Failure::PayloadTooLarge(MAX_FORM_BYTES));
     }
-    Form::parse(body)
+    Ok(Form::parse(body)?)
 }
 
 /// The query string, strictly decoded.
-pub fn query(req: &Request) -> Result<Form, OAuthError> {
+pub(crate) fn query(req: &Request) -> Result<Form, OAuthError> {
     Form::parse(req.uri().query().unwrap_or("").as_bytes())
 }
 
 /// The value of a cookie, from every `Cookie` header (API Gateway's `cookies` arrive there).
-pub fn cookie<'r>(req: &'r Request, name: &str) -> Option<&'r str> {
+pub(crate) fn cookie<'r>(req: &'r Request, name: &str) -> Option<&'r str> {
     req.headers()
         .get_all(header::COOKIE)
         .iter()
@@ -73,7 +65,7 @@ pub fn cookie<'r>(req: &'r Request, name: &str) -> Option<&'r str> {
 }
 
 /// The public base URL: `ISSUER`, or https and the host the request was sent to.
-pub fn base_url(configured: Option<&str>, req: &Request) -> String {
+pub(crate) fn base_url(configured: Option<&str>, req: &Request) -> String {
     match configured {
         Some(issuer) => issuer.to_owned(),
         None => format!(

@@ -1,18 +1,21 @@
-//! The token function's routes: token, revocation, introspection, server metadata.
+//! The token function: token, revocation, introspection and metadata, by route.
 
-use super::{introspect, metadata, revoke, token};
+use super::failure::Failure;
+use super::routes::{self, Endpoint};
+use super::{introspection, metadata, revocation, token_endpoint};
 use crate::config::AppState;
 use lambda_http::{Body, Request, Response};
 
 pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
-    let path = req.uri().path().trim_end_matches('/');
-    if path.starts_with(metadata::PATH) {
-        metadata::handle(state, req).await
-    } else if path.ends_with("/revoke") {
-        revoke::handle(state, req).await
-    } else if path.ends_with("/introspect") {
-        introspect::handle(state, req).await
-    } else {
-        token::handle(state, req).await
+    let Some((endpoint, ws)) = routes::resolve(req.uri().path()) else {
+        return Failure::NotFound.into_json();
+    };
+    match endpoint {
+        Endpoint::Token => token_endpoint::handle(state, &ws, req).await,
+        Endpoint::Revocation => revocation::handle(state, &ws, req).await,
+        Endpoint::Introspection => introspection::handle(state, &ws, req).await,
+        Endpoint::Metadata => metadata::handle(state, &ws, req),
+        // Served by the authorize function; routed here only by mistake.
+        Endpoint::Authorization => Failure::NotFound.into_json(),
     }
 }

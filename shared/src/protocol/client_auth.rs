@@ -1,9 +1,9 @@
-//! Client authentication at the token endpoint (RFC 6749 §2.3): `client_secret_basic`,
-//! `client_secret_post`, and `none` for public clients.
+//! Client authentication (RFC 6749 §2.3): `client_secret_basic`, `client_secret_post`, and
+//! `none` for public clients.
 
+use super::client::Client;
 use super::error::OAuthError;
 use super::form::{decode_component, Form};
-use super::model::Client;
 use crate::crypto;
 use base64::{engine::general_purpose::STANDARD, Engine};
 
@@ -12,67 +12,56 @@ use base64::{engine::general_purpose::STANDARD, Engine};
 pub struct Presented {
     pub client_id: String,
     pub secret: Option<String>,
-    pub via_basic: bool,
-}
-
-/// Reads the `Authorization` header and the body; exactly one method may carry a secret.
-pub fn presented(authorization: Option<&str>, form: &Form) -> Result<Presented, OAuthError> {
-    let body_id = form.get("client_id");
-    let body_secret = form.get("client_secret");
-    let Some(header) = authorization else {
-        let client_id = body_id.ok_or_else(|| {
-            OAuthError::invalid_client(
-                "client authentication required: HTTP Basic or client_id in the body",
-            )
-        })?;
-        check_length(client_id, false)?;
-        return Ok(Presented {
-            client_id: client_id.to_owned(),
-            secret: body_secret.map(str::to_owned),
-            via_basic: false,
-        });
-    };
-    let (id, secret) = parse_basic(header)?;
-    check_length(&id, true)?;
-    if body_secret.is_some() {
-        return Err(OAuthError::invalid_request(
-            "client credentials in both the Authorization header and the body: use one method",
-        ));
-    }
-    if body_id.is_some_and(|b| b != id) {
-        return Err(OAuthError::invalid_request(
-            "client_id in the body differs from the one in the Authorization header",
-        ));
-    }
-    Ok(Presented {
-        client_id: id,
-        secret: Some(secret).filter(|s| !s.is_empty()),
-        via_basic: true,
-    })
 }
 
 /// Longest client id we look up: DynamoDB refuses longer keys, and no registered id is near it.
 pub const MAX_CLIENT_ID: usize = 256;
 
-fn check_length(client_id: &str, via_basic: bool) -> Result<(), OAuthError> {
-    if client_id.len() <= MAX_CLIENT_ID {
-        return Ok(());
+/// Reads the `Authorization` header and the body; exactly one method may carry a secret.
+pub fn presented(authorization: Option<&str>, form: &Form) -> Result<Presented, OAuthError> {
+    let body_id = form.get("client_id");
+    let body_secret = form.get("client_secret");
+    let presented = match authorization {
+        None => Presented {
+            client_id: body_id
+                .ok_or_else(|| {
+                    OAuthError::invalid_client(
+                        "client authentication required: HTTP Basic or client_id in the body",
+                    )
+                })?
+                .to_owned(),
+            secret: body_secret.map(str::to_owned),
+        },
+        Some(header) => {
+            let (client_id, secret) = parse_basic(header)?;
+            if body_secret.is_some() {
+                return Err(OAuthError::invalid_request(
+                    "client credentials in both the Authorization header and the body: use one method",
+                ));
+            }
+            if body_id.is_some_and(|b| b != client_id) {
+                return Err(OAuthError::invalid_request(
+                    "client_id in the body differs from the one in the Authorization header",
+                ));
+            }
+            Presented {
+                client_id,
+                secret: Some(secret).filter(|s| !s.is_empty()),
+            }
+        }
+    };
+    if presented.client_id.len() > MAX_CLIENT_ID {
+        return Err(OAuthError::client_authentication_failed());
     }
-    let d = "client authentication failed";
-    Err(if via_basic {
-        basic_failure(d)
-    } else {
-        OAuthError::invalid_client(d)
-    })
+    Ok(presented)
 }
 
 /// `Basic base64(urlencode(id) ":" urlencode(secret))`, decoded per RFC 6749 §2.3.1.
 fn parse_basic(header: &str) -> Result<(String, String), OAuthError> {
-    let malformed = || basic_failure("malformed HTTP Basic credentials");
+    let malformed = || OAuthError::invalid_client("malformed HTTP Basic credentials");
     let (scheme, encoded) = header.trim().split_once(' ').ok_or_else(malformed)?;
     if !scheme.eq_ignore_ascii_case("basic") {
-        // RFC 6749 §5.2: a 401 after the Authorization header names the scheme to use.
-        return Err(basic_failure(
+        return Err(OAuthError::invalid_client(
             "unsupported Authorization scheme: use HTTP Basic",
         ));
     }
@@ -85,12 +74,6 @@ fn parse_basic(header: &str) -> Result<(String, String), OAuthError> {
         return Err(malformed());
     }
     Ok((id, secret))
-}
-
-fn basic_failure(description: &str) -> OAuthError {
-    let mut e = OAuthError::invalid_client(description);
-    e.basic_challenge = true;
-    e
 }
 
 /// Checks presented credentials against the registered client (`None`: no such client).
@@ -107,15 +90,10 @@ pub fn authenticate<C: std::ops::Deref<Target = Client>>(
         (Some(c), None) => c.is_public(),
         (None, _) => false,
     };
-    if let (true, Some(client)) = (ok, client) {
-        return Ok(client);
+    match client {
+        Some(client) if ok => Ok(client),
+        _ => Err(OAuthError::client_authentication_failed()),
     }
-    let description = "client authentication failed";
-    Err(if presented.via_basic {
-        basic_failure(description)
-    } else {
-        OAuthError::invalid_client(description)
-    })
 }
 
 #[cfg(test)]
@@ -139,7 +117,6 @@ mod tests {
         let p = presented(Some(&basic("my%20app", "s%3Ac+r")), &Form::default()).unwrap();
         assert_eq!(p.client_id, "my app");
         assert_eq!(p.secret.as_deref(), Some("s:c r"));
-        assert!(p.via_basic);
     }
 
     #[test]
@@ -150,9 +127,16 @@ mod tests {
     }
 
     #[test]
-    fn malformed_basic_is_401_with_challenge() {
-        let err = presented(Some("Basic !!!"), &Form::default()).unwrap_err();
-        assert_eq!((err.status, err.basic_challenge), (401, true));
+    fn malformed_or_foreign_schemes_are_invalid_client() {
+        for header in ["Basic !!!", "Bearer abc", "Basic", &basic("", "x")] {
+            let err = presented(Some(header), &Form::default()).unwrap_err();
+            assert_eq!(err.code.as_str(), "invalid_client", "{header}");
+        }
+        let long = basic(&"x".repeat(MAX_CLIENT_ID + 1), "s");
+        assert_eq!(
+            presented(Some(&long), &Form::default()).unwrap_err(),
+            OAuthError::client_authentication_failed()
+        );
     }
 
     #[test]
@@ -161,8 +145,10 @@ mod tests {
         let good = presented(Some(&basic("app", "s3cret")), &Form::default()).unwrap();
         assert!(authenticate(&good, Some(&c)).is_ok());
         let bad = presented(Some(&basic("app", "nope")), &Form::default()).unwrap();
-        let err = authenticate(&bad, Some(&c)).unwrap_err();
-        assert!(err.basic_challenge);
+        assert_eq!(
+            authenticate(&bad, Some(&c)).unwrap_err(),
+            OAuthError::client_authentication_failed()
+        );
         let post = presented(None, &Form::parse(b"client_id=app").unwrap()).unwrap();
         assert!(
             authenticate(&post, Some(&c)).is_err(),
@@ -172,7 +158,11 @@ mod tests {
             authenticate(&post, Some(&client(None))).is_ok(),
             "public: none"
         );
-        assert!(authenticate::<&Client>(&post, None).is_err());
+        assert_eq!(
+            authenticate::<&Client>(&post, None).unwrap_err(),
+            OAuthError::client_authentication_failed(),
+            "an unknown client reads like a wrong secret"
+        );
     }
 
     #[test]

@@ -1,4 +1,6 @@
-//! The one error type of the protocol layer, with the RFC 6749 §5.2 / §4.1.2.1 codes.
+//! The protocol's one error type: an RFC 6749 error code and a description written for the
+//! client's developer. How an error travels (status, headers, page or JSON) is decided by the
+//! HTTP edge alone (`http::failure`).
 
 use std::fmt;
 
@@ -38,37 +40,20 @@ impl fmt::Display for ErrorCode {
     }
 }
 
-/// An error the client is told about: an RFC code, a description written for the client
-/// developer, and the HTTP status it travels with.
+/// An error the client is told about.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{code}: {description}")]
 pub struct OAuthError {
     pub code: ErrorCode,
     pub description: String,
-    pub status: u16,
-    /// `invalid_client` after HTTP Basic authentication answers 401 with `WWW-Authenticate`.
-    pub basic_challenge: bool,
 }
 
 impl OAuthError {
     pub fn new(code: ErrorCode, description: impl Into<String>) -> Self {
-        let status = match code {
-            ErrorCode::InvalidClient => 401,
-            ErrorCode::ServerError => 500,
-            _ => 400,
-        };
         Self {
             code,
             description: description.into(),
-            status,
-            basic_challenge: false,
         }
-    }
-
-    /// Same code, another HTTP status (405, 413, 415, 404 for malformed HTTP requests).
-    pub fn with_status(mut self, status: u16) -> Self {
-        self.status = status;
-        self
     }
 
     pub fn invalid_request(d: impl Into<String>) -> Self {
@@ -86,16 +71,36 @@ impl OAuthError {
     pub fn invalid_scope(d: impl Into<String>) -> Self {
         Self::new(ErrorCode::InvalidScope, d)
     }
-}
 
-/// Everything a request can fail with: a protocol error for the client, or a storage failure
-/// whose detail is logged and never sent.
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    #[error(transparent)]
-    OAuth(#[from] OAuthError),
-    #[error("storage failure: {0}")]
-    Storage(String),
-}
+    // Failures that must read the same whichever part of the request was wrong, so that
+    // nobody can probe for client ids, usernames, codes or tokens: one constructor each.
 
-pub type Result<T, E = Error> = std::result::Result<T, E>;
+    /// Unknown client, wrong or missing secret, malformed credentials.
+    pub fn client_authentication_failed() -> Self {
+        Self::invalid_client("client authentication failed")
+    }
+
+    /// Unknown user, wrong password, locked account (the password grant).
+    pub fn wrong_credentials() -> Self {
+        Self::invalid_grant("invalid username or password, or the account is temporarily locked")
+    }
+
+    /// Unknown, expired or another client's authorization code.
+    pub fn invalid_code() -> Self {
+        Self::invalid_grant(
+            "the authorization code is invalid, expired, or was issued to another client",
+        )
+    }
+
+    /// Unknown, expired, revoked or another client's refresh token.
+    pub fn invalid_refresh_token() -> Self {
+        Self::invalid_grant(
+            "the refresh token is invalid, expired, revoked, or was issued to another client",
+        )
+    }
+
+    /// An authorization request naming a client this workspace does not have.
+    pub fn unknown_client() -> Self {
+        Self::invalid_request("unknown client_id")
+    }
+}

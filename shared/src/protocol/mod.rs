@@ -1,12 +1,19 @@
-//! Protocol layer: request validation and grant rules, free of I/O.
+//! Protocol layer: request validation and grant rules over plain data. No I/O, and nothing of
+//! HTTP: statuses, headers and routes belong to the edge (`crate::http`).
 
-pub mod authorize;
+pub mod authorization_request;
+pub mod authorization_response;
+pub mod client;
 pub mod client_auth;
+pub mod code_grant;
 pub mod error;
 pub mod form;
-pub mod grants;
-pub mod model;
+pub mod login;
 pub mod pkce;
-pub mod redirect;
+pub mod redirect_uri;
+pub mod refresh_grant;
 pub mod scope;
+pub mod token_record;
+pub mod token_request;
+pub mod user;
 pub mod workspace;

@@ -29,6 +29,13 @@ impl Method {
     }
 }
 
+/// RFC 7636 Appendix B's example: the verifier and its S256 challenge. Every test that needs
+/// a PKCE pair uses this one.
+pub mod rfc7636_example {
+    pub const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+    pub const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+}
+
 /// RFC 7636 §4.1: 43–128 characters of `[A-Za-z0-9-._~]`. Challenges share the syntax.
 pub fn is_valid_verifier(v: &str) -> bool {
     (43..=128).contains(&v.len())
@@ -50,11 +57,8 @@ pub fn verify(method: Method, challenge: &str, verifier: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::rfc7636_example::{CHALLENGE, VERIFIER};
     use super::*;
-
-    // RFC 7636 Appendix B.
-    const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-    const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
     #[test]
     fn rfc7636_appendix_b_vector() {

@@ -34,6 +34,11 @@ impl Scopes {
         self.0.iter().map(String::as_str)
     }
 
+    /// Every scope of either set.
+    pub fn union(&self, other: &Scopes) -> Scopes {
+        Self(self.0.union(&other.0).cloned().collect())
+    }
+
     pub fn is_subset(&self, of: &Scopes) -> bool {
         self.0.is_subset(&of.0)
     }

@@ -1,4 +1,4 @@
-//! Workspaces (tenants) and the endpoint paths that carry them.
+//! Workspaces (tenants): their names, and the issuer identifier each one has.
 
 use super::error::OAuthError;
 
@@ -22,33 +22,13 @@ pub fn validate_name(name: &str) -> Result<(), OAuthError> {
     }
 }
 
-/// The workspace a request path addresses for `endpoint` (e.g. `token`):
-/// `/oauth2/{endpoint}` and the seed aliases `/api/v1/oauth/{endpoint}`, `/v1/oauth/{endpoint}`
-/// are the default workspace; `/{workspace}/oauth2/{endpoint}` a named one.
-pub fn from_path(path: &str, endpoint: &str) -> Result<String, OAuthError> {
-    let not_found =
-        || OAuthError::invalid_request(format!("no such endpoint: {path}")).with_status(404);
-    let path = path.strip_suffix('/').unwrap_or(path);
-    let prefix = path
-        .strip_suffix(endpoint)
-        .and_then(|p| p.strip_suffix('/'))
-        .ok_or_else(not_found)?;
-    match prefix {
-        "/oauth2" | "/api/v1/oauth" | "/v1/oauth" => Ok(DEFAULT_WORKSPACE.to_owned()),
-        _ => {
-            let ws = prefix
-                .strip_prefix('/')
-                .and_then(|p| p.strip_suffix("/oauth2"))
-                .ok_or_else(not_found)?;
-            if is_valid_name(ws) {
-                Ok(ws.to_owned())
-            } else {
-                Err(
-                    OAuthError::invalid_request(format!("unknown workspace {ws:?}"))
-                        .with_status(404),
-                )
-            }
-        }
+/// The issuer identifier of a workspace (RFC 8414 §2, RFC 9207 `iss`): the default
+/// workspace's is the base URL, a named one adds its name as a path.
+pub fn issuer(base: &str, workspace: &str) -> String {
+    if workspace == DEFAULT_WORKSPACE {
+        base.to_owned()
+    } else {
+        format!("{base}/{workspace}")
     }
 }
 
@@ -57,41 +37,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn paths_map_to_workspaces() {
-        for (path, ws) in [
-            ("/oauth2/token", "default"),
-            ("/api/v1/oauth/token", "default"),
-            ("/v1/oauth/token", "default"),
-            ("/acme-1/oauth2/token", "acme-1"),
-            ("/acme/oauth2/token/", "acme"),
-        ] {
-            assert_eq!(from_path(path, "token").unwrap(), ws, "{path}");
-        }
-    }
-
-    #[test]
-    fn bad_paths_are_404() {
-        for path in [
-            "/Acme/oauth2/token",
-            "/a/b/oauth2/token",
-            "/oauth2/tokens",
-            "/x/token",
-            "/-/oauth2/authorize",
-        ] {
-            assert_eq!(
-                from_path(path, "token").map_err(|e| e.status),
-                Err(404),
-                "{path}"
-            );
-        }
-    }
-
-    #[test]
     fn names() {
         assert!(is_valid_name("a"));
         assert!(is_valid_name(&"a".repeat(63)));
         assert!(!is_valid_name(&"a".repeat(64)));
         assert!(!is_valid_name(""));
         assert!(!is_valid_name("a_b"));
+        assert!(!is_valid_name("Acme"));
+    }
+
+    #[test]
+    fn issuers_per_workspace() {
+        assert_eq!(issuer("https://as", "default"), "https://as");
+        assert_eq!(issuer("https://as", "acme"), "https://as/acme");
     }
 }

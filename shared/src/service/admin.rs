@@ -2,10 +2,11 @@
 //! before anything is written, so bad input writes nothing.
 
 use crate::crypto;
-use crate::protocol::model::{Client, GrantType, User};
+use crate::protocol::client::{Client, ClientPolicy, GrantType};
 use crate::protocol::scope::Scopes;
-use crate::protocol::{redirect, workspace};
-use crate::storage::{Store, StoreError};
+use crate::protocol::user::User;
+use crate::protocol::{redirect_uri, workspace};
+use crate::store::{ClientStore, StoreError, UserStore};
 use std::num::NonZeroU32;
 
 #[derive(Debug, thiserror::Error)]
@@ -30,12 +31,7 @@ pub struct ClientSpec {
     pub grant_types: Vec<String>,
     pub scope: Option<String>,
     pub public: bool,
-    pub first_party: bool,
-    pub allow_plain_pkce: bool,
-    pub introspect: bool,
-    pub access_token_ttl: Option<u64>,
-    pub refresh_token_ttl: Option<u64>,
-    pub refresh_grace: Option<u64>,
+    pub policy: ClientPolicy,
 }
 
 /// A new client and, for a confidential one, its secret: shown once, stored as a digest.
@@ -47,47 +43,22 @@ pub struct Registered {
 
 /// Checks a spec and builds the client it describes, with fresh credentials.
 pub fn build_client(spec: &ClientSpec, now: u64) -> Result<Registered, AdminError> {
-    let invalid = |m: String| Err(AdminError::Invalid(m));
+    let invalid = |m: &str| Err(AdminError::Invalid(m.into()));
     workspace::validate_name(&spec.workspace).map_err(|e| AdminError::Invalid(e.description))?;
     if spec.name.trim().is_empty() {
-        return invalid("the client needs a name".into());
+        return invalid("the client needs a name");
     }
-    let mut grant_types = Vec::new();
-    let names: Vec<&str> = if spec.grant_types.is_empty() {
-        vec!["authorization_code", "refresh_token"]
-    } else {
-        spec.grant_types.iter().map(String::as_str).collect()
-    };
-    for name in names {
-        let g = GrantType::parse(name).ok_or_else(|| {
-            AdminError::Invalid(format!(
-                "unknown grant type {name:?}; known: authorization_code, implicit, password, client_credentials, refresh_token"
-            ))
-        })?;
-        if !grant_types.contains(&g) {
-            grant_types.push(g);
-        }
-    }
-    let mut redirect_uris: Vec<String> = Vec::new();
-    for uri in &spec.redirect_uris {
-        redirect::validate_registration(uri).map_err(AdminError::Invalid)?;
-        if !redirect_uris.contains(uri) {
-            redirect_uris.push(uri.clone());
-        }
-    }
+    let grant_types = grant_types(&spec.grant_types)?;
+    let redirect_uris = redirect_uris(&spec.redirect_uris)?;
     let redirecting = [GrantType::AuthorizationCode, GrantType::Implicit];
     if redirect_uris.is_empty() && grant_types.iter().any(|g| redirecting.contains(g)) {
-        return invalid(
-            "authorization_code and implicit clients need at least one --redirect-uri".into(),
-        );
+        return invalid("authorization_code and implicit clients need at least one --redirect-uri");
     }
     if spec.public && grant_types.contains(&GrantType::ClientCredentials) {
-        return invalid("a public client cannot use client_credentials: it has no secret".into());
+        return invalid("a public client cannot use client_credentials: it has no secret");
     }
-    if spec.public && spec.introspect {
-        return invalid(
-            "a public client cannot introspect: it has no secret to prove who it is".into(),
-        );
+    if spec.public && spec.policy.introspect {
+        return invalid("a public client cannot introspect: it has no secret to prove who it is");
     }
     let scopes = Scopes::parse(spec.scope.as_deref().unwrap_or(""))
         .map_err(|e| AdminError::Invalid(e.description))?;
@@ -100,12 +71,7 @@ pub fn build_client(spec: &ClientSpec, now: u64) -> Result<Registered, AdminErro
         redirect_uris,
         grant_types,
         scopes,
-        first_party: spec.first_party,
-        allow_plain_pkce: spec.allow_plain_pkce,
-        introspect: spec.introspect,
-        access_token_ttl: spec.access_token_ttl,
-        refresh_token_ttl: spec.refresh_token_ttl,
-        refresh_grace: spec.refresh_grace.unwrap_or(0),
+        policy: spec.policy.clone(),
         created_at: now,
     };
     Ok(Registered {
@@ -114,8 +80,40 @@ pub fn build_client(spec: &ClientSpec, now: u64) -> Result<Registered, AdminErro
     })
 }
 
+/// Grant type names, each once; none means `authorization_code` and `refresh_token`.
+fn grant_types(names: &[String]) -> Result<Vec<GrantType>, AdminError> {
+    let defaults = [GrantType::AuthorizationCode, GrantType::RefreshToken];
+    if names.is_empty() {
+        return Ok(defaults.to_vec());
+    }
+    let mut grants = Vec::new();
+    for name in names {
+        let g = GrantType::parse(name).ok_or_else(|| {
+            AdminError::Invalid(format!(
+                "unknown grant type {name:?}; known: authorization_code, implicit, password, client_credentials, refresh_token"
+            ))
+        })?;
+        if !grants.contains(&g) {
+            grants.push(g);
+        }
+    }
+    Ok(grants)
+}
+
+/// Redirect URIs that may be registered, each once.
+fn redirect_uris(uris: &[String]) -> Result<Vec<String>, AdminError> {
+    let mut kept: Vec<String> = Vec::new();
+    for uri in uris {
+        redirect_uri::validate_registration(uri).map_err(AdminError::Invalid)?;
+        if !kept.contains(uri) {
+            kept.push(uri.clone());
+        }
+    }
+    Ok(kept)
+}
+
 pub async fn create_client(
-    store: &Store,
+    store: &dyn ClientStore,
     spec: &ClientSpec,
     now: u64,
 ) -> Result<Registered, AdminError> {
@@ -133,7 +131,7 @@ pub async fn create_client(
 /// Issues a new secret for a confidential client; the old one stops working at once
 /// (after at most `CLIENT_CACHE_SECONDS` in warm functions).
 pub async fn rotate_secret(
-    store: &Store,
+    store: &dyn ClientStore,
     workspace: &str,
     client_id: &str,
 ) -> Result<String, AdminError> {
@@ -166,7 +164,7 @@ fn check_user_input(workspace: &str, username: &str, password: &str) -> Result<(
 }
 
 pub async fn create_user(
-    store: &Store,
+    store: &dyn UserStore,
     iterations: NonZeroU32,
     workspace: &str,
     username: &str,
@@ -190,7 +188,7 @@ pub async fn create_user(
 }
 
 pub async fn set_password(
-    store: &Store,
+    store: &dyn UserStore,
     iterations: NonZeroU32,
     workspace: &str,
     username: &str,
@@ -198,7 +196,7 @@ pub async fn set_password(
 ) -> Result<(), AdminError> {
     check_user_input(workspace, username, password)?;
     let hash = crypto::hash_password(password, iterations);
-    match store.set_user_password(workspace, username, &hash).await {
+    match store.set_password(workspace, username, &hash).await {
         Ok(()) => Ok(()),
         Err(StoreError::ConditionFailed) => Err(AdminError::NotFound(format!("user {username}"))),
         Err(e) => Err(e.into()),
@@ -263,7 +261,10 @@ mod tests {
             },
             ClientSpec {
                 public: true,
-                introspect: true,
+                policy: ClientPolicy {
+                    introspect: true,
+                    ..Default::default()
+                },
                 ..spec()
             },
         ];

@@ -1,0 +1,46 @@
+//! The consent step: Allow remembers the scopes and finishes; Deny returns `access_denied`.
+
+use super::pages;
+use super::redirects::see_other;
+use super::{cookies, Ctx};
+use crate::http::failure::Failure;
+use crate::protocol::authorization_response;
+use crate::protocol::error::{ErrorCode, OAuthError};
+use crate::protocol::form::Form;
+use crate::service::authorization as flow;
+use lambda_http::{Body, Response};
+
+pub(super) async fn submit(
+    ctx: &Ctx<'_>,
+    form: &Form,
+    csrf_ok: bool,
+) -> Result<Response<Body>, Failure> {
+    let Some(session) = cookies::current_session(ctx).await? else {
+        return Ok(pages::login(ctx, 200, "", Some(pages::SESSION_ENDED)));
+    };
+    if !csrf_ok {
+        return Ok(pages::consent(ctx, &session.username));
+    }
+    let (state, client, request) = (ctx.state, &ctx.client, &ctx.request);
+    match form.get("decision") {
+        Some("allow") => {
+            flow::remember_consent(state, client, &session.sub, request).await?;
+            let location =
+                flow::complete(state, client, request, &session.owner(), &ctx.issuer).await?;
+            Ok(see_other(&location))
+        }
+        Some("deny") => {
+            let denied = OAuthError::new(
+                ErrorCode::AccessDenied,
+                "the resource owner denied the request",
+            );
+            let to = &request.return_to;
+            Ok(see_other(&authorization_response::error_url(
+                to,
+                &denied,
+                &ctx.issuer,
+            )))
+        }
+        _ => Err(OAuthError::invalid_request("decision must be allow or deny").into()),
+    }
+}

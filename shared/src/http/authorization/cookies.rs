@@ -1,0 +1,113 @@
+//! The authorization endpoint's cookies: the login session, and the CSRF token of the forms
+//! (double submit). `__Host-` names and `Secure` everywhere but a loopback http dev origin.
+
+use super::Ctx;
+use crate::crypto;
+use crate::http::failure::Failure;
+use crate::http::request::cookie;
+use crate::protocol::form::Form;
+use crate::protocol::redirect_uri;
+use crate::protocol::user::Session;
+use crate::service::authorization as flow;
+use lambda_http::http::{header, HeaderValue};
+use lambda_http::{Body, Response};
+
+/// Whether the base URL is `http` on a loopback host (`make dev`): then cookies cannot be
+/// `Secure`, and the `__Host-` prefix (which requires it) is dropped.
+pub(super) fn is_loopback_http(base: &str) -> bool {
+    base.strip_prefix("http://")
+        .and_then(|rest| {
+            let host = if rest.starts_with('[') {
+                rest.split_inclusive(']').next()?
+            } else {
+                rest.split(['/', ':']).next()?
+            };
+            Some(redirect_uri::is_loopback(host))
+        })
+        .unwrap_or(false)
+}
+
+fn session_name(ws: &str, secure: bool) -> String {
+    format!("{}oauth-session-{ws}", if secure { "__Host-" } else { "" })
+}
+
+fn csrf_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-oauth-csrf"
+    } else {
+        "oauth-csrf"
+    }
+}
+
+fn secure_flag(secure: bool) -> &'static str {
+    if secure {
+        "; Secure"
+    } else {
+        ""
+    }
+}
+
+/// The signed-in session of this browser in the client's workspace, if any.
+pub(super) async fn current_session(ctx: &Ctx<'_>) -> Result<Option<Session>, Failure> {
+    let ws = &ctx.client.workspace;
+    match cookie(ctx.req, &session_name(ws, ctx.secure)) {
+        Some(value) => Ok(flow::session(ctx.state, ws, value).await?),
+        None => Ok(None),
+    }
+}
+
+pub(super) fn set_session(ctx: &Ctx<'_>, resp: &mut Response<Body>, value: &str) {
+    let cookie = format!(
+        "{}={value}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax{}",
+        session_name(&ctx.client.workspace, ctx.secure),
+        ctx.state.settings.session_ttl,
+        secure_flag(ctx.secure)
+    );
+    set(resp, &cookie);
+}
+
+/// Whether the form's CSRF token equals this browser's cookie.
+pub(super) fn csrf_matches(ctx: &Ctx<'_>, form: &Form) -> bool {
+    match (form.get("csrf"), cookie(ctx.req, csrf_name(ctx.secure))) {
+        (Some(sent), Some(kept)) => crypto::constant_time_eq(sent.as_bytes(), kept.as_bytes()),
+        _ => false,
+    }
+}
+
+/// The CSRF token of this browser: the cookie's, or a new one (then `true`: set it).
+pub(super) fn csrf_token(ctx: &Ctx<'_>) -> (String, bool) {
+    match cookie(ctx.req, csrf_name(ctx.secure)) {
+        Some(v) if v.len() == 43 => (v.to_owned(), false),
+        _ => (crypto::new_secret(), true),
+    }
+}
+
+pub(super) fn set_csrf(ctx: &Ctx<'_>, resp: &mut Response<Body>, token: &str) {
+    let cookie = format!(
+        "{}={token}; Path=/; HttpOnly; SameSite=Strict{}",
+        csrf_name(ctx.secure),
+        secure_flag(ctx.secure)
+    );
+    set(resp, &cookie);
+}
+
+fn set(resp: &mut Response<Body>, cookie: &str) {
+    if let Ok(v) = HeaderValue::from_str(cookie) {
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_loopback_http_drops_secure() {
+        assert!(is_loopback_http("http://127.0.0.1:9000"));
+        assert!(is_loopback_http("http://localhost"));
+        assert!(is_loopback_http("http://[::1]:9000"));
+        assert!(!is_loopback_http("https://127.0.0.1"));
+        assert!(!is_loopback_http("http://auth.example"));
+        assert!(!is_loopback_http("http://127.0.0.1.evil.example"));
+    }
+}

@@ -1,0 +1,130 @@
+//! `GET, POST /oauth2/authorize` (and its workspace and seed-alias paths): validates the
+//! request, authenticates the resource owner on a login page, asks for consent, and sends the
+//! browser back with a code (or, for implicit clients, a token).
+//!
+//! The OAuth parameters always come from the URL, and are validated again on every step; the
+//! forms carry only the step, the credentials or the decision, and a CSRF token checked against
+//! a cookie (double submit). After a POST the browser is sent on with a 303.
+
+mod consent;
+mod cookies;
+mod login;
+pub mod pages;
+mod redirects;
+
+use super::failure::Failure;
+use super::request::{base_url, form_body, require_method};
+use super::routes::{self, Endpoint};
+use crate::config::AppState;
+use crate::protocol::authorization_request::{self, AuthorizationRequest, Rejection};
+use crate::protocol::authorization_response;
+use crate::protocol::client::Client;
+use crate::protocol::error::OAuthError;
+use crate::protocol::form::Form;
+use crate::protocol::user::Session;
+use crate::protocol::workspace;
+use crate::service::authorization as flow;
+use lambda_http::http::Method;
+use lambda_http::{Body, Request, Response};
+use redirects::redirect_to;
+use std::sync::Arc;
+
+pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
+    let resp = match respond(state, &req).await {
+        Ok(resp) => resp,
+        Err(e) => e.into_page(),
+    };
+    tracing::info!(path = %req.uri().path(), method = %req.method(), status = resp.status().as_u16(), "authorize request");
+    resp
+}
+
+/// Everything the steps share about one request.
+struct Ctx<'a> {
+    state: &'a AppState,
+    req: &'a Request,
+    client: Arc<Client>,
+    request: AuthorizationRequest,
+    /// RFC 9207 `iss` of this workspace.
+    issuer: String,
+    /// This endpoint's URL with the original query: where the forms post.
+    action: String,
+    /// Whether cookies are `Secure` (all but a loopback http dev origin).
+    secure: bool,
+}
+
+async fn respond(state: &AppState, req: &Request) -> Result<Response<Body>, Failure> {
+    let path = req.uri().path();
+    let ws = match routes::resolve(path) {
+        Some((Endpoint::Authorization, ws)) => ws,
+        _ => return Err(Failure::NotFound),
+    };
+    require_method(req, &[Method::GET, Method::POST])?;
+    let raw_query = req.uri().query().unwrap_or("");
+    let (params, repeated) = Form::parse_keeping_first(raw_query.as_bytes())?;
+    let client_id = authorization_request::client_id(&params, &repeated)?;
+    let Some(client) = state.store.clients.client(&ws, &client_id).await? else {
+        return Err(OAuthError::unknown_client().into());
+    };
+    let base = base_url(state.settings.issuer.as_deref(), req);
+    let issuer = workspace::issuer(&base, &ws);
+    let request = match authorization_request::validate(&params, &repeated, &client) {
+        Ok(r) => r,
+        Err(Rejection::Page(e)) => return Err(e.into()),
+        Err(Rejection::Redirect(to, e)) => {
+            let location = authorization_response::error_url(&to, &e, &issuer);
+            return Ok(redirect_to(req, &location));
+        }
+    };
+    let ctx = Ctx {
+        state,
+        req,
+        client,
+        request,
+        issuer,
+        action: format!("{path}?{raw_query}"),
+        secure: !cookies::is_loopback_http(&base),
+    };
+    if req.method() == Method::POST {
+        post(&ctx).await
+    } else {
+        get(&ctx).await
+    }
+}
+
+async fn get(ctx: &Ctx<'_>) -> Result<Response<Body>, Failure> {
+    let session = if ctx.request.force_login {
+        None
+    } else {
+        cookies::current_session(ctx).await?
+    };
+    match session {
+        None => Ok(pages::login(ctx, 200, "", None)),
+        Some(s) => continue_as(ctx, &s).await,
+    }
+}
+
+/// A signed-in user: ask for consent, or finish.
+async fn continue_as(ctx: &Ctx<'_>, s: &Session) -> Result<Response<Body>, Failure> {
+    if flow::needs_consent(ctx.state, &ctx.client, &s.sub, &ctx.request).await? {
+        return Ok(pages::consent(ctx, &s.username));
+    }
+    let location = flow::complete(
+        ctx.state,
+        &ctx.client,
+        &ctx.request,
+        &s.owner(),
+        &ctx.issuer,
+    )
+    .await?;
+    Ok(redirect_to(ctx.req, &location))
+}
+
+async fn post(ctx: &Ctx<'_>) -> Result<Response<Body>, Failure> {
+    let form = form_body(ctx.req)?;
+    let csrf_ok = cookies::csrf_matches(ctx, &form);
+    match form.get("step") {
+        Some("login") => login::submit(ctx, &form, csrf_ok).await,
+        Some("consent") => consent::submit(ctx, &form, csrf_ok).await,
+        _ => Err(OAuthError::invalid_request("unknown form step").into()),
+    }
+}

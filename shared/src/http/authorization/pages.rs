@@ -1,0 +1,135 @@
+//! HTML pages of the authorization endpoint, rendered with askama (escaping by default), and
+//! the headers every page and redirect carries.
+
+use super::{cookies, Ctx};
+use crate::crypto;
+use askama::Template;
+use lambda_http::http::{header, HeaderValue, StatusCode};
+use lambda_http::{Body, Response};
+
+pub(super) const WRONG_CREDENTIALS: &str =
+    "That username and password did not work, or the account is temporarily locked. Try again.";
+pub(super) const EXPIRED: &str = "The form expired. Sign in again.";
+pub(super) const SESSION_ENDED: &str = "Your session ended. Sign in again.";
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct Login<'a> {
+    nonce: &'a str,
+    client_name: &'a str,
+    action: &'a str,
+    csrf: &'a str,
+    username: &'a str,
+    error: Option<&'a str>,
+}
+
+#[derive(Template)]
+#[template(path = "consent.html")]
+struct Consent<'a> {
+    nonce: &'a str,
+    client_name: &'a str,
+    action: &'a str,
+    csrf: &'a str,
+    username: &'a str,
+    scopes: Vec<&'a str>,
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    nonce: &'a str,
+    code: &'a str,
+    description: &'a str,
+}
+
+/// The login form; `username` refilled, `error` shown above it.
+pub(super) fn login(
+    ctx: &Ctx<'_>,
+    status: u16,
+    username: &str,
+    error: Option<&str>,
+) -> Response<Body> {
+    let (csrf, is_new) = cookies::csrf_token(ctx);
+    let nonce = crypto::random_string(16);
+    let page = Login {
+        nonce: &nonce,
+        client_name: &ctx.client.name,
+        action: &ctx.action,
+        csrf: &csrf,
+        username,
+        error,
+    };
+    with_csrf(ctx, html(status, &nonce, &page), &csrf, is_new)
+}
+
+/// The consent page for the signed-in `username`.
+pub(super) fn consent(ctx: &Ctx<'_>, username: &str) -> Response<Body> {
+    let (csrf, is_new) = cookies::csrf_token(ctx);
+    let nonce = crypto::random_string(16);
+    let page = Consent {
+        nonce: &nonce,
+        client_name: &ctx.client.name,
+        action: &ctx.action,
+        csrf: &csrf,
+        username,
+        scopes: ctx.request.scope.iter().collect(),
+    };
+    with_csrf(ctx, html(200, &nonce, &page), &csrf, is_new)
+}
+
+/// An error page (never a redirect: the request could not be verified).
+pub(crate) fn error(status: u16, code: &str, description: &str) -> Response<Body> {
+    let nonce = crypto::random_string(16);
+    let page = ErrorPage {
+        nonce: &nonce,
+        code,
+        description,
+    };
+    html(status, &nonce, &page)
+}
+
+fn with_csrf(ctx: &Ctx<'_>, mut resp: Response<Body>, csrf: &str, is_new: bool) -> Response<Body> {
+    if is_new {
+        cookies::set_csrf(ctx, &mut resp, csrf);
+    }
+    resp
+}
+
+/// Headers that keep the responses of this endpoint out of caches, frames and referrers.
+pub(super) fn protect(resp: &mut Response<Body>) {
+    let h = resp.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+}
+
+/// Renders a page; `nonce` must be the one the template was given (its CSP `style-src`).
+fn html(status: u16, nonce: &str, page: &impl Template) -> Response<Body> {
+    let text = page.render().unwrap_or_else(|e| {
+        tracing::error!(error = %e, "template rendering failed");
+        "<!doctype html><title>Error</title><p>Something went wrong.</p>".into()
+    });
+    let mut resp = Response::new(Body::Text(text));
+    *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    protect(&mut resp);
+    let csp = format!(
+        "default-src 'none'; style-src 'nonce-{nonce}'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'"
+    );
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&csp) {
+        h.insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    resp
+}

@@ -1,0 +1,72 @@
+//! Sending the browser on: 302 (with seed 000's JSON body) after a GET, 303 after a POST.
+
+use super::pages;
+use lambda_http::http::{header, HeaderValue, Method, StatusCode};
+use lambda_http::{Body, Request, Response};
+use serde::Serialize;
+
+/// Seed 000's body of a redirect answer to GET.
+#[derive(Serialize)]
+struct RedirectBody<'a> {
+    url: &'a str,
+    status: u16,
+}
+
+/// 302 for a GET, with seed 000's JSON body; 303 after a POST.
+pub(super) fn redirect_to(req: &Request, location: &str) -> Response<Body> {
+    if req.method() == Method::POST {
+        return see_other(location);
+    }
+    let body = serde_json::to_string(&RedirectBody {
+        url: location,
+        status: 302,
+    })
+    .unwrap_or_default();
+    let mut resp = redirect(StatusCode::FOUND, Body::Text(body), location);
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    resp
+}
+
+pub(super) fn see_other(location: &str) -> Response<Body> {
+    redirect(StatusCode::SEE_OTHER, Body::Empty, location)
+}
+
+fn redirect(status: StatusCode, body: Body, location: &str) -> Response<Body> {
+    let mut resp = Response::new(body);
+    *resp.status_mut() = status;
+    pages::protect(&mut resp);
+    if let Ok(v) = HeaderValue::from_str(location) {
+        resp.headers_mut().insert(header::LOCATION, v);
+    }
+    resp
+}
+
+/// The authorize URL again, minus `prompt`: after a forced login, the next step must not
+/// force it again.
+pub(super) fn without_prompt(action: &str) -> String {
+    let Some((path, query)) = action.split_once('?') else {
+        return action.to_owned();
+    };
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|p| !p.is_empty() && *p != "prompt" && !p.starts_with("prompt="))
+        .collect();
+    format!("{path}?{}", kept.join("&"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prompt_is_dropped_and_the_rest_kept() {
+        assert_eq!(
+            without_prompt("/oauth2/authorize?client_id=a&prompt=login&state=x"),
+            "/oauth2/authorize?client_id=a&state=x"
+        );
+        assert_eq!(without_prompt("/p?prompts=1"), "/p?prompts=1");
+    }
+}

@@ -1,0 +1,205 @@
+//! The one place a failure becomes a response: its status and headers, and its body as JSON
+//! (RFC 6749 §5.2 with seed 000's fields) or as an HTML page (the authorization endpoint).
+
+use crate::protocol::error::{ErrorCode, OAuthError};
+use crate::service;
+use crate::store::StoreError;
+use lambda_http::http::{header, HeaderValue, Method};
+use lambda_http::{Body, Response};
+use serde::Serialize;
+
+/// Everything a request can fail with, at the edge.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    Service(service::Error),
+    /// No route matches the path.
+    NotFound,
+    MethodNotAllowed(&'static [Method]),
+    UnsupportedMediaType,
+    PayloadTooLarge(usize),
+}
+
+impl From<service::Error> for Failure {
+    fn from(e: service::Error) -> Self {
+        Self::Service(e)
+    }
+}
+
+impl From<OAuthError> for Failure {
+    fn from(e: OAuthError) -> Self {
+        Self::Service(e.into())
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Self {
+        Self::Service(e.into())
+    }
+}
+
+/// What the client is told: status, RFC error code and description, and for a server failure
+/// nothing more (the detail is logged here).
+struct Told {
+    status: u16,
+    code: &'static str,
+    description: String,
+    allow: Option<&'static [Method]>,
+}
+
+const SERVER_FAILURE: &str = "The server could not complete the request; try again.";
+
+impl Failure {
+    fn told(&self) -> Told {
+        let request = |status, description: String| Told {
+            status,
+            code: ErrorCode::InvalidRequest.as_str(),
+            description,
+            allow: None,
+        };
+        match self {
+            Self::Service(service::Error::OAuth(e)) => Told {
+                status: status_of(e.code),
+                code: e.code.as_str(),
+                description: e.description.clone(),
+                allow: None,
+            },
+            Self::Service(service::Error::Forbidden(e)) => Told {
+                status: 403,
+                code: e.code.as_str(),
+                description: e.description.clone(),
+                allow: None,
+            },
+            Self::Service(service::Error::Storage(detail)) => {
+                tracing::error!(error = %detail, "storage failure");
+                request(500, SERVER_FAILURE.into())
+            }
+            Self::NotFound => request(404, "no such endpoint".into()),
+            Self::MethodNotAllowed(allowed) => Told {
+                allow: Some(allowed),
+                ..request(405, format!("method not allowed: use {}", names(allowed)))
+            },
+            Self::UnsupportedMediaType => request(
+                415,
+                "the body must be application/x-www-form-urlencoded".into(),
+            ),
+            Self::PayloadTooLarge(max) => {
+                request(413, format!("the body is larger than {max} bytes"))
+            }
+        }
+    }
+
+    /// The JSON answer of the token, revocation, introspection and metadata endpoints.
+    pub(crate) fn into_json(self) -> Response<Body> {
+        let told = self.told();
+        let mut resp = if told.status == 500 {
+            super::response::json(500, &ExceptionBody::default())
+        } else {
+            super::response::json(
+                told.status,
+                &ErrorBody {
+                    error: told.code,
+                    error_description: &told.description,
+                    message: [&told.description],
+                    status_code: told.status,
+                },
+            )
+        };
+        add_headers(&mut resp, &told);
+        resp
+    }
+
+    /// The HTML answer of the authorization endpoint, for errors it may not redirect
+    /// (RFC 6749 §4.1.2.1).
+    pub(crate) fn into_page(self) -> Response<Body> {
+        let told = self.told();
+        let code = if told.status == 500 {
+            "server_error"
+        } else {
+            told.code
+        };
+        let mut resp = super::authorization::pages::error(told.status, code, &told.description);
+        add_headers(&mut resp, &told);
+        resp
+    }
+}
+
+/// The status an RFC error code travels with (RFC 6749 §5.2).
+fn status_of(code: ErrorCode) -> u16 {
+    match code {
+        ErrorCode::InvalidClient => 401,
+        ErrorCode::ServerError => 500,
+        _ => 400,
+    }
+}
+
+fn names(methods: &[Method]) -> String {
+    let names: Vec<&str> = methods.iter().map(Method::as_str).collect();
+    names.join(" or ")
+}
+
+/// Every 401 names the scheme to use (RFC 9110 §11.6.1, RFC 6749 §5.2); every 405 the
+/// methods that are allowed (RFC 9110 §15.5.6).
+fn add_headers(resp: &mut Response<Body>, told: &Told) {
+    let h = resp.headers_mut();
+    if told.status == 401 {
+        h.insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Basic realm=\"oauth\", charset=\"UTF-8\""),
+        );
+    }
+    if let Some(allowed) = told.allow {
+        let list: Vec<&str> = allowed.iter().map(Method::as_str).collect();
+        if let Ok(v) = HeaderValue::from_str(&list.join(", ")) {
+            h.insert(header::ALLOW, v);
+        }
+    }
+}
+
+/// RFC 6749 §5.2 body, with seed 000's `ValidationExceptionDto` fields beside it.
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: &'a str,
+    error_description: &'a str,
+    message: [&'a str; 1],
+    #[serde(rename = "statusCode")]
+    status_code: u16,
+}
+
+/// Seed 000's `ExceptionDto`: what a server failure looks like, with nothing internal in it.
+#[derive(Serialize)]
+struct ExceptionBody {
+    message: &'static str,
+    error: &'static str,
+    #[serde(rename = "statusCode")]
+    status_code: u16,
+}
+
+impl Default for ExceptionBody {
+    fn default() -> Self {
+        Self {
+            message: SERVER_FAILURE,
+            error: "server_error",
+            status_code: 500,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_401_has_a_challenge_and_every_405_an_allow() {
+        let r = Failure::from(OAuthError::client_authentication_failed()).into_json();
+        assert_eq!(r.status(), 401);
+        assert!(r.headers()[header::WWW_AUTHENTICATE]
+            .to_str()
+            .unwrap()
+            .starts_with("Basic"));
+        let r = Failure::MethodNotAllowed(&[Method::GET, Method::POST]).into_page();
+        assert_eq!(r.status(), 405);
+        assert_eq!(r.headers()[header::ALLOW], "GET, POST");
+        let r = Failure::from(OAuthError::invalid_request("x")).into_json();
+        assert!(r.headers().get(header::WWW_AUTHENTICATE).is_none());
+    }
+}

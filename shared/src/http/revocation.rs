@@ -1,0 +1,27 @@
+//! `POST /oauth2/revoke` (RFC 7009).
+
+use super::failure::Failure;
+use super::request::{form_body, header, require_method};
+use super::response;
+use crate::config::AppState;
+use crate::service::{client_authentication, token_lifecycle};
+use lambda_http::http::{header::AUTHORIZATION, Method};
+use lambda_http::{Body, Request, Response};
+
+pub(crate) async fn handle(state: &AppState, workspace: &str, req: Request) -> Response<Body> {
+    match respond(state, workspace, &req).await {
+        // §2.2: 200 whether or not the token existed; the body is empty.
+        Ok(()) => response::no_store(200, Body::Empty),
+        Err(e) => e.into_json(),
+    }
+}
+
+async fn respond(state: &AppState, ws: &str, req: &Request) -> Result<(), Failure> {
+    require_method(req, &[Method::POST])?;
+    let form = form_body(req)?;
+    let auth = header(req, AUTHORIZATION);
+    let client = client_authentication::authenticate(state, ws, auth, &form).await?;
+    // `token_type_hint` only speeds up a search; one lookup by digest finds either kind.
+    let token = form.require("token")?;
+    Ok(token_lifecycle::revoke(state, &client, token).await?)
+}

@@ -1,0 +1,332 @@
+//! Validation of an authorization request (RFC 6749 §3.1, §4.1.1, §4.1.2.1, §4.2.1; RFC 7636
+//! §4.3; RFC 9700 §2.1): which errors may be redirected, and the request the rest of the flow
+//! trusts.
+
+use super::client::{Client, GrantType};
+use super::error::{ErrorCode, OAuthError};
+use super::form::Form;
+use super::pkce::{self, Method};
+use super::redirect_uri;
+use super::scope::Scopes;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResponseType {
+    Code,
+    Token,
+}
+
+impl ResponseType {
+    /// The grant a client must be registered for to ask for this response.
+    pub fn grant(self) -> GrantType {
+        match self {
+            Self::Code => GrantType::AuthorizationCode,
+            Self::Token => GrantType::Implicit,
+        }
+    }
+}
+
+/// Where, and how, the client is sent back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReturnTo {
+    pub redirect_uri: String,
+    /// Implicit responses travel in the fragment (§4.2.2), others in the query.
+    pub in_fragment: bool,
+    pub state: Option<String>,
+}
+
+/// A validated authorization request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthorizationRequest {
+    pub response_type: ResponseType,
+    pub return_to: ReturnTo,
+    /// Whether the request named `redirect_uri` (then the token request must repeat it).
+    pub redirect_uri_named: bool,
+    pub scope: Scopes,
+    pub challenge: Option<(Method, String)>,
+    /// `prompt=login`: authenticate again even with a session.
+    pub force_login: bool,
+}
+
+/// An authorization error and where it may be told.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rejection {
+    /// Before the client and its redirect URI are verified: an error page, never a redirect.
+    Page(OAuthError),
+    /// After: back to the client with `error`, `error_description` and `state`.
+    Redirect(ReturnTo, OAuthError),
+}
+
+/// The `client_id` of a request, needed before anything else can be checked.
+pub fn client_id(params: &Form, repeated: &[String]) -> Result<String, OAuthError> {
+    if repeated.iter().any(|p| p == "client_id") {
+        return Err(OAuthError::invalid_request("client_id is repeated"));
+    }
+    match params.get("client_id") {
+        Some(id) if id.len() <= super::client_auth::MAX_CLIENT_ID => Ok(id.to_owned()),
+        Some(_) => Err(OAuthError::unknown_client()),
+        None => Err(OAuthError::invalid_request("client_id is missing")),
+    }
+}
+
+/// Validates the request of a known client. `repeated` names the parameters sent twice.
+pub fn validate(
+    params: &Form,
+    repeated: &[String],
+    client: &Client,
+) -> Result<AuthorizationRequest, Rejection> {
+    let page = |d: &str| Rejection::Page(OAuthError::invalid_request(d));
+    if repeated.iter().any(|p| p == "redirect_uri") {
+        return Err(page("redirect_uri is repeated"));
+    }
+    let chosen =
+        redirect_uri::choose(&client.redirect_uris, params.get("redirect_uri")).map_err(page)?;
+    let response_type = params.get("response_type");
+    let return_to = ReturnTo {
+        redirect_uri: chosen.uri,
+        in_fragment: response_type == Some("token"),
+        state: params.get("state").map(str::to_owned),
+    };
+    let back = |e: OAuthError| Rejection::Redirect(return_to.clone(), e);
+    if let Some(name) = repeated.first() {
+        return Err(back(OAuthError::invalid_request(format!(
+            "parameter {name:?} is repeated"
+        ))));
+    }
+    let response_type = parse_response_type(response_type).map_err(back)?;
+    client.ensure_allows(response_type.grant()).map_err(back)?;
+    let scope = Scopes::resolve(params.get("scope"), &client.scopes).map_err(back)?;
+    let challenge = match response_type {
+        ResponseType::Code => pkce_challenge(params, client).map_err(back)?,
+        ResponseType::Token => None,
+    };
+    Ok(AuthorizationRequest {
+        response_type,
+        return_to,
+        redirect_uri_named: chosen.named,
+        scope,
+        challenge,
+        force_login: params
+            .get("prompt")
+            .is_some_and(|p| p.split(' ').any(|v| v == "login")),
+    })
+}
+
+fn parse_response_type(raw: Option<&str>) -> Result<ResponseType, OAuthError> {
+    match raw {
+        Some("code") => Ok(ResponseType::Code),
+        Some("token") => Ok(ResponseType::Token),
+        None => Err(OAuthError::invalid_request("response_type is missing")),
+        Some(other) => Err(OAuthError::new(
+            ErrorCode::UnsupportedResponseType,
+            format!("response_type {other:?} is not supported; use code or token"),
+        )),
+    }
+}
+
+/// `code_challenge` and its method: S256 when the method is omitted (stricter than RFC 7636's
+/// `plain` default), `plain` only for clients registered for it, required of public clients.
+fn pkce_challenge(params: &Form, client: &Client) -> Result<Option<(Method, String)>, OAuthError> {
+    let Some(challenge) = params.get("code_challenge") else {
+        if client.is_public() {
+            return Err(OAuthError::invalid_request(
+                "code_challenge is required: public clients must use PKCE (S256)",
+            ));
+        }
+        if params.contains("code_challenge_method") {
+            return Err(OAuthError::invalid_request(
+                "code_challenge_method without code_challenge",
+            ));
+        }
+        return Ok(None);
+    };
+    let method = Method::parse(params.get("code_challenge_method").unwrap_or("S256"))?;
+    if method == Method::Plain && !client.policy.allow_plain_pkce {
+        return Err(OAuthError::invalid_request(
+            "code_challenge_method plain is not allowed for this client; use S256",
+        ));
+    }
+    if !pkce::is_valid_verifier(challenge) {
+        return Err(OAuthError::invalid_request(
+            "code_challenge must be 43-128 characters of A-Z a-z 0-9 - . _ ~",
+        ));
+    }
+    Ok(Some((method, challenge.to_owned())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use crate::protocol::pkce::rfc7636_example::CHALLENGE;
+
+    fn client(uris: &[&str], public: bool) -> Client {
+        Client {
+            secret_digest: (!public).then(|| "d".into()),
+            redirect_uris: uris.iter().map(|u| u.to_string()).collect(),
+            grant_types: vec![GrantType::AuthorizationCode],
+            scopes: Scopes::parse("read write").unwrap(),
+            ..Client::example()
+        }
+    }
+
+    fn run(query: &str, c: &Client) -> Result<AuthorizationRequest, Rejection> {
+        let (form, repeated) = Form::parse_keeping_first(query.as_bytes()).unwrap();
+        validate(&form, &repeated, c)
+    }
+
+    fn kind(r: Result<AuthorizationRequest, Rejection>) -> Result<(), (&'static str, String)> {
+        match r {
+            Ok(_) => Ok(()),
+            Err(Rejection::Page(e)) => Err(("page", e.code.as_str().to_owned())),
+            Err(Rejection::Redirect(to, e)) => {
+                assert_eq!(to.state.as_deref(), Some("s"), "state is echoed");
+                Err(("redirect", e.code.as_str().to_owned()))
+            }
+        }
+    }
+
+    /// (case, query, which client: one URI / two URIs / public, where the error goes and
+    /// its code: "" for no error)
+    const CASES: &[(&str, &str, &str, (&str, &str))] = &[
+        ("minimal", "response_type=code", "one", ("", "")),
+        (
+            "named uri",
+            "response_type=code&redirect_uri=https://a/cb2",
+            "two",
+            ("", ""),
+        ),
+        (
+            "several uris, none named",
+            "response_type=code",
+            "two",
+            ("page", "invalid_request"),
+        ),
+        (
+            "unregistered uri",
+            "response_type=code&redirect_uri=https://evil/cb",
+            "one",
+            ("page", "invalid_request"),
+        ),
+        (
+            "prefix of a registered uri",
+            "response_type=code&redirect_uri=https://a/c",
+            "one",
+            ("page", "invalid_request"),
+        ),
+        (
+            "repeated redirect_uri",
+            "response_type=code&redirect_uri=https://a/cb&redirect_uri=https://a/cb",
+            "one",
+            ("page", "invalid_request"),
+        ),
+        (
+            "repeated scope",
+            "response_type=code&scope=read&scope=write",
+            "one",
+            ("redirect", "invalid_request"),
+        ),
+        (
+            "no response_type",
+            "",
+            "one",
+            ("redirect", "invalid_request"),
+        ),
+        (
+            "bad response_type",
+            "response_type=id_token",
+            "one",
+            ("redirect", "unsupported_response_type"),
+        ),
+        (
+            "implicit not registered",
+            "response_type=token",
+            "one",
+            ("redirect", "unauthorized_client"),
+        ),
+        (
+            "scope outside",
+            "response_type=code&scope=admin",
+            "one",
+            ("redirect", "invalid_scope"),
+        ),
+        (
+            "public without pkce",
+            "response_type=code",
+            "public",
+            ("redirect", "invalid_request"),
+        ),
+        (
+            "public with pkce",
+            "response_type=code&{pk}",
+            "public",
+            ("", ""),
+        ),
+        (
+            "plain not allowed",
+            "response_type=code&{pk}&code_challenge_method=plain",
+            "public",
+            ("redirect", "invalid_request"),
+        ),
+        (
+            "short challenge",
+            "response_type=code&code_challenge=abc",
+            "public",
+            ("redirect", "invalid_request"),
+        ),
+        (
+            "method without challenge",
+            "response_type=code&code_challenge_method=S256",
+            "one",
+            ("redirect", "invalid_request"),
+        ),
+    ];
+
+    #[test]
+    fn validation_table() {
+        let one = client(&["https://a/cb"], false);
+        let two = client(&["https://a/cb", "https://a/cb2"], false);
+        let public = client(&["https://a/cb"], true);
+        for (name, query, which, (place, code)) in CASES {
+            let c = match *which {
+                "one" => &one,
+                "two" => &two,
+                _ => &public,
+            };
+            let query =
+                format!("{query}&state=s").replace("{pk}", &format!("code_challenge={CHALLENGE}"));
+            let want = if place.is_empty() {
+                Ok(())
+            } else {
+                Err((*place, code.to_string()))
+            };
+            assert_eq!(kind(run(&query, c)), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn defaults_and_fragment() {
+        let mut c = client(&["https://a/cb"], false);
+        let r = run(
+            &format!("response_type=code&code_challenge={CHALLENGE}&scope=*"),
+            &c,
+        )
+        .unwrap();
+        assert_eq!(
+            r.challenge,
+            Some((Method::S256, CHALLENGE.to_owned())),
+            "S256 by default"
+        );
+        assert_eq!(r.scope.to_wire(), "read write");
+        assert!(!r.redirect_uri_named && !r.return_to.in_fragment);
+        c.grant_types.push(GrantType::Implicit);
+        let t = run("response_type=token&prompt=login", &c).unwrap();
+        assert!(t.return_to.in_fragment && t.force_login && t.challenge.is_none());
+        c.policy.allow_plain_pkce = true;
+        let p = run(
+            &format!("response_type=code&code_challenge={CHALLENGE}&code_challenge_method=plain"),
+            &c,
+        )
+        .unwrap();
+        assert_eq!(p.challenge.unwrap().0, Method::Plain);
+    }
+}

@@ -1,0 +1,104 @@
+//! Registered clients and the grants they may use.
+
+use super::error::OAuthError;
+use super::scope::Scopes;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum GrantType {
+    AuthorizationCode,
+    Implicit,
+    Password,
+    ClientCredentials,
+    RefreshToken,
+}
+
+impl GrantType {
+    pub const ALL: [GrantType; 5] = [
+        Self::AuthorizationCode,
+        Self::Implicit,
+        Self::Password,
+        Self::ClientCredentials,
+        Self::RefreshToken,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AuthorizationCode => "authorization_code",
+            Self::Implicit => "implicit",
+            Self::Password => "password",
+            Self::ClientCredentials => "client_credentials",
+            Self::RefreshToken => "refresh_token",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|g| g.as_str() == raw)
+    }
+}
+
+/// A registered client. `secret_digest` is `None` for public clients.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Client {
+    pub workspace: String,
+    pub client_id: String,
+    pub name: String,
+    pub secret_digest: Option<String>,
+    pub redirect_uris: Vec<String>,
+    pub grant_types: Vec<GrantType>,
+    pub scopes: Scopes,
+    pub policy: ClientPolicy,
+    pub created_at: u64,
+}
+
+/// What the operator decided for a client beyond its grants and scopes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClientPolicy {
+    /// Never shown the consent page.
+    pub first_party: bool,
+    /// May use PKCE's `plain` method.
+    pub allow_plain_pkce: bool,
+    /// May call the introspection endpoint.
+    pub introspect: bool,
+    /// Its own access token lifetime (seconds), instead of `ACCESS_TOKEN_TTL`.
+    pub access_token_ttl: Option<u64>,
+    /// Its own refresh token lifetime (seconds), instead of `REFRESH_TOKEN_TTL`.
+    pub refresh_token_ttl: Option<u64>,
+    /// Seconds a rotated refresh token may still be retried once (0: never).
+    pub refresh_grace: u64,
+}
+
+impl Client {
+    /// A confidential client with nothing registered, for tests to adjust.
+    pub fn example() -> Self {
+        Self {
+            workspace: "default".into(),
+            client_id: "c".into(),
+            name: "C".into(),
+            secret_digest: Some("d".into()),
+            redirect_uris: vec![],
+            grant_types: vec![],
+            scopes: Scopes::default(),
+            policy: ClientPolicy::default(),
+            created_at: 0,
+        }
+    }
+
+    pub fn is_public(&self) -> bool {
+        self.secret_digest.is_none()
+    }
+
+    pub fn allows(&self, grant: GrantType) -> bool {
+        self.grant_types.contains(&grant)
+    }
+
+    /// A client may use only the grants it was registered for (`unauthorized_client`).
+    pub fn ensure_allows(&self, grant: GrantType) -> Result<(), OAuthError> {
+        if self.allows(grant) {
+            return Ok(());
+        }
+        Err(OAuthError::unauthorized_client(format!(
+            "this client is not registered for the {} grant",
+            grant.as_str()
+        )))
+    }
+}

@@ -1,0 +1,134 @@
+//! The authorization endpoint's steps that touch storage: sessions, consents, and issuing the
+//! code or (implicit) token a validated request asks for.
+
+use super::issuance::issue_access_token;
+use super::Result;
+use crate::config::AppState;
+use crate::crypto;
+use crate::protocol::authorization_request::{AuthorizationRequest, ResponseType};
+use crate::protocol::authorization_response;
+use crate::protocol::client::Client;
+use crate::protocol::code_grant::CodeGrant;
+use crate::protocol::user::{Owner, Session, User};
+
+/// The session a cookie value stands for, if it is one of this workspace and still valid.
+pub(crate) async fn session(
+    state: &AppState,
+    workspace: &str,
+    value: &str,
+) -> Result<Option<Session>> {
+    let s = state.store.sessions.session(workspace, value).await?;
+    Ok(s.filter(|s| s.is_valid(state.now())))
+}
+
+/// Starts a session for a user who just logged in; returns the cookie value.
+pub(crate) async fn start_session(state: &AppState, user: &User) -> Result<String> {
+    let value = crypto::new_secret();
+    let now = state.now();
+    let session = Session {
+        workspace: user.workspace.clone(),
+        username: user.username.clone(),
+        sub: user.sub.clone(),
+        auth_time: now,
+        expires_at: now + state.settings.session_ttl,
+    };
+    state.store.sessions.put_session(&value, &session).await?;
+    Ok(value)
+}
+
+/// Whether the user must be asked: first-party clients never, others unless a remembered
+/// consent covers every requested scope.
+pub(crate) async fn needs_consent(
+    state: &AppState,
+    client: &Client,
+    sub: &str,
+    request: &AuthorizationRequest,
+) -> Result<bool> {
+    if client.policy.first_party {
+        return Ok(false);
+    }
+    let remembered = state
+        .store
+        .consents
+        .consent(&client.workspace, sub, &client.client_id)
+        .await?;
+    let now = state.now();
+    Ok(!remembered
+        .is_some_and(|(allowed, expires_at)| expires_at > now && request.scope.is_subset(&allowed)))
+}
+
+pub(crate) async fn remember_consent(
+    state: &AppState,
+    client: &Client,
+    sub: &str,
+    request: &AuthorizationRequest,
+) -> Result<()> {
+    let expires_at = state.now() + state.settings.consent_ttl;
+    state
+        .store
+        .consents
+        .add_consent(
+            &client.workspace,
+            sub,
+            &client.client_id,
+            &request.scope,
+            expires_at,
+        )
+        .await?;
+    Ok(())
+}
+
+/// Issues what the request asked for and returns the URL to send the browser to.
+pub(crate) async fn complete(
+    state: &AppState,
+    client: &Client,
+    request: &AuthorizationRequest,
+    owner: &Owner,
+    issuer: &str,
+) -> Result<String> {
+    let params = match request.response_type {
+        ResponseType::Code => vec![("code", issue_code(state, client, request, owner).await?)],
+        ResponseType::Token => {
+            let token =
+                issue_access_token(state, client, Some(owner), request.scope.clone()).await?;
+            let mut params = vec![
+                ("access_token", token.access_token),
+                ("token_type", token.token_type.to_owned()),
+                ("expires_in", token.expires_in.to_string()),
+            ];
+            params.extend(token.scope.map(|s| ("scope", s)));
+            params
+        }
+    };
+    Ok(authorization_response::success_url(
+        &request.return_to,
+        params,
+        issuer,
+    ))
+}
+
+/// A new code bound to the client, redirect URI, scope, user and PKCE challenge; its value.
+async fn issue_code(
+    state: &AppState,
+    client: &Client,
+    request: &AuthorizationRequest,
+    owner: &Owner,
+) -> Result<String> {
+    let code = crypto::new_secret();
+    let grant = CodeGrant {
+        workspace: client.workspace.clone(),
+        client_id: client.client_id.clone(),
+        redirect_uri: request
+            .redirect_uri_named
+            .then(|| request.return_to.redirect_uri.clone()),
+        scope: request.scope.clone(),
+        username: owner.username.clone(),
+        sub: owner.sub.clone(),
+        challenge: request.challenge.clone(),
+        grant_id: crypto::new_secret(),
+        expires_at: state.now() + state.settings.code_ttl,
+        used: false,
+    };
+    state.store.codes.put_code(&code, &grant).await?;
+    Ok(code)
+}

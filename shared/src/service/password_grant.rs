@@ -1,0 +1,48 @@
+//! The resource owner password credentials grant (RFC 6749 §4.3), only for clients registered
+//! for it. The tokens are written on condition that the login still holds.
+
+use super::issuance::{new_family, Minted, TokenResponse};
+use super::{login, Result};
+use crate::config::AppState;
+use crate::crypto;
+use crate::protocol::client::GrantType;
+use crate::protocol::client_auth::{self, Presented};
+use crate::protocol::error::OAuthError;
+use crate::protocol::scope::Scopes;
+use crate::protocol::user::Owner;
+use crate::store::StoreError;
+
+pub(super) async fn grant(
+    state: &AppState,
+    workspace: &str,
+    presented: &Presented,
+    (username, password): (&str, &str),
+    scope: Option<&str>,
+) -> Result<TokenResponse> {
+    let (client, user) = state
+        .store
+        .clients
+        .client_and_user(workspace, &presented.client_id, username)
+        .await?;
+    let client = client_auth::authenticate(presented, client)?;
+    client.ensure_allows(GrantType::Password)?;
+    let scope = Scopes::resolve(scope, &client.scopes)?;
+    let Some(user) = login::check_password(state, user, password).await? else {
+        return Err(OAuthError::wrong_credentials().into());
+    };
+    let owner = Owner::from(&user);
+    let family = new_family(state, &client, crypto::new_secret());
+    let minted = Minted::new(state, &client, Some(&owner), scope, Some(&family));
+    let now = state.now();
+    let started = state
+        .store
+        .tokens
+        .start_family(&family, &minted.records(), &owner.username, now)
+        .await;
+    match started {
+        Ok(()) => Ok(minted.into_response(now)),
+        // Failures that raced this login locked the account in the meantime.
+        Err(StoreError::ConditionFailed) => Err(OAuthError::wrong_credentials().into()),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,108 @@
+//! The refresh token grant (RFC 6749 §6, RFC 9700 §4.14): rotate on every use; a rotated token
+//! presented again revokes its family.
+
+use super::issuance::{Minted, TokenResponse};
+use super::Result;
+use crate::config::AppState;
+use crate::protocol::client::{Client, GrantType};
+use crate::protocol::client_auth::{self, Presented};
+use crate::protocol::error::OAuthError;
+use crate::protocol::refresh_grant::{self, RefreshVerdict};
+use crate::protocol::scope::Scopes;
+use crate::protocol::token_record::{GrantFamily, TokenRecord};
+use crate::protocol::user::Owner;
+use crate::store::{Rotation, StoreError};
+
+pub(super) async fn refresh(
+    state: &AppState,
+    workspace: &str,
+    presented: &Presented,
+    value: &str,
+    scope: Option<&str>,
+) -> Result<TokenResponse> {
+    let (client, token) = state
+        .store
+        .clients
+        .client_and_token(workspace, &presented.client_id, value)
+        .await?;
+    let client = client_auth::authenticate(presented, client)?;
+    client.ensure_allows(GrantType::RefreshToken)?;
+    let token = token.ok_or_else(OAuthError::invalid_refresh_token)?;
+    let verdict = refresh_grant::check_refresh(&token, &client, scope, state.now())?;
+    let family = family_of(&token).ok_or_else(OAuthError::invalid_refresh_token)?;
+    let (scope, rotation) = match verdict {
+        RefreshVerdict::Reused => return revoke_family(state, &client, &family).await,
+        RefreshVerdict::Rotate { scope } => (scope, Rotation::Fresh),
+        RefreshVerdict::GraceRetry { scope, rotated_at } => {
+            (scope, Rotation::GraceRetry { rotated_at })
+        }
+    };
+    rotate(state, &client, (&token, value), &family, scope, rotation).await
+}
+
+fn family_of(token: &TokenRecord) -> Option<GrantFamily> {
+    Some(GrantFamily {
+        workspace: token.workspace.clone(),
+        grant_id: token.grant_id.clone()?,
+        expires_at: token.family_expires_at?,
+    })
+}
+
+async fn rotate(
+    state: &AppState,
+    client: &Client,
+    (token, value): (&TokenRecord, &str),
+    family: &GrantFamily,
+    scope: Scopes,
+    rotation: Rotation,
+) -> Result<TokenResponse> {
+    let owner = token
+        .username
+        .clone()
+        .zip(token.sub.clone())
+        .map(|(username, sub)| Owner { username, sub });
+    let mut minted = Minted::new(state, client, owner.as_ref(), scope, Some(family));
+    // §6: a narrowed request narrows the access token; the new refresh token keeps the scope
+    // of the one it replaces.
+    if let Some((_, r)) = minted.refresh.as_mut() {
+        r.scope = token.scope.clone();
+    }
+    let now = state.now();
+    let rotated = state
+        .store
+        .tokens
+        .rotate_refresh(
+            &client.workspace,
+            value,
+            &family.grant_id,
+            rotation,
+            now,
+            &minted.records(),
+        )
+        .await;
+    match rotated {
+        Ok(()) => Ok(minted.into_response(now)),
+        // Rotated (or its grace retry spent) by a request that won the race, or the family
+        // was revoked meanwhile: a second use of this token, treated as reuse.
+        Err(StoreError::ConditionFailed) => revoke_family(state, client, family).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// RFC 9700 §4.14.2: a refresh token used again revokes its whole family.
+async fn revoke_family(
+    state: &AppState,
+    client: &Client,
+    family: &GrantFamily,
+) -> Result<TokenResponse> {
+    state
+        .store
+        .tokens
+        .revoke_family(&client.workspace, &family.grant_id, family.expires_at)
+        .await?;
+    tracing::warn!(workspace = %client.workspace, client_id = %client.client_id, "refresh token reused; its family is revoked");
+    Err(OAuthError::invalid_grant(
+        "the refresh token was already used; every token of its grant is revoked",
+    )
+    .into())
+}

@@ -1,0 +1,73 @@
+//! The token endpoint (RFC 6749 §3.2): parse the grant, authenticate the client, hand over to
+//! the grant. DynamoDB round trips per grant (cold client cache / warm): client_credentials
+//! 2 / 1 (client read, token put); authorization_code, refresh_token and password 2 / 2 (the
+//! client and the code, token or user in one batch read, then one transaction); a failed
+//! password adds the lockout counter's write.
+
+use super::issuance::issue_access_token;
+pub use super::issuance::TokenResponse;
+use super::{client_authentication, code_exchange, password_grant, refresh, Result};
+use crate::config::AppState;
+use crate::protocol::client::GrantType;
+use crate::protocol::client_auth::{self, Presented};
+use crate::protocol::form::Form;
+use crate::protocol::scope::Scopes;
+use crate::protocol::token_request::GrantRequest;
+
+/// Handles one token request for `workspace`, after the HTTP edge has parsed it.
+pub async fn token(
+    state: &AppState,
+    workspace: &str,
+    authorization: Option<&str>,
+    form: &Form,
+) -> Result<TokenResponse> {
+    let grant = GrantRequest::parse(form)?;
+    let presented = client_auth::presented(authorization, form)?;
+    match grant {
+        GrantRequest::ClientCredentials { scope } => {
+            client_credentials(state, workspace, &presented, scope.as_deref()).await
+        }
+        GrantRequest::AuthorizationCode {
+            code,
+            redirect_uri,
+            code_verifier,
+        } => {
+            let bound = (redirect_uri.as_deref(), code_verifier.as_deref());
+            code_exchange::exchange(state, workspace, &presented, &code, bound).await
+        }
+        GrantRequest::RefreshToken {
+            refresh_token,
+            scope,
+        } => {
+            refresh::refresh(
+                state,
+                workspace,
+                &presented,
+                &refresh_token,
+                scope.as_deref(),
+            )
+            .await
+        }
+        GrantRequest::Password {
+            username,
+            password,
+            scope,
+        } => {
+            let login = (username.as_str(), password.as_str());
+            password_grant::grant(state, workspace, &presented, login, scope.as_deref()).await
+        }
+    }
+}
+
+/// RFC 6749 §4.4: an access token for the client itself, never a refresh token.
+async fn client_credentials(
+    state: &AppState,
+    workspace: &str,
+    presented: &Presented,
+    scope: Option<&str>,
+) -> Result<TokenResponse> {
+    let client = client_authentication::authenticate_presented(state, workspace, presented).await?;
+    client.ensure_allows(GrantType::ClientCredentials)?;
+    let scope = Scopes::resolve(scope, &client.scopes)?;
+    issue_access_token(state, &client, None, scope).await
+}

@@ -1,0 +1,152 @@
+//! Clients table: one item per (workspace, client_id).
+
+use super::item::*;
+use super::{codes, tokens, users, DynamoStore};
+use crate::protocol::client::{Client, ClientPolicy, GrantType};
+use crate::protocol::code_grant::CodeGrant;
+use crate::protocol::token_record::TokenRecord;
+use crate::protocol::user::User;
+use crate::store::{secret_key, ClientStore, StoreResult};
+use async_trait::async_trait;
+use std::sync::Arc;
+
+pub(super) fn to_item(c: &Client) -> Item {
+    let mut item = Item::from([
+        ("workspace".into(), s(&c.workspace)),
+        ("client_id".into(), s(&c.client_id)),
+        ("name".into(), s(&c.name)),
+        (
+            "redirect_uris".into(),
+            list(c.redirect_uris.iter().cloned()),
+        ),
+        (
+            "grant_types".into(),
+            list(c.grant_types.iter().map(|g| g.as_str())),
+        ),
+        ("first_party".into(), b(c.policy.first_party)),
+        ("allow_plain_pkce".into(), b(c.policy.allow_plain_pkce)),
+        ("introspect".into(), b(c.policy.introspect)),
+        ("refresh_grace".into(), n(c.policy.refresh_grace)),
+        ("created_at".into(), n(c.created_at)),
+    ]);
+    put_scope(&mut item, &c.scopes);
+    put_opt(&mut item, "secret_digest", c.secret_digest.as_ref().map(s));
+    put_opt(
+        &mut item,
+        "access_token_ttl",
+        c.policy.access_token_ttl.map(n),
+    );
+    put_opt(
+        &mut item,
+        "refresh_token_ttl",
+        c.policy.refresh_token_ttl.map(n),
+    );
+    item
+}
+
+pub(super) fn from_item(item: &Item) -> StoreResult<Client> {
+    Ok(Client {
+        workspace: req_s(item, "workspace")?,
+        client_id: req_s(item, "client_id")?,
+        name: req_s(item, "name")?,
+        secret_digest: opt_s(item, "secret_digest"),
+        redirect_uris: str_list(item, "redirect_uris"),
+        grant_types: str_list(item, "grant_types")
+            .iter()
+            .filter_map(|g| GrantType::parse(g))
+            .collect(),
+        scopes: scope(item),
+        policy: ClientPolicy {
+            first_party: bool_or_false(item, "first_party"),
+            allow_plain_pkce: bool_or_false(item, "allow_plain_pkce"),
+            introspect: bool_or_false(item, "introspect"),
+            access_token_ttl: opt_n(item, "access_token_ttl")?,
+            refresh_token_ttl: opt_n(item, "refresh_token_ttl")?,
+            refresh_grace: opt_n(item, "refresh_grace")?.unwrap_or(0),
+        },
+        created_at: req_n(item, "created_at")?,
+    })
+}
+
+pub(super) fn client_key(workspace: &str, client_id: &str) -> Item {
+    key([("workspace", workspace), ("client_id", client_id)])
+}
+
+#[async_trait]
+impl ClientStore for DynamoStore {
+    async fn create_client(&self, client: &Client) -> StoreResult<()> {
+        let table = &self.tables.clients;
+        self.put(table, to_item(client), Some("client_id")).await
+    }
+
+    async fn client(&self, workspace: &str, client_id: &str) -> StoreResult<Option<Arc<Client>>> {
+        let key = client_key(workspace, client_id);
+        let item = self.get(&self.tables.clients, key, false).await?;
+        Ok(item.as_ref().map(from_item).transpose()?.map(Arc::new))
+    }
+
+    async fn clients(&self, workspace: &str) -> StoreResult<Vec<Client>> {
+        let items = self
+            .workspace_items(&self.tables.clients, workspace)
+            .await?;
+        items.iter().map(from_item).collect()
+    }
+
+    async fn delete_client(&self, workspace: &str, client_id: &str) -> StoreResult<()> {
+        let key = client_key(workspace, client_id);
+        self.delete(&self.tables.clients, key, Some("client_id"))
+            .await
+    }
+
+    async fn set_client_secret(
+        &self,
+        workspace: &str,
+        client_id: &str,
+        digest: &str,
+    ) -> StoreResult<()> {
+        let key = client_key(workspace, client_id);
+        let update = ("SET secret_digest = :d", "attribute_exists(secret_digest)");
+        let table = &self.tables.clients;
+        self.update_if(table, key, update, [(":d", s(digest))])
+            .await
+    }
+
+    async fn client_and_code(
+        &self,
+        workspace: &str,
+        client_id: &str,
+        code: &str,
+    ) -> StoreResult<(Option<Arc<Client>>, Option<CodeGrant>)> {
+        let key = id(secret_key(workspace, code));
+        let (c, k) = self
+            .client_and(workspace, client_id, &self.tables.codes, key)
+            .await?;
+        Ok((c, k.as_ref().map(codes::from_item).transpose()?))
+    }
+
+    async fn client_and_token(
+        &self,
+        workspace: &str,
+        client_id: &str,
+        token: &str,
+    ) -> StoreResult<(Option<Arc<Client>>, Option<TokenRecord>)> {
+        let key = id(secret_key(workspace, token));
+        let (c, t) = self
+            .client_and(workspace, client_id, &self.tables.tokens, key)
+            .await?;
+        Ok((c, t.as_ref().map(tokens::from_item).transpose()?.flatten()))
+    }
+
+    async fn client_and_user(
+        &self,
+        workspace: &str,
+        client_id: &str,
+        username: &str,
+    ) -> StoreResult<(Option<Arc<Client>>, Option<User>)> {
+        let key = users::user_key(workspace, username);
+        let (c, u) = self
+            .client_and(workspace, client_id, &self.tables.users, key)
+            .await?;
+        Ok((c, u.as_ref().map(users::from_item).transpose()?))
+    }
+}

@@ -1,0 +1,89 @@
+//! Codes table: authorization codes under the digest of their value, and their redemption.
+
+use super::item::*;
+use super::{built, DynamoStore};
+use crate::protocol::code_grant::CodeGrant;
+use crate::protocol::pkce;
+use crate::protocol::token_record::GrantFamily;
+use crate::store::{secret_key, CodeStore, NewToken, StoreError, StoreResult};
+use async_trait::async_trait;
+use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
+
+fn to_item(value: &str, c: &CodeGrant) -> Item {
+    let mut item = Item::from([
+        ("id".into(), s(secret_key(&c.workspace, value))),
+        ("workspace".into(), s(&c.workspace)),
+        ("client_id".into(), s(&c.client_id)),
+        ("username".into(), s(&c.username)),
+        ("sub".into(), s(&c.sub)),
+        ("grant_id".into(), s(&c.grant_id)),
+        ("expires_at".into(), n(c.expires_at)),
+        ("used".into(), b(c.used)),
+    ]);
+    put_scope(&mut item, &c.scope);
+    put_opt(&mut item, "redirect_uri", c.redirect_uri.as_ref().map(s));
+    if let Some((method, challenge)) = &c.challenge {
+        item.insert("challenge".into(), s(challenge));
+        item.insert("challenge_method".into(), s(method.as_str()));
+    }
+    item
+}
+
+pub(super) fn from_item(item: &Item) -> StoreResult<CodeGrant> {
+    let challenge = match (opt_s(item, "challenge"), opt_s(item, "challenge_method")) {
+        (Some(c), Some(m)) => Some((
+            pkce::Method::parse(&m)
+                .map_err(|_| StoreError::Backend("bad challenge_method".into()))?,
+            c,
+        )),
+        _ => None,
+    };
+    Ok(CodeGrant {
+        workspace: req_s(item, "workspace")?,
+        client_id: req_s(item, "client_id")?,
+        redirect_uri: opt_s(item, "redirect_uri"),
+        scope: scope(item),
+        username: req_s(item, "username")?,
+        sub: req_s(item, "sub")?,
+        challenge,
+        grant_id: req_s(item, "grant_id")?,
+        expires_at: req_n(item, "expires_at")?,
+        used: bool_or_false(item, "used"),
+    })
+}
+
+#[async_trait]
+impl CodeStore for DynamoStore {
+    async fn put_code(&self, value: &str, code: &CodeGrant) -> StoreResult<()> {
+        let table = &self.tables.codes;
+        self.put(table, to_item(value, code), Some("id")).await
+    }
+
+    async fn code(&self, workspace: &str, value: &str) -> StoreResult<Option<CodeGrant>> {
+        let key = id(secret_key(workspace, value));
+        let item = self.get(&self.tables.codes, key, true).await?;
+        item.as_ref().map(from_item).transpose()
+    }
+
+    async fn redeem_code(
+        &self,
+        value: &str,
+        now: u64,
+        family: &GrantFamily,
+        tokens: &[NewToken<'_>],
+    ) -> StoreResult<()> {
+        let mark_used = built(
+            Update::builder()
+                .table_name(&self.tables.codes)
+                .set_key(Some(id(secret_key(&family.workspace, value))))
+                .update_expression("SET used = :yes")
+                .condition_expression("attribute_exists(id) AND used = :no AND expires_at > :now")
+                .expression_attribute_values(":yes", b(true))
+                .expression_attribute_values(":no", b(false))
+                .expression_attribute_values(":now", n(now))
+                .build(),
+        )?;
+        let first = TransactWriteItem::builder().update(mark_used).build();
+        self.start_family_with(first, family, tokens).await
+    }
+}

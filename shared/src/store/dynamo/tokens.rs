@@ -1,0 +1,265 @@
+//! Tokens table: access and refresh tokens under the digest of their value, plus one grant
+//! item per family (the revocation marker every rotation checks). The `by-grant` index finds
+//! every token of a family.
+
+use super::item::*;
+use super::schema::GRANT_INDEX;
+use super::{built, DynamoStore};
+use crate::protocol::token_record::{GrantFamily, TokenKind, TokenRecord};
+use crate::store::{
+    grant_key, secret_key, NewToken, Rotation, StoreError, StoreResult, TokenStore,
+};
+use async_trait::async_trait;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{ConditionCheck, TransactWriteItem, Update};
+
+fn to_item(value: &str, t: &TokenRecord) -> Item {
+    let mut item = Item::from([
+        ("id".into(), s(secret_key(&t.workspace, value))),
+        ("kind".into(), s(t.kind.as_str())),
+        ("workspace".into(), s(&t.workspace)),
+        ("client_id".into(), s(&t.client_id)),
+        ("issued_at".into(), n(t.issued_at)),
+        ("expires_at".into(), n(t.expires_at)),
+    ]);
+    put_scope(&mut item, &t.scope);
+    put_opt(&mut item, "username", t.username.as_ref().map(s));
+    put_opt(&mut item, "sub", t.sub.as_ref().map(s));
+    put_opt(&mut item, "grant_id", t.grant_id.as_ref().map(s));
+    put_opt(&mut item, "rotated_at", t.rotated_at.map(n));
+    put_opt(&mut item, "family_expires_at", t.family_expires_at.map(n));
+    if t.grace_used {
+        item.insert("grace_used".into(), b(true));
+    }
+    item
+}
+
+/// A token's record; `None` for a family's grant item, which shares the table.
+pub(super) fn from_item(item: &Item) -> StoreResult<Option<TokenRecord>> {
+    let Some(kind) = TokenKind::parse(&req_s(item, "kind")?) else {
+        return Ok(None);
+    };
+    Ok(Some(TokenRecord {
+        kind,
+        workspace: req_s(item, "workspace")?,
+        client_id: req_s(item, "client_id")?,
+        username: opt_s(item, "username"),
+        sub: opt_s(item, "sub"),
+        scope: scope(item),
+        grant_id: opt_s(item, "grant_id"),
+        issued_at: req_n(item, "issued_at")?,
+        expires_at: req_n(item, "expires_at")?,
+        rotated_at: opt_n(item, "rotated_at")?,
+        family_expires_at: opt_n(item, "family_expires_at")?,
+        grace_used: bool_or_false(item, "grace_used"),
+    }))
+}
+
+impl DynamoStore {
+    /// `first` (marking the code used, or confirming the login), the family's grant item and
+    /// its first tokens, in one transaction.
+    pub(super) async fn start_family_with(
+        &self,
+        first: TransactWriteItem,
+        f: &GrantFamily,
+        tokens: &[NewToken<'_>],
+    ) -> StoreResult<()> {
+        let grant = Item::from([
+            ("id".into(), s(grant_key(&f.workspace, &f.grant_id))),
+            ("kind".into(), s("grant")),
+            ("expires_at".into(), n(f.expires_at)),
+        ]);
+        let mut ops = vec![first, self.put_new_op(&self.tables.tokens, grant)?];
+        ops.extend(self.token_ops(tokens)?);
+        self.transact(ops).await
+    }
+
+    fn token_ops(&self, tokens: &[NewToken<'_>]) -> StoreResult<Vec<TransactWriteItem>> {
+        tokens
+            .iter()
+            .map(|(v, t)| self.put_new_op(&self.tables.tokens, to_item(v, t)))
+            .collect()
+    }
+
+    pub(super) async fn transact(&self, ops: Vec<TransactWriteItem>) -> StoreResult<()> {
+        let result = self
+            .db
+            .transact_write_items()
+            .set_transact_items(Some(ops))
+            .send()
+            .await;
+        let Err(e) = result else { return Ok(()) };
+        match e.as_service_error() {
+            // A failed condition or a concurrent transaction on the same item: a lost race.
+            Some(TransactWriteItemsError::TransactionCanceledException(c))
+                if c.cancellation_reasons().iter().any(|r| {
+                    matches!(
+                        r.code(),
+                        Some("ConditionalCheckFailed" | "TransactionConflict")
+                    )
+                }) =>
+            {
+                Err(StoreError::ConditionFailed)
+            }
+            _ => Err(e.into()),
+        }
+    }
+
+    /// The old refresh token's retirement, as one item of the rotation's transaction.
+    fn retire_op(&self, old_key: Item, rotation: Rotation, now: u64) -> StoreResult<Update> {
+        let update = Update::builder()
+            .table_name(&self.tables.tokens)
+            .set_key(Some(old_key))
+            .expression_attribute_values(":now", n(now));
+        built(match rotation {
+            Rotation::Fresh => update
+                .update_expression("SET rotated_at = :now")
+                .condition_expression(
+                    "attribute_exists(id) AND attribute_not_exists(rotated_at) AND expires_at > :now",
+                ),
+            // The grace window allows one retry: it is spent on condition it was not yet.
+            Rotation::GraceRetry { rotated_at } => update
+                .update_expression("SET grace_used = :yes")
+                .condition_expression(
+                    "rotated_at = :at AND expires_at > :now AND attribute_not_exists(grace_used)",
+                )
+                .expression_attribute_values(":at", n(rotated_at))
+                .expression_attribute_values(":yes", b(true)),
+        }
+        .build())
+    }
+
+    /// Deletes the tokens named by `ids`, 25 at a time, retrying what DynamoDB leaves
+    /// unprocessed (it does so under throttling) a few times, then giving up loudly.
+    async fn delete_ids(&self, ids: Vec<Item>) -> StoreResult<()> {
+        use aws_sdk_dynamodb::types::{DeleteRequest, WriteRequest};
+        let table = &self.tables.tokens;
+        for chunk in ids.chunks(25) {
+            let mut requests = chunk
+                .iter()
+                .map(|key| {
+                    built(DeleteRequest::builder().set_key(Some(key.clone())).build())
+                        .map(|d| WriteRequest::builder().delete_request(d).build())
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            for _ in 0..5 {
+                if requests.is_empty() {
+                    break;
+                }
+                let out = self
+                    .db
+                    .batch_write_item()
+                    .request_items(table, requests)
+                    .send()
+                    .await?;
+                requests = out
+                    .unprocessed_items
+                    .and_then(|mut u| u.remove(table))
+                    .unwrap_or_default();
+            }
+            if !requests.is_empty() {
+                return Err(StoreError::Backend(
+                    "revocation left tokens undeleted".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl TokenStore for DynamoStore {
+    async fn put_token(&self, value: &str, token: &TokenRecord) -> StoreResult<()> {
+        self.put(&self.tables.tokens, to_item(value, token), None)
+            .await
+    }
+
+    async fn token(&self, workspace: &str, value: &str) -> StoreResult<Option<TokenRecord>> {
+        let key = id(secret_key(workspace, value));
+        let item = self.get(&self.tables.tokens, key, true).await?;
+        Ok(item.as_ref().map(from_item).transpose()?.flatten())
+    }
+
+    async fn delete_token(&self, workspace: &str, value: &str) -> StoreResult<()> {
+        let key = id(secret_key(workspace, value));
+        self.delete(&self.tables.tokens, key, None).await
+    }
+
+    async fn start_family(
+        &self,
+        family: &GrantFamily,
+        tokens: &[NewToken<'_>],
+        username: &str,
+        now: u64,
+    ) -> StoreResult<()> {
+        let confirm = self.confirm_login_op(&family.workspace, username, now)?;
+        self.start_family_with(confirm, family, tokens).await
+    }
+
+    async fn rotate_refresh(
+        &self,
+        workspace: &str,
+        old_value: &str,
+        grant_id: &str,
+        rotation: Rotation,
+        now: u64,
+        tokens: &[NewToken<'_>],
+    ) -> StoreResult<()> {
+        let old_key = id(secret_key(workspace, old_value));
+        let retire = self.retire_op(old_key, rotation, now)?;
+        let family_alive = built(
+            ConditionCheck::builder()
+                .table_name(&self.tables.tokens)
+                .set_key(Some(id(grant_key(workspace, grant_id))))
+                .condition_expression("attribute_exists(id) AND attribute_not_exists(revoked)")
+                .build(),
+        )?;
+        let mut ops = vec![
+            TransactWriteItem::builder().update(retire).build(),
+            TransactWriteItem::builder()
+                .condition_check(family_alive)
+                .build(),
+        ];
+        ops.extend(self.token_ops(tokens)?);
+        self.transact(ops).await
+    }
+
+    async fn revoke_family(
+        &self,
+        workspace: &str,
+        grant_id: &str,
+        keep_marker_until: u64,
+    ) -> StoreResult<()> {
+        let table = &self.tables.tokens;
+        self.db
+            .update_item()
+            .table_name(table)
+            .set_key(Some(id(grant_key(workspace, grant_id))))
+            .update_expression(
+                "SET revoked = :yes, kind = :grant, expires_at = if_not_exists(expires_at, :exp)",
+            )
+            .expression_attribute_values(":yes", b(true))
+            .expression_attribute_values(":grant", s("grant"))
+            .expression_attribute_values(":exp", n(keep_marker_until))
+            .send()
+            .await?;
+        let ids = self
+            .db
+            .query()
+            .table_name(table)
+            .index_name(GRANT_INDEX)
+            .key_condition_expression("grant_id = :g")
+            .expression_attribute_values(":g", s(grant_id))
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await?;
+        let keys = ids
+            .iter()
+            .filter_map(|item| item.get("id").cloned())
+            .map(|v| Item::from([("id".to_owned(), v)]))
+            .collect();
+        self.delete_ids(keys).await
+    }
+}

@@ -1,0 +1,223 @@
+//! The in-memory adapter: the same conditional semantics as the DynamoDB one (single use,
+//! rotation, lockout counting, expiry checked on every conditional write, items kept past
+//! their expiry as TTL would keep them), under one lock, so every write is atomic. It serves
+//! fast service tests; the contract suite holds it to the DynamoDB adapter's behaviour.
+
+mod grants;
+mod users;
+
+use super::{
+    consent_key, secret_key, ClientStore, ConsentStore, SessionStore, StoreError, StoreResult,
+};
+use crate::protocol::client::Client;
+use crate::protocol::code_grant::CodeGrant;
+use crate::protocol::scope::Scopes;
+use crate::protocol::token_record::TokenRecord;
+use crate::protocol::user::{Session, User};
+use async_trait::async_trait;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// A family's grant item: the revocation marker every rotation checks.
+#[derive(Debug, Clone, Copy)]
+struct GrantMarker {
+    revoked: bool,
+}
+
+#[derive(Debug, Default)]
+struct Data {
+    /// By (workspace, client_id), ordered as DynamoDB orders a workspace's items.
+    clients: BTreeMap<(String, String), Client>,
+    users: BTreeMap<(String, String), User>,
+    /// By [`secret_key`] of the value, as in DynamoDB.
+    codes: HashMap<String, CodeGrant>,
+    tokens: HashMap<String, TokenRecord>,
+    grants: HashMap<String, GrantMarker>,
+    sessions: HashMap<String, Session>,
+    consents: HashMap<String, (Scopes, u64)>,
+}
+
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    data: Mutex<Data>,
+}
+
+impl MemoryStore {
+    /// How many items the store holds in all (tests check that bad input writes nothing).
+    pub fn item_count(&self) -> usize {
+        self.data().map_or(0, |d| {
+            d.clients.len()
+                + d.users.len()
+                + d.codes.len()
+                + d.tokens.len()
+                + d.grants.len()
+                + d.sessions.len()
+                + d.consents.len()
+        })
+    }
+
+    /// A client and another item, read under one lock (one round trip, in DynamoDB).
+    fn client_and<T>(
+        &self,
+        workspace: &str,
+        client_id: &str,
+        item: impl FnOnce(&Data) -> Option<T>,
+    ) -> StoreResult<(Option<Arc<Client>>, Option<T>)> {
+        let data = self.data()?;
+        let client = data.clients.get(&pair(workspace, client_id)).cloned();
+        Ok((client.map(Arc::new), item(&data)))
+    }
+
+    fn data(&self) -> StoreResult<MutexGuard<'_, Data>> {
+        self.data
+            .lock()
+            .map_err(|_| StoreError::Backend("in-memory store poisoned".into()))
+    }
+}
+
+fn pair(workspace: &str, name: &str) -> (String, String) {
+    (workspace.to_owned(), name.to_owned())
+}
+
+/// A secret-bearing item (code, token, session), by the digest of its value.
+fn by_secret<T: Clone>(map: &HashMap<String, T>, workspace: &str, value: &str) -> Option<T> {
+    map.get(&secret_key(workspace, value)).cloned()
+}
+
+/// `ConditionFailed` unless `ok`.
+fn require(ok: bool) -> StoreResult<()> {
+    if ok {
+        Ok(())
+    } else {
+        Err(StoreError::ConditionFailed)
+    }
+}
+
+/// The items of one workspace, in key order.
+fn in_workspace<T: Clone>(map: &BTreeMap<(String, String), T>, workspace: &str) -> Vec<T> {
+    map.iter()
+        .filter(|((ws, _), _)| ws == workspace)
+        .map(|(_, v)| v.clone())
+        .collect()
+}
+
+#[async_trait]
+impl ClientStore for MemoryStore {
+    async fn create_client(&self, client: &Client) -> StoreResult<()> {
+        let mut data = self.data()?;
+        let key = pair(&client.workspace, &client.client_id);
+        require(!data.clients.contains_key(&key))?;
+        data.clients.insert(key, client.clone());
+        Ok(())
+    }
+
+    async fn client(&self, workspace: &str, client_id: &str) -> StoreResult<Option<Arc<Client>>> {
+        let data = self.data()?;
+        Ok(data
+            .clients
+            .get(&pair(workspace, client_id))
+            .cloned()
+            .map(Arc::new))
+    }
+
+    async fn clients(&self, workspace: &str) -> StoreResult<Vec<Client>> {
+        Ok(in_workspace(&self.data()?.clients, workspace))
+    }
+
+    async fn delete_client(&self, workspace: &str, client_id: &str) -> StoreResult<()> {
+        let removed = self.data()?.clients.remove(&pair(workspace, client_id));
+        require(removed.is_some())
+    }
+
+    async fn set_client_secret(
+        &self,
+        workspace: &str,
+        client_id: &str,
+        digest: &str,
+    ) -> StoreResult<()> {
+        let mut data = self.data()?;
+        let client = data.clients.get_mut(&pair(workspace, client_id));
+        match client {
+            Some(c) if c.secret_digest.is_some() => {
+                c.secret_digest = Some(digest.to_owned());
+                Ok(())
+            }
+            _ => Err(StoreError::ConditionFailed),
+        }
+    }
+
+    async fn client_and_code(
+        &self,
+        workspace: &str,
+        client_id: &str,
+        code: &str,
+    ) -> StoreResult<(Option<Arc<Client>>, Option<CodeGrant>)> {
+        self.client_and(workspace, client_id, |d| {
+            by_secret(&d.codes, workspace, code)
+        })
+    }
+
+    async fn client_and_token(
+        &self,
+        workspace: &str,
+        client_id: &str,
+        token: &str,
+    ) -> StoreResult<(Option<Arc<Client>>, Option<TokenRecord>)> {
+        self.client_and(workspace, client_id, |d| {
+            by_secret(&d.tokens, workspace, token)
+        })
+    }
+
+    async fn client_and_user(
+        &self,
+        workspace: &str,
+        client_id: &str,
+        username: &str,
+    ) -> StoreResult<(Option<Arc<Client>>, Option<User>)> {
+        self.client_and(workspace, client_id, |d| {
+            d.users.get(&pair(workspace, username)).cloned()
+        })
+    }
+}
+
+#[async_trait]
+impl SessionStore for MemoryStore {
+    async fn put_session(&self, value: &str, session: &Session) -> StoreResult<()> {
+        let key = secret_key(&session.workspace, value);
+        self.data()?.sessions.insert(key, session.clone());
+        Ok(())
+    }
+
+    async fn session(&self, workspace: &str, value: &str) -> StoreResult<Option<Session>> {
+        Ok(by_secret(&self.data()?.sessions, workspace, value))
+    }
+}
+
+#[async_trait]
+impl ConsentStore for MemoryStore {
+    async fn consent(
+        &self,
+        workspace: &str,
+        sub: &str,
+        client_id: &str,
+    ) -> StoreResult<Option<(Scopes, u64)>> {
+        let key = consent_key(workspace, sub, client_id);
+        Ok(self.data()?.consents.get(&key).cloned())
+    }
+
+    async fn add_consent(
+        &self,
+        workspace: &str,
+        sub: &str,
+        client_id: &str,
+        scopes: &Scopes,
+        expires_at: u64,
+    ) -> StoreResult<()> {
+        let key = consent_key(workspace, sub, client_id);
+        let mut data = self.data()?;
+        let entry = data.consents.entry(key).or_default();
+        entry.0 = entry.0.union(scopes);
+        entry.1 = expires_at;
+        Ok(())
+    }
+}

@@ -1,0 +1,262 @@
+//! Storage layer: narrow traits per capability, defined by what the service needs, with two
+//! adapters of the same semantics: DynamoDB ([`dynamo`]) and in memory ([`memory`]). Every
+//! conditional write and transaction of the server lives behind these traits; one contract
+//! test suite (`tests/tests/store_contract*.rs`) holds both adapters to them.
+//!
+//! Secret-bearing items (codes, tokens, sessions) are keyed by the digest of their value:
+//! adapters receive the value and store only [`secret_key`] of it.
+
+mod cached_clients;
+pub mod dynamo;
+pub mod memory;
+
+use crate::protocol::client::Client;
+use crate::protocol::code_grant::CodeGrant;
+use crate::protocol::scope::Scopes;
+use crate::protocol::token_record::{GrantFamily, TokenRecord};
+use crate::protocol::user::{Session, User};
+use async_trait::async_trait;
+use std::sync::Arc;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A conditional write found the item in another state: a lost race, a duplicate, a
+    /// reuse, a missing item.
+    #[error("condition not met")]
+    ConditionFailed,
+    /// Anything else; the detail is for logs only.
+    #[error("{0}")]
+    Backend(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A token to store with its value (only the digest of the value is kept).
+pub type NewToken<'a> = (&'a str, &'a TokenRecord);
+
+/// What the old refresh token must look like for a rotation to go through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rotation {
+    /// Not rotated yet: this request retires it.
+    Fresh,
+    /// Rotated at this instant, inside the grace window: its one retry is spent now.
+    GraceRetry { rotated_at: u64 },
+}
+
+/// Clients, and the reads that fetch a client with the item its request names.
+#[async_trait]
+pub trait ClientStore: Send + Sync {
+    /// Registers a client; `ConditionFailed` if the id is taken in its workspace.
+    async fn create_client(&self, client: &Client) -> StoreResult<()>;
+    async fn client(&self, workspace: &str, client_id: &str) -> StoreResult<Option<Arc<Client>>>;
+    async fn clients(&self, workspace: &str) -> StoreResult<Vec<Client>>;
+    /// `ConditionFailed` if there was none.
+    async fn delete_client(&self, workspace: &str, client_id: &str) -> StoreResult<()>;
+    /// Replaces a confidential client's secret digest; `ConditionFailed` for a missing or
+    /// public client.
+    async fn set_client_secret(
+        &self,
+        workspace: &str,
+        client_id: &str,
+        digest: &str,
+    ) -> StoreResult<()>;
+    /// The client and a code, in one round trip.
+    async fn client_and_code(
+        &self,
+        workspace: &str,
+        client_id: &str,
+        code: &str,
+    ) -> StoreResult<(Option<Arc<Client>>, Option<CodeGrant>)>;
+    /// The client and a token, in one round trip.
+    async fn client_and_token(
+        &self,
+        workspace: &str,
+        client_id: &str,
+        token: &str,
+    ) -> StoreResult<(Option<Arc<Client>>, Option<TokenRecord>)>;
+    /// The client and a user, in one round trip.
+    async fn client_and_user(
+        &self,
+        workspace: &str,
+        client_id: &str,
+        username: &str,
+    ) -> StoreResult<(Option<Arc<Client>>, Option<User>)>;
+}
+
+/// Users and the lockout counter.
+#[async_trait]
+pub trait UserStore: Send + Sync {
+    /// `ConditionFailed` if the username is taken in its workspace.
+    async fn create_user(&self, user: &User, created_at: u64) -> StoreResult<()>;
+    /// Strongly consistent: a lock just set must be seen.
+    async fn user(&self, workspace: &str, username: &str) -> StoreResult<Option<User>>;
+    async fn users(&self, workspace: &str) -> StoreResult<Vec<User>>;
+    /// `ConditionFailed` if there was none.
+    async fn delete_user(&self, workspace: &str, username: &str) -> StoreResult<()>;
+    /// Sets a new password hash and lifts any lockout; `ConditionFailed` if no such user.
+    async fn set_password(&self, workspace: &str, username: &str, hash: &str) -> StoreResult<()>;
+    /// Counts one failed login atomically (concurrent failures all count). The failure that
+    /// reaches `threshold` locks the account until `lock_until` and restarts the count;
+    /// failures while locked (or for a deleted user) change nothing.
+    async fn record_login_failure(
+        &self,
+        workspace: &str,
+        username: &str,
+        threshold: u32,
+        now: u64,
+        lock_until: u64,
+    ) -> StoreResult<()>;
+    /// Ends a run of failures on condition the account is not locked at `now` (failures that
+    /// raced a verified password may have locked it); `ConditionFailed` if it is.
+    async fn confirm_login(&self, workspace: &str, username: &str, now: u64) -> StoreResult<()>;
+}
+
+/// Authorization codes.
+#[async_trait]
+pub trait CodeStore: Send + Sync {
+    /// Stores a new code under the digest of `value`.
+    async fn put_code(&self, value: &str, code: &CodeGrant) -> StoreResult<()>;
+    /// Strongly consistent: a just-redeemed code must read as used.
+    async fn code(&self, workspace: &str, value: &str) -> StoreResult<Option<CodeGrant>>;
+    /// A code is redeemed once: marks it used on condition it is unused and unexpired at
+    /// `now`, and starts its family with `tokens`, all or nothing. Of any number of
+    /// concurrent redemptions exactly one succeeds; the others get `ConditionFailed`.
+    async fn redeem_code(
+        &self,
+        value: &str,
+        now: u64,
+        family: &GrantFamily,
+        tokens: &[NewToken<'_>],
+    ) -> StoreResult<()>;
+}
+
+/// Issued tokens and their grant families (the marker every rotation checks).
+#[async_trait]
+pub trait TokenStore: Send + Sync {
+    /// Stores one token on its own (client_credentials and implicit: no family).
+    async fn put_token(&self, value: &str, token: &TokenRecord) -> StoreResult<()>;
+    /// Strongly consistent; `None` if unknown or deleted.
+    async fn token(&self, workspace: &str, value: &str) -> StoreResult<Option<TokenRecord>>;
+    /// Deletes one token (revocation of an access token).
+    async fn delete_token(&self, workspace: &str, value: &str) -> StoreResult<()>;
+    /// Starts a family with its first tokens on condition the user's login still holds
+    /// ([`UserStore::confirm_login`], in the same transaction): the password grant.
+    async fn start_family(
+        &self,
+        family: &GrantFamily,
+        tokens: &[NewToken<'_>],
+        username: &str,
+        now: u64,
+    ) -> StoreResult<()>;
+    /// Rotates a refresh token: retires the old one as `rotation` says, checks the family is
+    /// not revoked, and stores the new tokens, all or nothing. Of concurrent rotations of one
+    /// token exactly one succeeds.
+    async fn rotate_refresh(
+        &self,
+        workspace: &str,
+        old_value: &str,
+        grant_id: &str,
+        rotation: Rotation,
+        now: u64,
+        tokens: &[NewToken<'_>],
+    ) -> StoreResult<()>;
+    /// Refresh reuse revokes the family: marks the family revoked (so no rotation can extend
+    /// it, the marker kept until `keep_marker_until`), then deletes every token of it.
+    async fn revoke_family(
+        &self,
+        workspace: &str,
+        grant_id: &str,
+        keep_marker_until: u64,
+    ) -> StoreResult<()>;
+}
+
+/// Browser logins at the authorization endpoint.
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    async fn put_session(&self, value: &str, session: &Session) -> StoreResult<()>;
+    async fn session(&self, workspace: &str, value: &str) -> StoreResult<Option<Session>>;
+}
+
+/// What users allowed which clients.
+#[async_trait]
+pub trait ConsentStore: Send + Sync {
+    /// The scopes a user allowed a client, with when that consent ends.
+    async fn consent(
+        &self,
+        workspace: &str,
+        sub: &str,
+        client_id: &str,
+    ) -> StoreResult<Option<(Scopes, u64)>>;
+    /// Adds `scopes` to what the user allowed the client (allowing `write` later keeps
+    /// `read`), and renews the consent until `expires_at`.
+    async fn add_consent(
+        &self,
+        workspace: &str,
+        sub: &str,
+        client_id: &str,
+        scopes: &Scopes,
+        expires_at: u64,
+    ) -> StoreResult<()>;
+}
+
+/// One backend with every capability.
+pub trait Store:
+    ClientStore + UserStore + CodeStore + TokenStore + SessionStore + ConsentStore
+{
+}
+impl<T: ClientStore + UserStore + CodeStore + TokenStore + SessionStore + ConsentStore> Store
+    for T
+{
+}
+
+/// The capabilities a request handler uses, each behind its own trait object, so that one
+/// can be decorated (the client cache) without the others.
+#[derive(Clone)]
+pub struct Stores {
+    pub clients: Arc<dyn ClientStore>,
+    pub users: Arc<dyn UserStore>,
+    pub codes: Arc<dyn CodeStore>,
+    pub tokens: Arc<dyn TokenStore>,
+    pub sessions: Arc<dyn SessionStore>,
+    pub consents: Arc<dyn ConsentStore>,
+}
+
+impl Stores {
+    /// Every capability from one backend.
+    pub fn new<S: Store + 'static>(backend: Arc<S>) -> Self {
+        Self {
+            clients: backend.clone(),
+            users: backend.clone(),
+            codes: backend.clone(),
+            tokens: backend.clone(),
+            sessions: backend.clone(),
+            consents: backend,
+        }
+    }
+
+    /// The in-memory backend, empty.
+    pub fn memory() -> Self {
+        Self::new(Arc::new(memory::MemoryStore::default()))
+    }
+}
+
+impl std::fmt::Debug for Stores {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Stores")
+    }
+}
+
+/// Storage key of a secret-bearing item: workspace and the digest of the secret.
+pub(crate) fn secret_key(workspace: &str, secret: &str) -> String {
+    format!("{workspace}#{}", crate::crypto::digest(secret))
+}
+
+/// Storage key of a family's grant item.
+pub(crate) fn grant_key(workspace: &str, grant_id: &str) -> String {
+    format!("{workspace}#grant#{grant_id}")
+}
+
+/// Storage key of a consent.
+pub(crate) fn consent_key(workspace: &str, sub: &str, client_id: &str) -> String {
+    format!("{workspace}#{sub}#{client_id}")
+}

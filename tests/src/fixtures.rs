@@ -1,0 +1,61 @@
+//! Shared fixtures: the clients, users and codes the tests build on.
+
+use crate::now;
+use oauth_core::protocol::code_grant::CodeGrant;
+use oauth_core::protocol::pkce::Method;
+use oauth_core::protocol::scope::Scopes;
+use oauth_core::protocol::user::Owner;
+use oauth_core::service::admin::{ClientSpec, Registered};
+
+pub use oauth_core::protocol::pkce::rfc7636_example::{CHALLENGE, VERIFIER};
+
+/// The redirect URI of the test clients.
+pub const CB: &str = "https://app.example/cb";
+/// A second registered redirect URI.
+pub const CB2: &str = "https://app.example/cb2";
+
+/// A confidential client of the default workspace with `grants`, scopes `read write`, and
+/// two redirect URIs.
+pub fn spec(grants: &[&str]) -> ClientSpec {
+    ClientSpec {
+        workspace: "default".into(),
+        name: "Test app".into(),
+        redirect_uris: vec![CB.into(), CB2.into()],
+        grant_types: grants.iter().map(|g| g.to_string()).collect(),
+        scope: Some("read write".into()),
+        ..Default::default()
+    }
+}
+
+pub fn alice() -> Owner {
+    Owner {
+        username: "alice".into(),
+        sub: "sub-alice".into(),
+    }
+}
+
+/// A code for `r`, issued to `owner` for `read`, bound to [`CB`] and the RFC 7636 challenge.
+pub fn code_for(r: &Registered, owner: &Owner) -> CodeGrant {
+    CodeGrant {
+        workspace: r.client.workspace.clone(),
+        client_id: r.client.client_id.clone(),
+        redirect_uri: Some(CB.into()),
+        scope: Scopes::parse("read").unwrap(),
+        username: owner.username.clone(),
+        sub: owner.sub.clone(),
+        challenge: Some((Method::S256, CHALLENGE.into())),
+        grant_id: oauth_core::crypto::new_secret(),
+        expires_at: now() + 60,
+        used: false,
+    }
+}
+
+/// The token request body that redeems `code` as [`code_for`] bound it.
+pub fn code_body(code: &str) -> String {
+    format!("grant_type=authorization_code&code={code}&redirect_uri={CB}&code_verifier={VERIFIER}")
+}
+
+/// `(client_id, client_secret)` of a confidential client.
+pub fn creds(r: &Registered) -> (&str, &str) {
+    (&r.client.client_id, r.client_secret.as_deref().unwrap())
+}

@@ -1,0 +1,145 @@
+//! The store contract: one suite, run against the in-memory adapter and the DynamoDB adapter
+//! (on DynamoDB Local), so the two cannot drift. Each case names the semantics it holds them
+//! to: conditions, single use, rotation, lockout counting, expiry checked on writes.
+
+mod accounts;
+mod grants;
+
+use oauth_core::protocol::client::{Client, ClientPolicy, GrantType};
+use oauth_core::protocol::code_grant::CodeGrant;
+use oauth_core::protocol::pkce::Method;
+use oauth_core::protocol::scope::Scopes;
+use oauth_core::protocol::token_record::{GrantFamily, TokenKind, TokenRecord};
+use oauth_core::protocol::user::{Session, User};
+use oauth_core::store::{Rotation, StoreError, Stores};
+use oauth_tests::fixtures::CHALLENGE;
+use oauth_tests::now;
+use std::sync::Arc;
+
+macro_rules! contract {
+    ($($module:ident::$case:ident),* $(,)?) => {
+        mod memory {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $case() {
+                    super::$module::$case(oauth_core::store::Stores::memory()).await
+                }
+            )*
+        }
+        mod dynamodb {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $case() {
+                    let backend = oauth_tests::fresh_dynamo().await;
+                    super::$module::$case(oauth_core::store::Stores::new(backend)).await
+                }
+            )*
+        }
+    };
+}
+
+contract!(
+    accounts::clients_round_trip_under_their_conditions,
+    accounts::a_client_is_read_with_the_item_its_request_names,
+    accounts::failed_logins_count_lock_and_end,
+    accounts::tokens_sessions_and_consents_round_trip,
+    accounts::secrets_are_looked_up_in_their_own_workspace_only,
+    grants::a_code_is_redeemed_once,
+    grants::concurrent_redemptions_have_one_winner,
+    grants::refresh_rotation_and_the_grace_retry_are_single_use,
+    grants::a_revoked_family_rotates_no_more_and_loses_its_tokens,
+    grants::a_family_starts_only_while_the_login_holds,
+);
+
+fn failed<T: std::fmt::Debug>(r: Result<T, StoreError>) -> bool {
+    matches!(r, Err(StoreError::ConditionFailed))
+}
+
+fn client(id: &str, public: bool) -> Client {
+    Client {
+        workspace: "w".into(),
+        client_id: id.into(),
+        name: "App".into(),
+        secret_digest: (!public).then(|| "digest".into()),
+        redirect_uris: vec![
+            "https://a.example/cb".into(),
+            "https://a.example/cb2".into(),
+        ],
+        grant_types: vec![GrantType::AuthorizationCode, GrantType::RefreshToken],
+        scopes: Scopes::parse("read write").unwrap(),
+        policy: ClientPolicy {
+            first_party: true,
+            allow_plain_pkce: true,
+            introspect: !public,
+            access_token_ttl: Some(120),
+            refresh_token_ttl: None,
+            refresh_grace: 5,
+        },
+        created_at: 1,
+    }
+}
+
+fn user(name: &str) -> User {
+    User {
+        workspace: "w".into(),
+        username: name.into(),
+        sub: format!("sub-{name}"),
+        password_hash: "hash".into(),
+        failed_logins: 0,
+        locked_until: 0,
+    }
+}
+
+fn code(expires_at: u64) -> CodeGrant {
+    CodeGrant {
+        workspace: "w".into(),
+        client_id: "c".into(),
+        redirect_uri: Some("https://a.example/cb".into()),
+        scope: Scopes::parse("read").unwrap(),
+        username: "u".into(),
+        sub: "sub-u".into(),
+        challenge: Some((Method::S256, CHALLENGE.into())),
+        grant_id: oauth_core::crypto::new_secret(),
+        expires_at,
+        used: false,
+    }
+}
+
+fn family(grant_id: &str) -> GrantFamily {
+    GrantFamily {
+        workspace: "w".into(),
+        grant_id: grant_id.into(),
+        expires_at: now() + 3600,
+    }
+}
+
+fn token(kind: TokenKind, grant_id: Option<&str>, expires_at: u64) -> TokenRecord {
+    TokenRecord {
+        kind,
+        workspace: "w".into(),
+        client_id: "c".into(),
+        username: Some("u".into()),
+        sub: Some("sub-u".into()),
+        scope: Scopes::parse("read").unwrap(),
+        grant_id: grant_id.map(str::to_owned),
+        issued_at: now(),
+        expires_at,
+        rotated_at: None,
+        family_expires_at: grant_id.map(|_| now() + 3600),
+        grace_used: false,
+    }
+}
+
+fn session(expires_at: u64) -> Session {
+    Session {
+        workspace: "w".into(),
+        username: "u".into(),
+        sub: "sub-u".into(),
+        auth_time: 5,
+        expires_at,
+    }
+}
+
+fn secret() -> String {
+    oauth_core::crypto::new_secret()
+}

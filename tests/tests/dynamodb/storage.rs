@@ -1,0 +1,124 @@
+//! What only DynamoDB can show: a failing table answers a 500 without detail, nothing secret
+//! is stored in the clear, and concurrent failed logins all count.
+
+use oauth_core::clock::SystemClock;
+use oauth_core::protocol::user::Session;
+use oauth_core::service::admin::ClientSpec;
+use oauth_core::store::dynamo::DynamoStore;
+use oauth_core::store::Stores;
+use oauth_core::AppState;
+use oauth_tests::call::post;
+use oauth_tests::fixtures::*;
+use oauth_tests::*;
+use std::sync::Arc;
+
+#[tokio::test]
+async fn storage_failure_is_a_500_exception_dto_without_detail() {
+    let (healthy, dynamo) = dynamo_state().await;
+    let r = register(&healthy.store, spec(&["client_credentials"])).await;
+    // Same client table, but a tokens table that does not exist: the write fails.
+    let mut tables = dynamo.tables().clone();
+    tables.tokens = "no-such-table".into();
+    let store = DynamoStore::new(local_client(&dynamodb_local().endpoint()), tables);
+    let broken = AppState::new(
+        Stores::new(Arc::new(store)),
+        test_settings(),
+        Arc::new(SystemClock),
+    );
+    let reply = post(&broken, Some(creds(&r)), "grant_type=client_credentials").await;
+    assert_eq!(reply.status, 500);
+    assert!(
+        reply.json["message"].is_string(),
+        "ExceptionDto: message is a string"
+    );
+    assert_eq!(reply.json["statusCode"], 500);
+    assert_eq!(reply.json["error"], "server_error");
+    let text = reply.json.to_string();
+    assert!(
+        !text.contains("no-such-table") && !text.contains("ResourceNotFound"),
+        "{text}"
+    );
+    assert_eq!(reply.header("cache-control"), Some("no-store"));
+}
+
+#[tokio::test]
+async fn concurrent_failures_all_count() {
+    let (state, _) = dynamo_state().await;
+    let state = Arc::new(state);
+    let r = register(
+        &state.store,
+        ClientSpec {
+            redirect_uris: vec![],
+            ..spec(&["password"])
+        },
+    )
+    .await;
+    add_user(&state.store, "default", "carol", "correct horse").await;
+    let (id, secret) = (r.client.client_id.clone(), r.client_secret.clone().unwrap());
+    let tasks: Vec<_> = (0..5)
+        .map(|_| {
+            let (state, id, secret) = (state.clone(), id.clone(), secret.clone());
+            tokio::spawn(async move {
+                post(
+                    &state,
+                    Some((&id, &secret)),
+                    "grant_type=password&username=carol&password=nope",
+                )
+                .await
+                .status
+            })
+        })
+        .collect();
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), 400);
+    }
+    let user = state
+        .store
+        .users
+        .user("default", "carol")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        user.locked_until > now(),
+        "five concurrent failures lock the account"
+    );
+}
+
+#[tokio::test]
+async fn nothing_secret_is_stored_in_the_clear() {
+    let (state, dynamo) = dynamo_state().await;
+    let r = register(
+        &state.store,
+        spec(&["authorization_code", "refresh_token", "client_credentials"]),
+    )
+    .await;
+    let secret = r.client_secret.clone().unwrap();
+    let code = store_code(&state.store, &code_for(&r, &alice())).await;
+    let tokens = post(&state, Some(creds(&r)), &code_body(&code)).await;
+    let (access, refresh) = (tokens.field("access_token"), tokens.field("refresh_token"));
+    add_user(&state.store, "default", "dave", "hunter2hunter2").await;
+    let cookie = oauth_core::crypto::new_secret();
+    let session = Session {
+        workspace: "default".into(),
+        username: "dave".into(),
+        sub: "sub-dave".into(),
+        auth_time: now(),
+        expires_at: now() + 60,
+    };
+    state
+        .store
+        .sessions
+        .put_session(&cookie, &session)
+        .await
+        .unwrap();
+    let mut dump = String::new();
+    for (_, table) in dynamo.tables().pairs() {
+        dump.push_str(&format!("{:?}", raw_items(table).await));
+    }
+    assert!(dump.contains(&r.client.client_id), "the dump is real");
+    assert!(dump.contains("sub-dave"), "the session is in it");
+    for s in [&secret, &code, &access, &refresh, &cookie, "hunter2hunter2"] {
+        assert!(!dump.contains(s), "a raw secret is stored");
+    }
+}

@@ -1,0 +1,14 @@
+//! Service tests: every grant rule and every step of the authorization endpoint, through the
+//! functions' real handlers on the in-memory store (the contract suite holds it to the
+//! DynamoDB adapter). Fast, and no Java.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod authorization_flow;
+mod authorization_requests;
+mod client_cache;
+mod clock;
+mod code_exchange;
+mod lifecycle;
+mod password;
+mod refresh;
+mod token_requests;

@@ -1,0 +1,107 @@
+//! The password grant (RFC 6749 §4.3) and the lockout, on the in-memory store; oversized
+//! identifiers refused without a server error.
+
+use oauth_core::service::admin::ClientSpec;
+use oauth_tests::call::{self, form_post, post};
+use oauth_tests::fixtures::*;
+use oauth_tests::*;
+
+#[tokio::test]
+async fn oversized_identifiers_are_refused_without_a_server_error() {
+    let state = memory_state();
+    let r = register(&state.store, spec(&["password"])).await;
+    let long = "x".repeat(2000);
+    let by_body = post(
+        &state,
+        None,
+        &format!("grant_type=client_credentials&client_id={long}&client_secret=s"),
+    )
+    .await;
+    assert_eq!((by_body.status, by_body.error()), (401, "invalid_client"));
+    let by_basic = post(&state, Some((&long, "s")), "grant_type=client_credentials").await;
+    assert_eq!((by_basic.status, by_basic.error()), (401, "invalid_client"));
+    let auth = (
+        r.client.client_id.as_str(),
+        r.client_secret.as_deref().unwrap(),
+    );
+    let user = post(
+        &state,
+        Some(auth),
+        &format!("grant_type=password&username={long}&password=x"),
+    )
+    .await;
+    assert_eq!((user.status, user.error()), (400, "invalid_grant"));
+    let bearer = call::token(
+        &state,
+        form_post(
+            "/oauth2/token",
+            Some("Bearer abc"),
+            "grant_type=client_credentials",
+        ),
+    )
+    .await;
+    assert_eq!(bearer.status, 401);
+    assert!(
+        bearer
+            .header("www-authenticate")
+            .is_some_and(|h| h.starts_with("Basic")),
+        "RFC 6749 §5.2"
+    );
+}
+
+#[tokio::test]
+async fn password_grant_and_lockout() {
+    let mut state = memory_state();
+    state.settings.lockout_threshold = 3;
+    let r = register(
+        &state.store,
+        ClientSpec {
+            redirect_uris: vec![],
+            ..spec(&["password", "refresh_token"])
+        },
+    )
+    .await;
+    let auth = (
+        r.client.client_id.as_str(),
+        r.client_secret.as_deref().unwrap(),
+    );
+    add_user(&state.store, "default", "bob", "correct horse").await;
+    let login = |pw: &str| format!("grant_type=password&username=bob&password={pw}&scope=*");
+
+    let ok = post(&state, Some(auth), &login("correct+horse")).await;
+    assert_eq!(ok.status, 200, "{}", ok.json);
+    assert!(ok.json["refresh_token"].is_string());
+    assert_eq!(ok.json["scope"], "read write");
+
+    let wrong = post(&state, Some(auth), &login("wrong")).await;
+    let unknown = post(
+        &state,
+        Some(auth),
+        "grant_type=password&username=nobody&password=wrong",
+    )
+    .await;
+    assert_eq!(wrong.status, 400);
+    assert_eq!(
+        wrong.json, unknown.json,
+        "the answer does not reveal whether the user exists"
+    );
+
+    for _ in 0..2 {
+        post(&state, Some(auth), &login("wrong")).await;
+    }
+    let locked = post(&state, Some(auth), &login("correct+horse")).await;
+    assert_eq!(
+        (locked.status, locked.error()),
+        (400, "invalid_grant"),
+        "locked after 3 failures"
+    );
+    assert_eq!(locked.json, wrong.json);
+    let user = state
+        .store
+        .users
+        .user("default", "bob")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(user.locked_until > now());
+}

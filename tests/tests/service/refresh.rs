@@ -1,0 +1,231 @@
+//! The refresh token grant (RFC 6749 §6, RFC 9700 §4.14) on the in-memory store: rotation,
+//! reuse revoking the family, the grace window, scope narrowing, expiry, and the client cache.
+
+use oauth_core::protocol::client::ClientPolicy;
+use oauth_core::protocol::code_grant::CodeGrant;
+use oauth_core::protocol::scope::Scopes;
+use oauth_core::service::admin::{ClientSpec, Registered};
+use oauth_core::AppState;
+use oauth_tests::call::post;
+use oauth_tests::fixtures::*;
+use oauth_tests::*;
+
+async fn refresh_pair(state: &AppState, r: &Registered) -> (String, String) {
+    let code = store_code(&state.store, &code_for(r, &alice())).await;
+    let reply = post(
+        state,
+        Some((&r.client.client_id, r.client_secret.as_deref().unwrap())),
+        &code_body(&code),
+    )
+    .await;
+    assert_eq!(reply.status, 200, "{}", reply.json);
+    (
+        reply.json["access_token"].as_str().unwrap().to_owned(),
+        reply.json["refresh_token"].as_str().unwrap().to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn refresh_rotates_and_a_rotated_token_revokes_the_family() {
+    let state = memory_state();
+    let r = register(
+        &state.store,
+        ClientSpec {
+            scope: Some("read write".into()),
+            ..spec(&["authorization_code", "refresh_token"])
+        },
+    )
+    .await;
+    let auth = (
+        r.client.client_id.as_str(),
+        r.client_secret.as_deref().unwrap(),
+    );
+    let (_, first) = refresh_pair(&state, &r).await;
+
+    let widened = post(
+        &state,
+        Some(auth),
+        &format!("grant_type=refresh_token&refresh_token={first}&scope=read+write"),
+    )
+    .await;
+    assert_eq!(
+        widened.error(),
+        "invalid_scope",
+        "the code granted only read"
+    );
+
+    let second = post(
+        &state,
+        Some(auth),
+        &format!("grant_type=refresh_token&refresh_token={first}&scope=read"),
+    )
+    .await;
+    assert_eq!(second.status, 200, "{}", second.json);
+    let next = second.json["refresh_token"].as_str().unwrap().to_owned();
+    assert_ne!(next, first, "rotated on use");
+    assert_eq!(second.json["scope"], "read");
+
+    let reuse = post(
+        &state,
+        Some(auth),
+        &format!("grant_type=refresh_token&refresh_token={first}"),
+    )
+    .await;
+    assert_eq!((reuse.status, reuse.error()), (400, "invalid_grant"));
+    let after = post(
+        &state,
+        Some(auth),
+        &format!("grant_type=refresh_token&refresh_token={next}"),
+    )
+    .await;
+    assert_eq!(
+        after.error(),
+        "invalid_grant",
+        "the whole family is revoked"
+    );
+    let access = second.json["access_token"].as_str().unwrap();
+    assert!(state
+        .store
+        .tokens
+        .token("default", access)
+        .await
+        .unwrap()
+        .is_none());
+}
+
+#[tokio::test]
+async fn refresh_grace_window_allows_a_retry() {
+    let state = memory_state();
+    let r = register(
+        &state.store,
+        ClientSpec {
+            policy: ClientPolicy {
+                refresh_grace: 60,
+                ..Default::default()
+            },
+            ..spec(&["authorization_code", "refresh_token"])
+        },
+    )
+    .await;
+    let auth = (
+        r.client.client_id.as_str(),
+        r.client_secret.as_deref().unwrap(),
+    );
+    let (_, first) = refresh_pair(&state, &r).await;
+    let body = format!("grant_type=refresh_token&refresh_token={first}");
+    let a = post(&state, Some(auth), &body).await;
+    let b = post(&state, Some(auth), &body).await;
+    assert_eq!(
+        (a.status, b.status),
+        (200, 200),
+        "lost response retried within the grace window"
+    );
+    assert_ne!(a.json["refresh_token"], b.json["refresh_token"]);
+    // One retry only: a third use is reuse, and the family goes.
+    let c = post(&state, Some(auth), &body).await;
+    assert_eq!((c.status, c.error()), (400, "invalid_grant"));
+    for reply in [&a, &b] {
+        let next = reply.json["refresh_token"].as_str().unwrap();
+        let after = post(
+            &state,
+            Some(auth),
+            &format!("grant_type=refresh_token&refresh_token={next}"),
+        )
+        .await;
+        assert_eq!(after.error(), "invalid_grant", "the family is revoked");
+    }
+}
+
+#[tokio::test]
+async fn a_narrowed_refresh_keeps_the_refresh_tokens_scope() {
+    let state = memory_state();
+    let r = register(&state.store, spec(&["authorization_code", "refresh_token"])).await;
+    let auth = (
+        r.client.client_id.as_str(),
+        r.client_secret.as_deref().unwrap(),
+    );
+    let code = store_code(
+        &state.store,
+        &CodeGrant {
+            scope: Scopes::parse("read write").unwrap(),
+            ..code_for(&r, &alice())
+        },
+    )
+    .await;
+    let first = post(&state, Some(auth), &code_body(&code)).await;
+    let rt = first.json["refresh_token"].as_str().unwrap();
+    let narrowed = post(
+        &state,
+        Some(auth),
+        &format!("grant_type=refresh_token&refresh_token={rt}&scope=read"),
+    )
+    .await;
+    assert_eq!(
+        narrowed.json["scope"], "read",
+        "the access token is narrowed"
+    );
+    let next = narrowed.json["refresh_token"].as_str().unwrap();
+    let again = post(
+        &state,
+        Some(auth),
+        &format!("grant_type=refresh_token&refresh_token={next}"),
+    )
+    .await;
+    assert_eq!(
+        again.json["scope"], "read write",
+        "RFC 6749 §6: the refresh token kept its scope"
+    );
+}
+
+#[tokio::test]
+async fn refresh_refuses_expired_tokens_and_other_clients() {
+    let state = memory_state();
+    let r = register(&state.store, spec(&["authorization_code", "refresh_token"])).await;
+    let other = register(&state.store, spec(&["authorization_code", "refresh_token"])).await;
+    let (_, refresh) = refresh_pair(&state, &r).await;
+    let body = format!("grant_type=refresh_token&refresh_token={refresh}");
+    let stolen = post(
+        &state,
+        Some((
+            &other.client.client_id,
+            other.client_secret.as_deref().unwrap(),
+        )),
+        &body,
+    )
+    .await;
+    assert_eq!(stolen.error(), "invalid_grant");
+
+    // Stored records past their expiry, as TTL may leave them for days.
+    let mut record = state
+        .store
+        .tokens
+        .token("default", &refresh)
+        .await
+        .unwrap()
+        .unwrap();
+    let auth = (
+        r.client.client_id.as_str(),
+        r.client_secret.as_deref().unwrap(),
+    );
+    for (name, expires_at, family) in [
+        ("token expired", now() - 1, now() + 100),
+        ("family over", now() + 100, now() - 1),
+    ] {
+        let value = oauth_core::crypto::new_secret();
+        record.expires_at = expires_at;
+        record.family_expires_at = Some(family);
+        state.store.tokens.put_token(&value, &record).await.unwrap();
+        let reply = post(
+            &state,
+            Some(auth),
+            &format!("grant_type=refresh_token&refresh_token={value}"),
+        )
+        .await;
+        assert_eq!(reply.error(), "invalid_grant", "{name}");
+    }
+    let still = post(&state, Some(auth), &body).await;
+    assert_eq!(
+        still.status, 200,
+        "a stolen-token attempt by another client revokes nothing"
+    );
+}
