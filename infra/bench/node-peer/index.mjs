@@ -19,7 +19,7 @@ const model = {
     return {
       id: clientId,
       grants: item.grant_types.L.map((g) => g.S),
-      scopes: item.scopes.L.map((s) => s.S),
+      scopes: item.scope?.SS ?? [],
       accessTokenLifetime: 3600,
     };
   },
