@@ -6,6 +6,7 @@
 pub mod browser;
 pub mod call;
 pub mod fixtures;
+pub mod harness;
 pub mod stack;
 pub mod webdriver;
 
