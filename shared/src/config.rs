@@ -4,10 +4,11 @@
 use crate::clock::{Clock, SystemClock};
 use crate::protocol::workspace::{self, DEFAULT_WORKSPACE};
 use crate::store::dynamo::schema::TableNames;
-use crate::store::dynamo::{CaRoots, DynamoStore};
+use crate::store::dynamo::{CaRoots, DynamoStore, Limits};
 use crate::store::Stores;
 use std::num::NonZeroU32;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Operator settings; every one is an environment variable (see the README).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +47,13 @@ pub struct Settings {
     pub warm_up: bool,
     /// `AUTHORIZER_WORKSPACE`: the workspace whose tokens the authorizer function accepts.
     pub authorizer_workspace: String,
+    /// Timeouts and attempts of every DynamoDB call.
+    pub dynamodb: Limits,
+    /// `REQUEST_DEADLINE_MS`: a request not answered by then gets a 503 (the functions'
+    /// timeouts are 10 s and 5 s; API Gateway's is 30 s).
+    pub request_deadline_ms: u64,
+    /// `WARM_UP_TIMEOUT_MS`: how long init waits for the warm-up read before going on.
+    pub warm_up_timeout_ms: u64,
 }
 
 impl Default for Settings {
@@ -67,6 +75,9 @@ impl Default for Settings {
             ca_roots: CaRoots::Amazon,
             warm_up: true,
             authorizer_workspace: DEFAULT_WORKSPACE.to_owned(),
+            dynamodb: Limits::default(),
+            request_deadline_ms: 4_000,
+            warm_up_timeout_ms: 1_000,
         }
     }
 }
@@ -119,6 +130,13 @@ impl Settings {
             ca_roots: ca_roots()?,
             warm_up: var("DYNAMODB_WARM_UP", d.warm_up)?,
             authorizer_workspace: text("AUTHORIZER_WORKSPACE").unwrap_or(d.authorizer_workspace),
+            dynamodb: Limits {
+                attempt_ms: var("DYNAMODB_ATTEMPT_TIMEOUT_MS", d.dynamodb.attempt_ms)?,
+                operation_ms: var("DYNAMODB_OPERATION_TIMEOUT_MS", d.dynamodb.operation_ms)?,
+                max_attempts: var("DYNAMODB_MAX_ATTEMPTS", d.dynamodb.max_attempts)?,
+            },
+            request_deadline_ms: var("REQUEST_DEADLINE_MS", d.request_deadline_ms)?,
+            warm_up_timeout_ms: var("WARM_UP_TIMEOUT_MS", d.warm_up_timeout_ms)?,
         };
         s.validate()?;
         Ok(s)
@@ -131,8 +149,16 @@ impl Settings {
         if self.lockout_threshold == 0 {
             return Err("LOCKOUT_THRESHOLD must be at least 1".into());
         }
+        if self.dynamodb.max_attempts == 0 {
+            return Err("DYNAMODB_MAX_ATTEMPTS must be at least 1".into());
+        }
         workspace::validate_name(&self.authorizer_workspace)
             .map_err(|e| format!("AUTHORIZER_WORKSPACE: {}", e.description))
+    }
+
+    /// How long a request may take before it is answered 503.
+    pub fn request_deadline(&self) -> Duration {
+        Duration::from_millis(self.request_deadline_ms)
     }
 }
 
@@ -159,15 +185,24 @@ impl AppState {
     /// `DYNAMODB_WARM_UP=false` (then the first request opens it).
     pub async fn from_env() -> Result<Self, String> {
         let settings = Settings::from_env()?;
-        let dynamo = DynamoStore::connect(settings.tables.clone(), settings.ca_roots).await;
+        let tables = settings.tables.clone();
+        let dynamo = DynamoStore::connect(tables, settings.ca_roots, settings.dynamodb).await;
+        Ok(Self::start(dynamo, settings).await)
+    }
+
+    /// The state of a function on `dynamo`: the connection warmed first (unless
+    /// `DYNAMODB_WARM_UP=false`), within `WARM_UP_TIMEOUT_MS`: a DynamoDB that does not answer
+    /// must not hold up the cold start.
+    pub async fn start(dynamo: DynamoStore, settings: Settings) -> Self {
         if settings.warm_up {
-            dynamo.warm_up().await;
+            let limit = Duration::from_millis(settings.warm_up_timeout_ms);
+            let _ = tokio::time::timeout(limit, dynamo.warm_up()).await;
         }
-        Ok(Self::new(
+        Self::new(
             Stores::new(Arc::new(dynamo)),
             settings,
             Arc::new(SystemClock),
-        ))
+        )
     }
 
     pub fn now(&self) -> u64 {

@@ -86,6 +86,20 @@ pub async fn dynamo_state() -> (AppState, Arc<DynamoStore>) {
     (state, dynamo)
 }
 
+/// Service state on fresh DynamoDB Local tables reached through a strict harness, the
+/// harness, and the store (for its tables).
+pub async fn harnessed_state() -> (AppState, harness::Harness, Arc<DynamoStore>) {
+    let direct = fresh_dynamo().await;
+    let harness = harness::Harness::start(dynamodb_local().endpoint());
+    let through = DynamoStore::new(local_client(&harness.endpoint), direct.tables().clone());
+    let state = AppState::new(
+        Stores::new(Arc::new(through)),
+        test_settings(),
+        Arc::new(SystemClock),
+    );
+    (state, harness, direct)
+}
+
 /// Registers a client through the admin code path.
 pub async fn register(store: &Stores, spec: ClientSpec) -> Registered {
     admin::create_client(&*store.clients, &spec, SystemClock.now())

@@ -242,7 +242,14 @@ fn read_password(from_stdin: bool) -> Result<String, AdminError> {
 
 async fn run(cli: Cli) -> Result<Value, AdminError> {
     let settings = Settings::from_env().map_err(AdminError::Invalid)?;
-    let dynamo = Arc::new(DynamoStore::connect(settings.tables.clone(), settings.ca_roots).await);
+    let dynamo = Arc::new(
+        DynamoStore::connect(
+            settings.tables.clone(),
+            settings.ca_roots,
+            settings.dynamodb,
+        )
+        .await,
+    );
     let stores = Stores::new(dynamo.clone());
     let (clients, users, tokens) = (&*stores.clients, &*stores.users, &*stores.tokens);
     let not_found = |what: String| {

@@ -4,7 +4,7 @@
 
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use oauth_core::store::dynamo::schema::TableNames;
-use oauth_core::store::dynamo::{http_client, CaRoots};
+use oauth_core::store::dynamo::{http_client, CaRoots, Limits};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -111,9 +111,16 @@ impl Background {
 }
 
 /// An SDK client for a local DynamoDB at `endpoint` (any credentials do; DynamoDB Local runs
-/// with -sharedDb).
+/// with -sharedDb), with the functions' default timeouts and retries.
 pub fn local_client(endpoint: &str) -> aws_sdk_dynamodb::Client {
+    local_client_within(endpoint, Limits::default())
+}
+
+/// [`local_client`] with other timeouts and retries.
+pub fn local_client_within(endpoint: &str, limits: Limits) -> aws_sdk_dynamodb::Client {
     let conf = aws_sdk_dynamodb::Config::builder()
+        .timeout_config(limits.timeout_config())
+        .retry_config(limits.retry_config())
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
         .endpoint_url(endpoint)

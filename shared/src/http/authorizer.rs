@@ -4,6 +4,7 @@
 use crate::config::AppState;
 use crate::protocol::token_record::TokenKind;
 use crate::service::{self, token_lifecycle};
+use crate::store::StoreError;
 use lambda_http::aws_lambda_events::apigw::{
     ApiGatewayV2CustomAuthorizerSimpleResponse, ApiGatewayV2CustomAuthorizerV2Request,
 };
@@ -47,8 +48,10 @@ pub async fn authorize(
         .map(|(_, token)| token.trim())
         .filter(|t| !t.is_empty())
         .ok_or(Denied::Unauthorized)?;
-    let token = token_lifecycle::active(state, workspace, bearer)
-        .await?
+    let deadline = state.settings.request_deadline();
+    let token = tokio::time::timeout(deadline, token_lifecycle::active(state, workspace, bearer))
+        .await
+        .map_err(|_| service::Error::Storage(StoreError::Unavailable("deadline exceeded".into())))??
         .filter(|t| t.kind == TokenKind::Access)
         .ok_or(Denied::Unauthorized)?;
     let mut allowed = Allowed::default();

@@ -17,6 +17,8 @@ pub(crate) enum Failure {
     MethodNotAllowed(&'static [Method]),
     UnsupportedMediaType,
     PayloadTooLarge(usize),
+    /// The request ran out of time (a DynamoDB that does not answer).
+    DeadlineExceeded,
 }
 
 impl From<service::Error> for Failure {
@@ -47,6 +49,11 @@ struct Told {
 }
 
 const SERVER_FAILURE: &str = "The server could not complete the request; try again.";
+const UNAVAILABLE: &str =
+    "The server is busy or its storage did not answer in time; try again shortly.";
+
+/// Seconds a client is asked to wait after a 503 (`Retry-After`).
+const RETRY_AFTER: &str = "1";
 
 impl Failure {
     fn told(&self) -> Told {
@@ -69,6 +76,14 @@ impl Failure {
                 description: e.description.clone(),
                 allow: None,
             },
+            Self::Service(service::Error::Storage(StoreError::Unavailable(detail))) => {
+                tracing::warn!(error = %detail, "storage unavailable");
+                unavailable()
+            }
+            Self::DeadlineExceeded => {
+                tracing::warn!("request deadline exceeded");
+                unavailable()
+            }
             Self::Service(service::Error::Storage(detail)) => {
                 tracing::error!(error = %detail, "storage failure");
                 request(500, SERVER_FAILURE.into())
@@ -123,11 +138,21 @@ impl Failure {
     }
 }
 
+fn unavailable() -> Told {
+    Told {
+        status: 503,
+        code: ErrorCode::TemporarilyUnavailable.as_str(),
+        description: UNAVAILABLE.into(),
+        allow: None,
+    }
+}
+
 /// The status an RFC error code travels with (RFC 6749 §5.2).
 fn status_of(code: ErrorCode) -> u16 {
     match code {
         ErrorCode::InvalidClient => 401,
         ErrorCode::ServerError => 500,
+        ErrorCode::TemporarilyUnavailable => 503,
         _ => 400,
     }
 }
@@ -138,9 +163,12 @@ fn names(methods: &[Method]) -> String {
 }
 
 /// Every 401 names the scheme to use (RFC 9110 §11.6.1, RFC 6749 §5.2); every 405 the
-/// methods that are allowed (RFC 9110 §15.5.6).
+/// methods that are allowed (RFC 9110 §15.5.6); every 503 when to try again (§10.2.3).
 fn add_headers(resp: &mut Response<Body>, told: &Told) {
     let h = resp.headers_mut();
+    if told.status == 503 {
+        h.insert(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER));
+    }
     if told.status == 401 {
         h.insert(
             header::WWW_AUTHENTICATE,

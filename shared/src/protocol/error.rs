@@ -16,6 +16,7 @@ pub enum ErrorCode {
     AccessDenied,
     UnsupportedResponseType,
     ServerError,
+    TemporarilyUnavailable,
 }
 
 impl ErrorCode {
@@ -30,6 +31,7 @@ impl ErrorCode {
             Self::AccessDenied => "access_denied",
             Self::UnsupportedResponseType => "unsupported_response_type",
             Self::ServerError => "server_error",
+            Self::TemporarilyUnavailable => "temporarily_unavailable",
         }
     }
 }

@@ -24,6 +24,10 @@ pub enum StoreError {
     /// reuse, a missing item.
     #[error("condition not met")]
     ConditionFailed,
+    /// The backend did not answer in time, or asked us to slow down, after retries: worth
+    /// trying again soon. The detail is for logs only.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
     /// Anything else; the detail is for logs only.
     #[error("{0}")]
     Backend(String),

@@ -4,5 +4,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod contract;
+mod faults;
 mod races;
 mod storage;

@@ -29,10 +29,13 @@ use lambda_http::{Body, Request, Response};
 use redirects::redirect_to;
 use std::sync::Arc;
 
+/// Answers within the request deadline (a 503 page after it).
 pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
-    let resp = match respond(state, &req).await {
-        Ok(resp) => resp,
-        Err(e) => e.into_page(),
+    let deadline = state.settings.request_deadline();
+    let resp = match tokio::time::timeout(deadline, respond(state, &req)).await {
+        Ok(Ok(resp)) => resp,
+        Ok(Err(e)) => e.into_page(),
+        Err(_) => Failure::DeadlineExceeded.into_page(),
     };
     tracing::info!(path = %req.uri().path(), method = %req.method(), status = resp.status().as_u16(), "authorize request");
     resp

@@ -1,6 +1,53 @@
 //! The SDK's HTTP client: rustls with ring (smaller than the default aws-lc build, and no C
 //! toolchain beyond ring's), trusting Amazon's root CAs only unless told otherwise.
 
+use aws_sdk_dynamodb::config::retry::RetryConfig;
+use aws_sdk_dynamodb::config::timeout::TimeoutConfig;
+use std::time::Duration;
+
+/// How long a DynamoDB call may take, and how often it is tried: well inside the functions'
+/// timeouts, so a DynamoDB that hangs gives an answer (503) instead of Lambda's timeout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// `DYNAMODB_ATTEMPT_TIMEOUT_MS`: one attempt, connection included.
+    pub attempt_ms: u64,
+    /// `DYNAMODB_OPERATION_TIMEOUT_MS`: every attempt of one call, with the backoff between.
+    pub operation_ms: u64,
+    /// `DYNAMODB_MAX_ATTEMPTS`: tries per call (throttling, 5xx, timeouts, resets are retried).
+    pub max_attempts: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            attempt_ms: 1_000,
+            operation_ms: 2_500,
+            max_attempts: 3,
+        }
+    }
+}
+
+impl Limits {
+    pub fn timeout_config(&self) -> TimeoutConfig {
+        let attempt = Duration::from_millis(self.attempt_ms);
+        TimeoutConfig::builder()
+            .connect_timeout(attempt)
+            .read_timeout(attempt)
+            .operation_attempt_timeout(attempt)
+            .operation_timeout(Duration::from_millis(self.operation_ms))
+            .build()
+    }
+
+    /// Standard retries with a short backoff: the SDK's default starts at a second, which a
+    /// request cannot afford.
+    pub fn retry_config(&self) -> RetryConfig {
+        RetryConfig::standard()
+            .with_max_attempts(self.max_attempts)
+            .with_initial_backoff(Duration::from_millis(20))
+            .with_max_backoff(Duration::from_millis(200))
+    }
+}
+
 /// Which certificate authorities the DynamoDB connection trusts (`DYNAMODB_CA_ROOTS`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum CaRoots {

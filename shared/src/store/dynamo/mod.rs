@@ -13,7 +13,7 @@ mod tables;
 mod tokens;
 mod users;
 
-pub use connection::{http_client, CaRoots};
+pub use connection::{http_client, CaRoots, Limits};
 
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
@@ -22,13 +22,32 @@ use schema::TableNames;
 
 use super::{StoreError, StoreResult};
 
+/// Service codes that mean "not now" rather than "no": the SDK has retried them already.
+const UNAVAILABLE: [&str; 5] = [
+    "ThrottlingException",
+    "ProvisionedThroughputExceededException",
+    "RequestLimitExceeded",
+    "InternalServerError",
+    "ServiceUnavailable",
+];
+
 impl<E, R> From<SdkError<E, R>> for StoreError
 where
-    E: std::error::Error + 'static,
+    E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug,
 {
     fn from(e: SdkError<E, R>) -> Self {
-        StoreError::Backend(DisplayErrorContext(e).to_string())
+        let unavailable = match &e {
+            SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) => true,
+            SdkError::ServiceError(se) => se.err().code().is_some_and(|c| UNAVAILABLE.contains(&c)),
+            _ => false,
+        };
+        let detail = DisplayErrorContext(e).to_string();
+        if unavailable {
+            StoreError::Unavailable(detail)
+        } else {
+            StoreError::Backend(detail)
+        }
     }
 }
 
@@ -62,10 +81,12 @@ impl DynamoStore {
     }
 
     /// Region, credentials and endpoint (`AWS_ENDPOINT_URL_DYNAMODB` for DynamoDB Local) as
-    /// the SDK finds them, over rustls with ring, trusting `roots`.
-    pub async fn connect(tables: TableNames, roots: CaRoots) -> Self {
+    /// the SDK finds them, over rustls with ring, trusting `roots`, within `limits`.
+    pub async fn connect(tables: TableNames, roots: CaRoots, limits: Limits) -> Self {
         let config = aws_config::from_env()
             .http_client(http_client(roots))
+            .timeout_config(limits.timeout_config())
+            .retry_config(limits.retry_config())
             .load()
             .await;
         Self::new(aws_sdk_dynamodb::Client::new(&config), tables)

@@ -1,0 +1,140 @@
+//! A DynamoDB that hangs, stalls, throttles, fails or drops connections, through the strict
+//! harness: every request gets an answer (a JSON 503 `temporarily_unavailable` with
+//! `Retry-After` when DynamoDB cannot be reached in time), never a hang; a fault the retries
+//! absorb is not seen at all.
+
+use oauth_core::store::dynamo::{DynamoStore, Limits};
+use oauth_core::AppState;
+use oauth_tests::browser::{authorize_url, Browser};
+use oauth_tests::call::post;
+use oauth_tests::fixtures::*;
+use oauth_tests::harness::{Fault, FaultKind, Trigger};
+use oauth_tests::*;
+use std::time::Duration;
+
+/// A request that must be answered: the guard fails the test instead of hanging it.
+async fn answered<T>(f: impl std::future::Future<Output = T>) -> T {
+    tokio::time::timeout(Duration::from_secs(30), f)
+        .await
+        .expect("answered, not hung")
+}
+
+fn assert_503(reply: &oauth_tests::call::Reply) {
+    assert_eq!(reply.status, 503, "{}", reply.json);
+    assert_eq!(reply.error(), "temporarily_unavailable");
+    assert_eq!(reply.json["statusCode"], 503);
+    assert_eq!(reply.header("retry-after"), Some("1"));
+    assert_eq!(reply.header("content-type"), Some("application/json"));
+}
+
+#[tokio::test]
+async fn a_dynamodb_that_never_answers_gets_a_503_not_a_hang() {
+    let (state, harness, _) = harnessed_state().await;
+    let r = register(&state.store, spec(&["client_credentials"])).await;
+    harness.fault(Fault::new(Trigger::Always, FaultKind::Hang));
+    let reply = answered(post(
+        &state,
+        Some(creds(&r)),
+        "grant_type=client_credentials",
+    ))
+    .await;
+    assert_503(&reply);
+}
+
+#[tokio::test]
+async fn slow_answers_beyond_the_attempt_timeout_get_a_503() {
+    let (state, harness, _) = harnessed_state().await;
+    let r = register(&state.store, spec(&["client_credentials"])).await;
+    let slow = FaultKind::Latency(Duration::from_secs(5));
+    harness.fault(Fault::new(Trigger::Always, slow));
+    assert_503(
+        &answered(post(
+            &state,
+            Some(creds(&r)),
+            "grant_type=client_credentials",
+        ))
+        .await,
+    );
+}
+
+#[tokio::test]
+async fn throttling_that_outlasts_the_retries_is_a_503() {
+    for kind in [
+        FaultKind::Throttling,
+        FaultKind::ProvisionedThroughputExceeded,
+        FaultKind::InternalError,
+    ] {
+        let (state, harness, _) = harnessed_state().await;
+        let r = register(&state.store, spec(&["client_credentials"])).await;
+        harness.fault(Fault::new(Trigger::Operation("PutItem"), kind));
+        let cc = "grant_type=client_credentials";
+        assert_503(&answered(post(&state, Some(creds(&r)), cc)).await);
+    }
+}
+
+#[tokio::test]
+async fn a_reset_or_a_throttle_the_retries_absorb_is_not_seen() {
+    for kind in [
+        FaultKind::Reset,
+        FaultKind::Throttling,
+        FaultKind::InternalError,
+    ] {
+        let (state, harness, _) = harnessed_state().await;
+        let r = register(&state.store, spec(&["client_credentials"])).await;
+        harness.fault(Fault::new(Trigger::Call(1), kind).times(1));
+        let reply = answered(post(
+            &state,
+            Some(creds(&r)),
+            "grant_type=client_credentials",
+        ))
+        .await;
+        assert_eq!(reply.status, 200, "{kind:?}: {}", reply.json);
+        let calls = harness.take_calls();
+        assert!(
+            calls.len() >= 3,
+            "{kind:?}: the failed call was tried again: {calls:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_authorization_endpoint_answers_a_503_page() {
+    let (state, harness, _) = harnessed_state().await;
+    let r = register(&state.store, spec(&["authorization_code"])).await;
+    harness.fault(Fault::new(Trigger::Always, FaultKind::Hang));
+    let url = authorize_url(&r.client.client_id, "");
+    let page = answered(Browser::default().get(&state, &url)).await;
+    assert_eq!(page.status, 503);
+    assert_eq!(page.header("retry-after"), Some("1"));
+    assert!(page
+        .header("content-type")
+        .unwrap()
+        .starts_with("text/html"));
+}
+
+#[tokio::test]
+async fn the_warm_up_in_init_gives_up_quickly() {
+    let harness = oauth_tests::harness::Harness::start(dynamodb_local().endpoint());
+    harness.fault(Fault::new(Trigger::Always, FaultKind::Hang));
+    // Limits far longer than the guard: only the warm-up's own timeout can end it in time.
+    let patient = Limits {
+        attempt_ms: 120_000,
+        operation_ms: 120_000,
+        max_attempts: 1,
+    };
+    let client = local_stack::local_client_within(&harness.endpoint, patient);
+    let dynamo = DynamoStore::new(
+        client,
+        oauth_core::store::dynamo::schema::TableNames::local(),
+    );
+    let settings = oauth_core::Settings {
+        warm_up_timeout_ms: 500,
+        ..test_settings()
+    };
+    let state = answered(AppState::start(dynamo, settings)).await;
+    assert_eq!(state.settings.warm_up_timeout_ms, 500);
+    assert!(
+        !harness.take_calls().is_empty(),
+        "the warm-up read was sent"
+    );
+}
