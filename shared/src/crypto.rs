@@ -23,6 +23,26 @@ pub fn random_string(bytes: usize) -> String {
     URL_SAFE_NO_PAD.encode(buf)
 }
 
+/// An identifier of `len` letters and digits (client ids, subjects): unlike base64url it never
+/// starts with `-`, which command lines would read as an option.
+pub fn random_id(len: usize) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut out = String::with_capacity(len);
+    let rng = SystemRandom::new();
+    while out.len() < len {
+        let mut buf = [0u8; 32];
+        rng.fill(&mut buf).unwrap_or_else(|_| std::process::abort());
+        // 248 = 4 × 62: bytes above it are dropped so every character is equally likely.
+        out.extend(
+            buf.iter()
+                .filter(|b| **b < 248)
+                .map(|b| char::from(ALPHABET[usize::from(*b) % 62]))
+                .take(len - out.len()),
+        );
+    }
+    out
+}
+
 /// A fresh secret with 256 bits of entropy.
 pub fn new_secret() -> String {
     random_string(32)
@@ -109,6 +129,14 @@ mod tests {
         let (a, b) = (new_secret(), new_secret());
         assert_eq!(a.len(), 43);
         assert_ne!(a, b);
+    }
+
+    #[test]
+    fn ids_are_letters_and_digits() {
+        let id = random_id(22);
+        assert_eq!(id.len(), 22);
+        assert!(id.bytes().all(|b| b.is_ascii_alphanumeric()), "{id}");
+        assert_ne!(id, random_id(22));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Calling the token function's handler directly, as Lambda would.
 
 use base64::{engine::general_purpose::STANDARD, Engine};
+use lambda_http::aws_lambda_events::apigw::ApiGatewayV2CustomAuthorizerV2Request;
 use lambda_http::http::HeaderMap;
 use lambda_http::{Body, Request};
 use oauth_core::AppState;
@@ -86,4 +87,24 @@ pub async fn post_to(
 ) -> Reply {
     let a = auth.map(|(i, s)| basic(i, s));
     token(state, form_post(path, a.as_deref(), body)).await
+}
+
+/// An API Gateway HTTP API authorizer request (payload 2.0) carrying `authorization`.
+pub fn authorizer_event(authorization: Option<&str>) -> ApiGatewayV2CustomAuthorizerV2Request {
+    let mut headers = serde_json::Map::new();
+    if let Some(a) = authorization {
+        headers.insert("authorization".into(), serde_json::json!(a));
+    }
+    serde_json::from_value(serde_json::json!({
+        "version": "2.0",
+        "type": "REQUEST",
+        "routeArn": "arn:aws:execute-api:us-east-1:123456789012:abcdef123/$default/GET/orders",
+        "identitySource": [authorization.unwrap_or("")],
+        "routeKey": "GET /orders",
+        "rawPath": "/orders",
+        "rawQueryString": "",
+        "headers": headers,
+        "requestContext": {"http": {"method": "GET", "path": "/orders", "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "test"}}
+    }))
+    .expect("authorizer event")
 }

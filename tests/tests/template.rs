@@ -6,17 +6,9 @@
 
 use oauth_core::http::routes::{Function, ROUTES};
 use oauth_core::store::dynamo::schema::{self, TableDef};
+use oauth_tests::template::template;
 use std::collections::BTreeSet;
-use yaml_rust2::{Yaml, YamlLoader};
-
-fn template() -> Yaml {
-    let text = std::fs::read_to_string(oauth_tests::repo_root().join("template.yaml"))
-        .expect("template.yaml");
-    // CloudFormation's short tags (`!Ref X`) load as their plain values.
-    YamlLoader::load_from_str(&text)
-        .expect("valid YAML")
-        .remove(0)
-}
+use yaml_rust2::Yaml;
 
 /// (attribute, key type) pairs.
 type Keys = Vec<(String, String)>;

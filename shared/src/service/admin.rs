@@ -65,7 +65,7 @@ pub fn build_client(spec: &ClientSpec, now: u64) -> Result<Registered, AdminErro
     let client_secret = (!spec.public).then(crypto::new_secret);
     let client = Client {
         workspace: spec.workspace.clone(),
-        client_id: crypto::random_string(16),
+        client_id: crypto::random_id(22),
         name: spec.name.trim().to_owned(),
         secret_digest: client_secret.as_deref().map(crypto::digest),
         redirect_uris,
@@ -175,7 +175,7 @@ pub async fn create_user(
     let user = User {
         workspace: workspace.to_owned(),
         username: username.to_owned(),
-        sub: crypto::random_string(16),
+        sub: crypto::random_id(22),
         password_hash: crypto::hash_password(password, iterations),
         failed_logins: 0,
         locked_until: 0,

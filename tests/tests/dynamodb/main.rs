@@ -5,5 +5,6 @@
 
 mod contract;
 mod faults;
+mod iam;
 mod races;
 mod storage;

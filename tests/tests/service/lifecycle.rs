@@ -1,7 +1,6 @@
 //! Revocation (RFC 7009), introspection (RFC 7662), server metadata (RFC 8414) and the API
 //! Gateway authorizer, through the real handlers on the in-memory store.
 
-use lambda_http::aws_lambda_events::apigw::ApiGatewayV2CustomAuthorizerV2Request;
 use oauth_core::clock::SystemClock;
 use oauth_core::http::authorizer::{authorize, Denied};
 use oauth_core::protocol::client::ClientPolicy;
@@ -328,25 +327,6 @@ async fn metadata_is_served_without_dynamodb() {
     assert_eq!(bad.status, 404);
 }
 
-fn authorizer_event(authorization: Option<&str>) -> ApiGatewayV2CustomAuthorizerV2Request {
-    let mut headers = serde_json::Map::new();
-    if let Some(a) = authorization {
-        headers.insert("authorization".into(), json!(a));
-    }
-    serde_json::from_value(json!({
-        "version": "2.0",
-        "type": "REQUEST",
-        "routeArn": "arn:aws:execute-api:us-east-1:123456789012:abcdef123/$default/GET/orders",
-        "identitySource": [authorization.unwrap_or("")],
-        "routeKey": "GET /orders",
-        "rawPath": "/orders",
-        "rawQueryString": "",
-        "headers": headers,
-        "requestContext": {"http": {"method": "GET", "path": "/orders", "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "test"}}
-    }))
-    .expect("authorizer event")
-}
-
 #[tokio::test]
 async fn authorizer_allows_active_access_tokens_only() {
     let (state, client, _) = setup().await;
@@ -354,7 +334,7 @@ async fn authorizer_allows_active_access_tokens_only() {
     let allowed = authorize(
         &state,
         "default",
-        &authorizer_event(Some(&format!("Bearer {access}"))),
+        &call::authorizer_event(Some(&format!("Bearer {access}"))),
     )
     .await
     .unwrap();
@@ -419,7 +399,7 @@ async fn authorizer_allows_active_access_tokens_only() {
         ("not Bearer", Some(format!("Basic {access}")), "default"),
         ("no header", None, "default"),
     ] {
-        let denied = authorize(&state, ws, &authorizer_event(header.as_deref())).await;
+        let denied = authorize(&state, ws, &call::authorizer_event(header.as_deref())).await;
         match denied {
             Err(e @ Denied::Unauthorized) => assert_eq!(e.to_string(), "Unauthorized", "{name}"),
             other => panic!("{name}: expected Unauthorized, got {other:?}"),

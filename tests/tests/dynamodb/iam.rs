@@ -1,0 +1,291 @@
+//! IAM compared with the code, both ways: each function's requests (every path it serves) and
+//! the admin CLI's commands run through the strict harness, which records every (table,
+//! action) DynamoDB's IAM would check; the set must equal what `template.yaml` grants that
+//! function (or the operator's managed policy). A missing action would fail in AWS; an
+//! unused one is wider than it needs to be.
+
+use oauth_core::service::admin::{ClientSpec, Registered};
+use oauth_core::store::dynamo::schema::TableNames;
+use oauth_core::store::Stores;
+use oauth_core::AppState;
+use oauth_tests::browser::*;
+use oauth_tests::call::{post, post_to};
+use oauth_tests::fixtures::*;
+use oauth_tests::harness::Harness;
+use oauth_tests::template::{function_permissions, managed_policy_permissions};
+use oauth_tests::*;
+use std::collections::BTreeSet;
+
+type Permissions = BTreeSet<(String, String)>;
+
+/// The harness's record with table names replaced by their logical ids in the template.
+fn logical(recorded: Permissions, tables: &TableNames) -> Permissions {
+    recorded
+        .into_iter()
+        .map(|(resource, action)| {
+            let (table, index) = resource
+                .split_once("/index/")
+                .map_or((resource.as_str(), None), |(t, i)| (t, Some(i)));
+            let id = tables
+                .pairs()
+                .into_iter()
+                .find(|(_, name)| *name == table)
+                .map_or_else(
+                    || format!("unknown table {table}"),
+                    |(def, _)| def.logical_id.to_owned(),
+                );
+            let id = index.map_or(id.clone(), |i| format!("{id}/index/{i}"));
+            (id, action)
+        })
+        .collect()
+}
+
+fn assert_same(function: &str, used: &Permissions, granted: &Permissions) {
+    let missing: Vec<_> = used.difference(granted).collect();
+    let unused: Vec<_> = granted.difference(used).collect();
+    assert!(
+        missing.is_empty() && unused.is_empty(),
+        "{function}: used but not granted {missing:?}; granted but never used {unused:?}"
+    );
+}
+
+/// A state on the harness, with and without the client cache (the two read paths).
+fn on_harness(state: &AppState, cache: u64) -> AppState {
+    let mut s = state.clone();
+    s.settings.client_cache_seconds = cache;
+    AppState::new(s.store.clone(), s.settings.clone(), s.clock.clone())
+}
+
+async fn app(setup: &Stores) -> Registered {
+    let grants = [
+        "authorization_code",
+        "refresh_token",
+        "client_credentials",
+        "password",
+        "implicit",
+    ];
+    let r = register(
+        setup,
+        ClientSpec {
+            policy: oauth_core::protocol::client::ClientPolicy {
+                introspect: true,
+                ..Default::default()
+            },
+            ..spec(&grants)
+        },
+    )
+    .await;
+    add_user(setup, "default", "alice", "correct horse").await;
+    r
+}
+
+/// Every path of the token function: each grant, reuse of a code and of a refresh token,
+/// a failed login, revocation of both kinds, introspection, metadata.
+async fn token_function(state: &AppState, setup: &Stores, r: &Registered) {
+    let auth = Some(creds(r));
+    post(state, auth, "grant_type=client_credentials").await;
+    let login = "grant_type=password&username=alice&password=correct+horse";
+    let pw = post(state, auth, login).await;
+    assert_eq!(pw.status, 200, "{}", pw.json);
+    post(
+        state,
+        auth,
+        "grant_type=password&username=alice&password=wrong",
+    )
+    .await;
+    let code = store_code(setup, &code_for(r, &alice())).await;
+    let exchanged = post(state, auth, &code_body(&code)).await;
+    assert_eq!(exchanged.status, 200, "{}", exchanged.json);
+    post(state, auth, &code_body(&code)).await; // reuse: revokes the family
+    let refresh = pw.field("refresh_token");
+    let body = format!("grant_type=refresh_token&refresh_token={refresh}");
+    let rotated = post(state, auth, &body).await;
+    assert_eq!(rotated.status, 200, "{}", rotated.json);
+    post(state, auth, &body).await; // reuse
+    let fresh = post(state, auth, login).await;
+    let introspect = format!("token={}", fresh.field("access_token"));
+    post_to(state, "/oauth2/introspect", auth, &introspect).await;
+    post_to(state, "/oauth2/revoke", auth, &introspect).await;
+    let revoke_refresh = format!("token={}", fresh.field("refresh_token"));
+    post_to(state, "/oauth2/revoke", auth, &revoke_refresh).await;
+    oauth_tests::call::token(
+        state,
+        oauth_tests::call::get("/.well-known/oauth-authorization-server"),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_token_functions_policy_is_what_its_code_uses() {
+    let (state, harness, direct) = harnessed_state().await;
+    let setup = Stores::new(direct.clone());
+    let r = app(&setup).await;
+    harness.take_calls();
+    for cache in [0, 300] {
+        token_function(&on_harness(&state, cache), &setup, &r).await;
+    }
+    let used = logical(harness.take_permissions(), direct.tables());
+    assert_same(
+        "TokenFunction",
+        &used,
+        &function_permissions("TokenFunction"),
+    );
+}
+
+/// Every step of the authorization endpoint: login (wrong, then right), consent (allow,
+/// deny), a remembered consent, implicit.
+async fn authorize_function(state: &AppState, r: &Registered) {
+    let mut b = Browser::default();
+    let url = authorize_url(
+        &r.client.client_id,
+        &format!("&scope=read&redirect_uri={CB}"),
+    );
+    let login = b.get(state, &url).await;
+    log_in(&mut b, state, &url, &login, "wrong").await;
+    log_in(&mut b, state, &url, &login, "correct+horse").await;
+    let page = b.get(state, &url).await;
+    consent(&mut b, state, &url, &page, "deny").await;
+    let page = b.get(state, &url).await;
+    let done = consent(&mut b, state, &url, &page, "allow").await;
+    assert!(done.location().contains("code="), "{}", done.location());
+    let implicit = format!(
+        "/oauth2/authorize?response_type=token&client_id={}&state=s&scope=read&redirect_uri={CB}",
+        r.client.client_id
+    );
+    let token = b.get(state, &implicit).await;
+    assert!(
+        token.location().contains("access_token="),
+        "{}",
+        token.location()
+    );
+}
+
+#[tokio::test]
+async fn the_authorize_functions_policy_is_what_its_code_uses() {
+    let (mut state, harness, direct) = harnessed_state().await;
+    state.settings.issuer = Some(ISSUER.into());
+    let setup = Stores::new(direct.clone());
+    let r = app(&setup).await;
+    harness.take_calls();
+    authorize_function(&state, &r).await;
+    let used = logical(harness.take_permissions(), direct.tables());
+    assert_same(
+        "AuthorizeFunction",
+        &used,
+        &function_permissions("AuthorizeFunction"),
+    );
+}
+
+#[tokio::test]
+async fn the_authorizers_policy_is_what_its_code_uses() {
+    let (state, harness, direct) = harnessed_state().await;
+    let setup = Stores::new(direct.clone());
+    let r = app(&setup).await;
+    let direct_state = AppState::new(setup.clone(), test_settings(), state.clock.clone());
+    let token = post(
+        &direct_state,
+        Some(creds(&r)),
+        "grant_type=password&username=alice&password=correct+horse",
+    )
+    .await;
+    harness.take_calls();
+    let event = oauth_tests::call::authorizer_event(Some(&format!(
+        "Bearer {}",
+        token.field("access_token")
+    )));
+    let allowed = oauth_core::http::authorizer::authorize(&state, "default", &event).await;
+    assert!(allowed.is_ok());
+    let used = logical(harness.take_permissions(), direct.tables());
+    assert_same(
+        "AuthorizerFunction",
+        &used,
+        &function_permissions("AuthorizerFunction"),
+    );
+}
+
+/// `oauth-admin` against the harness, every command but `tables create` (local only).
+fn admin(harness: &Harness, tables: &TableNames, args: &[&str], stdin: &str) -> serde_json::Value {
+    use std::io::Write;
+    let mut child = std::process::Command::new(repo_root().join("target/debug/oauth-admin"))
+        .args(args)
+        .envs(local_env(&harness.endpoint, tables))
+        .env("PBKDF2_ITERATIONS", "1000")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("target/debug/oauth-admin (cargo test --workspace builds it)");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[tokio::test]
+async fn the_operators_policy_is_what_oauth_admin_uses() {
+    let (state, harness, direct) = harnessed_state().await;
+    let tables = direct.tables();
+    let run = |args: &[&str], stdin: &str| admin(&harness, tables, args, stdin);
+    let created = run(
+        &[
+            "client",
+            "create",
+            "--name",
+            "svc",
+            "--grant-type",
+            "client_credentials",
+            "--grant-type",
+            "password",
+            "--grant-type",
+            "refresh_token",
+        ],
+        "",
+    );
+    let id = created["client_id"].as_str().unwrap().to_owned();
+    let secret = created["client_secret"].as_str().unwrap().to_owned();
+    run(&["client", "list"], "");
+    run(&["client", "show", &id], "");
+    run(
+        &["user", "create", "--username", "bob", "--password-stdin"],
+        "correct horse\n",
+    );
+    run(&["user", "list"], "");
+    run(
+        &[
+            "user",
+            "set-password",
+            "--username",
+            "bob",
+            "--password-stdin",
+        ],
+        "battery staple\n",
+    );
+    let direct_state = AppState::new(
+        Stores::new(direct.clone()),
+        test_settings(),
+        state.clock.clone(),
+    );
+    let login = "grant_type=password&username=bob&password=battery+staple";
+    let tokens = post(&direct_state, Some((&id, &secret)), login).await;
+    run(&["token", "show", "-"], &tokens.field("access_token"));
+    run(&["token", "revoke", "-"], &tokens.field("access_token"));
+    run(&["token", "revoke", "-"], &tokens.field("refresh_token"));
+    run(&["client", "rotate-secret", &id], "");
+    run(&["user", "delete", "--username", "bob"], "");
+    run(&["client", "delete", &id], "");
+    let used = logical(harness.take_permissions(), tables);
+    assert_same(
+        "OperatorPolicy",
+        &used,
+        &managed_policy_permissions("OperatorPolicy"),
+    );
+}
