@@ -43,6 +43,24 @@ pub fn random_id(len: usize) -> String {
     out
 }
 
+/// A random 64-bit number.
+pub fn random_u64() -> u64 {
+    let mut b = [0u8; 8];
+    SystemRandom::new()
+        .fill(&mut b)
+        .unwrap_or_else(|_| std::process::abort());
+    u64::from_le_bytes(b)
+}
+
+/// One random byte (jitter).
+pub fn random_byte() -> u8 {
+    let mut b = [0u8; 1];
+    SystemRandom::new()
+        .fill(&mut b)
+        .unwrap_or_else(|_| std::process::abort());
+    b[0]
+}
+
 /// A fresh secret with 256 bits of entropy.
 pub fn new_secret() -> String {
     random_string(32)

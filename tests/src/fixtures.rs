@@ -31,6 +31,7 @@ pub fn alice() -> Owner {
     Owner {
         username: "alice".into(),
         sub: "sub-alice".into(),
+        generation: 0,
     }
 }
 
@@ -47,6 +48,7 @@ pub fn code_for(r: &Registered, owner: &Owner) -> CodeGrant {
         grant_id: oauth_core::crypto::new_secret(),
         expires_at: now() + 60,
         used: false,
+        user_generation: owner.generation,
     }
 }
 
@@ -58,4 +60,20 @@ pub fn code_body(code: &str) -> String {
 /// `(client_id, client_secret)` of a confidential client.
 pub fn creds(r: &Registered) -> (&str, &str) {
     (&r.client.client_id, r.client_secret.as_deref().unwrap())
+}
+
+/// A value for `record` as the server mints one: the name its standing is read by (client,
+/// subject, family) and a fresh secret.
+pub fn token_value(record: &oauth_core::protocol::token_record::TokenRecord) -> String {
+    let name = oauth_core::protocol::token_value::TokenName {
+        client_id: record.client_id.clone(),
+        sub: record.sub.clone(),
+        grant_id: record.grant_id.clone(),
+    };
+    name.value(&oauth_core::crypto::new_secret())
+}
+
+/// A session cookie's value as the server mints one: the subject, then a fresh secret.
+pub fn session_value(sub: &str) -> String {
+    format!("{sub}.{}", oauth_core::crypto::new_secret())
 }

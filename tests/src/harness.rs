@@ -262,7 +262,10 @@ async fn handle(
     if parts.status.is_success() {
         remember_writes(&state, &keys);
     }
+    let mut parts = parts;
     let body = lag_index(&state, &op, &json, body);
+    // The body may have been rewritten: its length is the new one's.
+    parts.headers.remove(hyper::header::CONTENT_LENGTH);
     Ok(Response::from_parts(parts, Full::new(body)))
 }
 

@@ -68,6 +68,7 @@ async fn issue_code(stack: &Stack, r: &Registered, challenge: &PkceCodeChallenge
             grant_id: oauth_core::crypto::new_secret(),
             expires_at: now() + 60,
             used: false,
+            user_generation: 0,
         },
     )
     .await

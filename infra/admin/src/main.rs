@@ -5,9 +5,9 @@
 use clap::{Args, Parser, Subcommand};
 use oauth_core::clock::{Clock, SystemClock};
 use oauth_core::protocol::client::{Client, ClientPolicy};
-use oauth_core::protocol::token_record::TokenRecord;
+use oauth_core::protocol::token_record::TokenStanding;
 use oauth_core::protocol::user::User;
-use oauth_core::service::admin::{self, AdminError, ClientSpec};
+use oauth_core::service::admin::{self, AdminError, ClientSpec, UserAction};
 use oauth_core::store::dynamo::DynamoStore;
 use oauth_core::store::{StoreError, Stores};
 use oauth_core::{AppState, Settings};
@@ -96,6 +96,15 @@ enum ClientCmd {
         #[command(flatten)]
         ws: Ws,
         client_id: String,
+        /// Also end every token issued to the client so far.
+        #[arg(long)]
+        revoke_tokens: bool,
+    },
+    /// End every token issued to the client so far (the client itself stays).
+    RevokeTokens {
+        #[command(flatten)]
+        ws: Ws,
+        client_id: String,
     },
 }
 
@@ -153,15 +162,24 @@ enum UserCmd {
     Create(UserArgs),
     /// List a workspace's users.
     List(Ws),
-    /// Delete a user.
-    Delete {
-        #[command(flatten)]
-        ws: Ws,
-        #[arg(long)]
-        username: String,
-    },
-    /// Set a new password (and lift a lockout).
+    /// Delete a user: every token, session and consent of theirs ends.
+    Delete(Username),
+    /// Set a new password (and lift a lockout): every token, session and consent ends.
     SetPassword(UserArgs),
+    /// Stop a user from signing in: every token, session and consent ends.
+    Disable(Username),
+    /// Let a disabled user sign in again (what was ended stays ended).
+    Enable(Username),
+    /// End every token, session and consent of a user (the account stays).
+    RevokeTokens(Username),
+}
+
+#[derive(Args)]
+struct Username {
+    #[command(flatten)]
+    ws: Ws,
+    #[arg(long)]
+    username: String,
 }
 
 fn client_json(c: &Client, secret: Option<&str>) -> Value {
@@ -197,10 +215,12 @@ fn user_json(u: &User) -> Value {
         "username": u.username,
         "sub": u.sub,
         "locked_until": (u.locked_until > now()).then_some(u.locked_until),
+        "disabled": u.disabled,
     })
 }
 
-fn token_json(t: &TokenRecord) -> Value {
+fn token_json(standing: &TokenStanding) -> Value {
+    let t = &standing.token;
     json!({
         "workspace": t.workspace,
         "kind": t.kind.as_str(),
@@ -210,7 +230,8 @@ fn token_json(t: &TokenRecord) -> Value {
         "scope": t.scope.to_wire(),
         "issued_at": t.issued_at,
         "expires_at": t.expires_at,
-        "active": t.expires_at > now() && t.rotated_at.is_none(),
+        "active": standing.is_active(now()),
+        "revoked": standing.is_revoked(),
         "rotated_at": t.rotated_at,
         "family_expires_at": t.family_expires_at,
     })
@@ -240,97 +261,140 @@ fn read_password(from_stdin: bool) -> Result<String, AdminError> {
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 
+/// What every command works with.
+struct Ctx {
+    settings: Settings,
+    dynamo: Arc<DynamoStore>,
+    stores: Stores,
+}
+
 async fn run(cli: Cli) -> Result<Value, AdminError> {
     let settings = Settings::from_env().map_err(AdminError::Invalid)?;
-    let dynamo = Arc::new(
-        DynamoStore::connect(
-            settings.tables.clone(),
-            settings.ca_roots,
-            settings.dynamodb,
-        )
-        .await,
-    );
-    let stores = Stores::new(dynamo.clone());
-    let (clients, users, tokens) = (&*stores.clients, &*stores.users, &*stores.tokens);
-    let not_found = |what: String| {
-        move |e: StoreError| match e {
-            StoreError::ConditionFailed => AdminError::NotFound(what),
-            e => e.into(),
-        }
+    let tables = settings.tables.clone();
+    let dynamo = DynamoStore::connect(tables, settings.ca_roots, settings.dynamodb).await;
+    let dynamo = Arc::new(dynamo);
+    let ctx = Ctx {
+        stores: Stores::new(dynamo.clone()),
+        dynamo,
+        settings,
     };
     match cli.command {
         Command::Tables(TablesCmd::Create) => {
-            let created = dynamo.create_tables().await?;
+            let created = ctx.dynamo.create_tables().await?;
             Ok(json!({ "created": created }))
         }
-        Command::Client(ClientCmd::Create(c)) => {
-            let spec = ClientSpec {
-                workspace: c.ws.workspace,
-                name: c.name,
-                redirect_uris: c.redirect_uris,
-                grant_types: c.grant_types,
-                scope: c.scope,
-                public: c.public,
-                policy: ClientPolicy {
-                    first_party: c.first_party,
-                    allow_plain_pkce: c.allow_plain_pkce,
-                    introspect: c.introspect,
-                    access_token_ttl: c.access_token_ttl,
-                    refresh_token_ttl: c.refresh_token_ttl,
-                    refresh_grace: c.refresh_grace.unwrap_or(0),
-                },
-            };
-            let r = admin::create_client(clients, &spec, now()).await?;
+        Command::Client(cmd) => client(&ctx, cmd).await,
+        Command::User(cmd) => user(&ctx, cmd).await,
+        Command::Token(cmd) => token(&ctx, cmd).await,
+    }
+}
+
+fn spec(c: CreateClient) -> ClientSpec {
+    ClientSpec {
+        workspace: c.ws.workspace,
+        name: c.name,
+        redirect_uris: c.redirect_uris,
+        grant_types: c.grant_types,
+        scope: c.scope,
+        public: c.public,
+        policy: ClientPolicy {
+            first_party: c.first_party,
+            allow_plain_pkce: c.allow_plain_pkce,
+            introspect: c.introspect,
+            access_token_ttl: c.access_token_ttl,
+            refresh_token_ttl: c.refresh_token_ttl,
+            refresh_grace: c.refresh_grace.unwrap_or(0),
+        },
+    }
+}
+
+async fn client(ctx: &Ctx, cmd: ClientCmd) -> Result<Value, AdminError> {
+    let clients = &*ctx.stores.clients;
+    match cmd {
+        ClientCmd::Create(c) => {
+            let r = admin::create_client(clients, &spec(c), now()).await?;
             Ok(client_json(&r.client, r.client_secret.as_deref()))
         }
-        Command::Client(ClientCmd::List(ws)) => {
+        ClientCmd::List(ws) => {
             let list = clients.clients(&ws.workspace).await?;
             Ok(Value::Array(
                 list.iter().map(|c| client_json(c, None)).collect(),
             ))
         }
-        Command::Client(ClientCmd::Show { ws, client_id }) => {
-            match clients.client(&ws.workspace, &client_id).await? {
-                Some(c) => Ok(client_json(&c, None)),
-                None => Err(AdminError::NotFound(format!("client {client_id}"))),
+        ClientCmd::Show { ws, client_id } => match clients.client(&ws.workspace, &client_id).await?
+        {
+            Some(c) => Ok(client_json(&c, None)),
+            None => Err(AdminError::NotFound(format!("client {client_id}"))),
+        },
+        ClientCmd::Delete { ws, client_id } => {
+            match clients.delete_client(&ws.workspace, &client_id).await {
+                Err(StoreError::ConditionFailed) => {
+                    return Err(AdminError::NotFound(format!("client {client_id}")))
+                }
+                other => other?,
             }
-        }
-        Command::Client(ClientCmd::Delete { ws, client_id }) => {
-            clients
-                .delete_client(&ws.workspace, &client_id)
-                .await
-                .map_err(not_found(format!("client {client_id}")))?;
             Ok(json!({ "deleted": client_id }))
         }
-        Command::Client(ClientCmd::RotateSecret { ws, client_id }) => {
+        ClientCmd::RotateSecret {
+            ws,
+            client_id,
+            revoke_tokens,
+        } => {
             let secret = admin::rotate_secret(clients, &ws.workspace, &client_id).await?;
-            Ok(json!({ "client_id": client_id, "client_secret": secret }))
-        }
-        Command::User(UserCmd::Create(u)) => {
-            let password = read_password(u.password_stdin)?;
-            let user = admin::create_user(
-                users,
-                settings.pbkdf2_iterations,
-                &u.ws.workspace,
-                &u.username,
-                &password,
-                now(),
+            if revoke_tokens {
+                admin::revoke_client_tokens(clients, &ws.workspace, &client_id).await?;
+            }
+            Ok(
+                json!({ "client_id": client_id, "client_secret": secret, "tokens_revoked": revoke_tokens }),
             )
-            .await?;
-            Ok(user_json(&user))
         }
-        Command::User(UserCmd::List(ws)) => {
+        ClientCmd::RevokeTokens { ws, client_id } => {
+            admin::revoke_client_tokens(clients, &ws.workspace, &client_id).await?;
+            Ok(json!({ "client_id": client_id, "tokens_revoked": true }))
+        }
+    }
+}
+
+async fn user(ctx: &Ctx, cmd: UserCmd) -> Result<Value, AdminError> {
+    let users = &*ctx.stores.users;
+    let iterations = ctx.settings.pbkdf2_iterations;
+    let (who, action, done) = match cmd {
+        UserCmd::Create(u) => {
+            let password = read_password(u.password_stdin)?;
+            let ws = &u.ws.workspace;
+            let user =
+                admin::create_user(users, iterations, ws, &u.username, &password, now()).await?;
+            return Ok(user_json(&user));
+        }
+        UserCmd::List(ws) => {
             let list = users.users(&ws.workspace).await?;
-            Ok(Value::Array(list.iter().map(user_json).collect()))
+            return Ok(Value::Array(list.iter().map(user_json).collect()));
         }
-        Command::User(UserCmd::Delete { ws, username }) => {
-            users
-                .delete_user(&ws.workspace, &username)
-                .await
-                .map_err(not_found(format!("user {username}")))?;
-            Ok(json!({ "deleted": username }))
+        UserCmd::SetPassword(u) => {
+            let password = read_password(u.password_stdin)?;
+            (
+                Username {
+                    ws: u.ws,
+                    username: u.username,
+                },
+                UserAction::SetPassword(password),
+                "updated",
+            )
         }
-        Command::Token(TokenCmd::Show { ws, token }) => {
+        UserCmd::Delete(u) => (u, UserAction::Delete, "deleted"),
+        UserCmd::Disable(u) => (u, UserAction::Disable, "disabled"),
+        UserCmd::Enable(u) => (u, UserAction::Enable, "enabled"),
+        UserCmd::RevokeTokens(u) => (u, UserAction::RevokeTokens, "tokens_revoked"),
+    };
+    let key = (who.ws.workspace.as_str(), who.username.as_str());
+    admin::change_user(users, iterations, key, &action).await?;
+    Ok(json!({ done: who.username }))
+}
+
+async fn token(ctx: &Ctx, cmd: TokenCmd) -> Result<Value, AdminError> {
+    let tokens = &*ctx.stores.tokens;
+    match cmd {
+        TokenCmd::Show { ws, token } => {
             let value = token_value(token)?;
             match tokens.token(&ws.workspace, &value).await? {
                 Some(t) => Ok(token_json(&t)),
@@ -339,30 +403,23 @@ async fn run(cli: Cli) -> Result<Value, AdminError> {
                 )),
             }
         }
-        Command::Token(TokenCmd::Revoke { ws, token }) => {
+        TokenCmd::Revoke { ws, token } => {
             let value = token_value(token)?;
-            let Some(record) = tokens.token(&ws.workspace, &value).await? else {
+            let Some(standing) = tokens.token(&ws.workspace, &value).await? else {
                 return Err(AdminError::NotFound(
                     "token (unknown, or already revoked)".into(),
                 ));
             };
-            let state = AppState::new(stores.clone(), settings, Arc::new(SystemClock));
+            let record = standing.token;
+            let state = AppState::new(
+                ctx.stores.clone(),
+                ctx.settings.clone(),
+                Arc::new(SystemClock),
+            );
             oauth_core::service::token_lifecycle::revoke_record(&state, &value, &record)
                 .await
                 .map_err(|e| AdminError::Invalid(e.to_string()))?;
             Ok(json!({ "revoked": record.kind.as_str(), "client_id": record.client_id }))
-        }
-        Command::User(UserCmd::SetPassword(u)) => {
-            let password = read_password(u.password_stdin)?;
-            admin::set_password(
-                users,
-                settings.pbkdf2_iterations,
-                &u.ws.workspace,
-                &u.username,
-                &password,
-            )
-            .await?;
-            Ok(json!({ "updated": u.username }))
         }
     }
 }

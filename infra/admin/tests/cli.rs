@@ -230,7 +230,13 @@ async fn token_show_and_revoke() {
     use oauth_core::protocol::scope::Scopes;
     use oauth_core::protocol::token_record::{TokenKind, TokenRecord};
     let store = fresh_dynamo().await;
-    let value = oauth_core::crypto::new_secret();
+    let svc = oauth_core::protocol::client::Client {
+        client_id: "svc".into(),
+        ..oauth_core::protocol::client::Client::example()
+    };
+    oauth_core::store::ClientStore::create_client(&*store, &svc)
+        .await
+        .unwrap();
     let now = oauth_tests::now();
     let record = TokenRecord {
         kind: TokenKind::Access,
@@ -245,7 +251,10 @@ async fn token_show_and_revoke() {
         rotated_at: None,
         family_expires_at: None,
         grace_used: false,
+        user_generation: 0,
+        client_generation: 0,
     };
+    let value = oauth_tests::fixtures::token_value(&record);
     store.put_token(&value, &record).await.unwrap();
     let shown = json(&admin(
         &store,

@@ -174,6 +174,7 @@ async fn codes(f: &Fixture, n: usize) -> Vec<String> {
             grant_id: oauth_core::crypto::new_secret(),
             expires_at: now() + 3600,
             used: false,
+            user_generation: 0,
         };
         f.store.put_code(&value, &code).await.expect("code");
         values.push(value);

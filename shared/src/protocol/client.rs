@@ -48,6 +48,9 @@ pub struct Client {
     pub scopes: Scopes,
     pub policy: ClientPolicy,
     pub created_at: u64,
+    /// Changes (to a fresh random value) whenever the operator ends the client's tokens; set
+    /// anew when a client is created, so a re-created id does not revive old tokens.
+    pub generation: u64,
 }
 
 /// What the operator decided for a client beyond its grants and scopes.
@@ -80,6 +83,7 @@ impl Client {
             scopes: Scopes::default(),
             policy: ClientPolicy::default(),
             created_at: 0,
+            generation: 0,
         }
     }
 

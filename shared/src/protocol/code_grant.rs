@@ -21,6 +21,8 @@ pub struct CodeGrant {
     pub grant_id: String,
     pub expires_at: u64,
     pub used: bool,
+    /// The user's generation at sign-in: the code dies with the user's tokens.
+    pub user_generation: u64,
 }
 
 /// What a well-formed redemption of a code leads to.
@@ -132,6 +134,7 @@ mod tests {
             grant_id: "g".into(),
             expires_at: NOW + 60,
             used: false,
+            user_generation: 0,
         }
     }
 

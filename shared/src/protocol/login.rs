@@ -30,12 +30,8 @@ mod tests {
 
     fn user(locked_until: u64) -> User {
         User {
-            workspace: "w".into(),
-            username: "u".into(),
-            sub: "s".into(),
-            password_hash: String::new(),
-            failed_logins: 0,
             locked_until,
+            ..User::new("w", "u", "s", String::new())
         }
     }
 

@@ -15,5 +15,6 @@ pub mod refresh_grant;
 pub mod scope;
 pub mod token_record;
 pub mod token_request;
+pub mod token_value;
 pub mod user;
 pub mod workspace;

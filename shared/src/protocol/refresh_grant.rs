@@ -83,6 +83,8 @@ mod tests {
             rotated_at,
             family_expires_at: Some(NOW + 1000),
             grace_used: false,
+            user_generation: 0,
+            client_generation: 0,
         }
     }
 

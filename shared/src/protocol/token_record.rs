@@ -1,6 +1,8 @@
 //! Issued tokens as stored, the families they belong to, and when a token is active.
 
+use super::client::Client;
 use super::scope::Scopes;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenKind {
@@ -42,15 +44,54 @@ pub struct TokenRecord {
     pub family_expires_at: Option<u64>,
     /// Refresh tokens: the one retry the grace window allows after rotation has been used.
     pub grace_used: bool,
+    /// The user's generation when the token was issued (0 without a user).
+    pub user_generation: u64,
+    /// The client's generation when the token was issued.
+    pub client_generation: u64,
 }
 
 impl TokenRecord {
-    /// Whether the token may be used at `now`: not expired (whatever TTL has not deleted yet),
-    /// within its family's life, and, for a refresh token, not rotated.
+    /// Whether the token itself may be used at `now`: not expired (whatever TTL has not
+    /// deleted yet), within its family's life, and, for a refresh token, not rotated.
     pub fn is_active(&self, now: u64) -> bool {
         self.expires_at > now
             && self.family_expires_at.is_none_or(|f| f > now)
             && !(self.kind == TokenKind::Refresh && self.rotated_at.is_some())
+    }
+}
+
+/// A token with everything its standing depends on, read with it in one round trip: the
+/// family's revocation marker, the subject's generation, the client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenStanding {
+    pub token: TokenRecord,
+    /// The family's marker: `None` for a token without a family; `Some(true)` when it is
+    /// revoked or gone (a marker outlives every token of its family, so gone means revoked).
+    pub family_revoked: Option<bool>,
+    /// The subject's current generation, for a token with a subject.
+    pub subject_generation: Option<u64>,
+    /// The client the token was issued to, as it is now (`None`: deleted).
+    pub client: Option<Arc<Client>>,
+}
+
+impl TokenStanding {
+    /// Revocation is authoritative: a token is active only if it is itself, its family is not
+    /// revoked, its user's and its client's tokens have not been revoked since it was issued,
+    /// and its client still exists.
+    pub fn is_active(&self, now: u64) -> bool {
+        self.token.is_active(now) && !self.is_revoked()
+    }
+
+    /// Whether the token was revoked with its family, its user or its client (or the client
+    /// is gone), whatever the token's own item says.
+    pub fn is_revoked(&self) -> bool {
+        let t = &self.token;
+        self.family_revoked == Some(true)
+            || (t.sub.is_some() && self.subject_generation != Some(t.user_generation))
+            || !self
+                .client
+                .as_ref()
+                .is_some_and(|c| c.client_id == t.client_id && c.generation == t.client_generation)
     }
 }
 
@@ -81,7 +122,57 @@ mod tests {
             rotated_at: None,
             family_expires_at: Some(200),
             grace_used: false,
+            user_generation: 2,
+            client_generation: 7,
         }
+    }
+
+    fn standing() -> TokenStanding {
+        TokenStanding {
+            token: TokenRecord {
+                sub: Some("s".into()),
+                ..token(TokenKind::Access)
+            },
+            family_revoked: Some(false),
+            subject_generation: Some(2),
+            client: Some(Arc::new(Client {
+                client_id: "c".into(),
+                generation: 7,
+                ..Client::example()
+            })),
+        }
+    }
+
+    #[test]
+    fn standing_decides_revocation() {
+        assert!(standing().is_active(1));
+        type Case = (&'static str, fn(&mut TokenStanding));
+        let cases: [Case; 6] = [
+            ("family revoked", |s| s.family_revoked = Some(true)),
+            ("user revoked since", |s| s.subject_generation = Some(3)),
+            ("subject marker unread", |s| s.subject_generation = None),
+            ("client deleted", |s| s.client = None),
+            ("client's tokens revoked since", |s| {
+                s.client = Some(Arc::new(Client {
+                    client_id: "c".into(),
+                    generation: 8,
+                    ..Client::example()
+                }))
+            }),
+            ("expired", |s| s.token.expires_at = 1),
+        ];
+        for (name, change) in cases {
+            let mut s = standing();
+            change(&mut s);
+            assert!(!s.is_active(1), "{name}");
+        }
+        let mut no_user = standing();
+        no_user.token.sub = None;
+        no_user.subject_generation = None;
+        assert!(
+            no_user.is_active(1),
+            "client_credentials: no subject to check"
+        );
     }
 
     #[test]

@@ -10,13 +10,35 @@ pub struct User {
     pub password_hash: String,
     pub failed_logins: u32,
     pub locked_until: u64,
+    /// Rises whenever the operator ends the user's tokens and sessions (a new password,
+    /// disabling, `revoke-tokens`, deletion): everything issued under an older one is dead.
+    pub generation: u64,
+    /// A disabled user cannot sign in.
+    pub disabled: bool,
 }
 
-/// Who a token is for: the resource owner of a user grant.
+impl User {
+    /// A new, enabled user with nothing revoked yet.
+    pub fn new(workspace: &str, username: &str, sub: &str, password_hash: String) -> Self {
+        Self {
+            workspace: workspace.to_owned(),
+            username: username.to_owned(),
+            sub: sub.to_owned(),
+            password_hash,
+            failed_logins: 0,
+            locked_until: 0,
+            generation: 0,
+            disabled: false,
+        }
+    }
+}
+
+/// Who a token is for: the resource owner of a user grant, as of the user's generation then.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Owner {
     pub username: String,
     pub sub: String,
+    pub generation: u64,
 }
 
 impl From<&User> for Owner {
@@ -24,6 +46,7 @@ impl From<&User> for Owner {
         Self {
             username: u.username.clone(),
             sub: u.sub.clone(),
+            generation: u.generation,
         }
     }
 }
@@ -36,6 +59,8 @@ pub struct Session {
     pub sub: String,
     pub auth_time: u64,
     pub expires_at: u64,
+    /// The user's generation at sign-in.
+    pub generation: u64,
 }
 
 impl Session {
@@ -43,11 +68,22 @@ impl Session {
         Owner {
             username: self.username.clone(),
             sub: self.sub.clone(),
+            generation: self.generation,
         }
     }
 
-    /// Whether the session still stands at `now` (whatever TTL has not deleted yet).
-    pub fn is_valid(&self, now: u64) -> bool {
-        self.expires_at > now
+    /// Whether the session still stands at `now` (whatever TTL has not deleted yet), the
+    /// user's generation being `current` (read with it): a new password, disabling or
+    /// deleting the user ends it.
+    pub fn is_valid(&self, now: u64, current: u64) -> bool {
+        self.expires_at > now && self.generation == current
     }
+}
+
+/// What a user allowed a client, under the user's generation then.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Consent {
+    pub scopes: super::scope::Scopes,
+    pub expires_at: u64,
+    pub generation: u64,
 }

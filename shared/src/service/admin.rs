@@ -6,7 +6,7 @@ use crate::protocol::client::{Client, ClientPolicy, GrantType};
 use crate::protocol::scope::Scopes;
 use crate::protocol::user::User;
 use crate::protocol::{redirect_uri, workspace};
-use crate::store::{ClientStore, StoreError, UserStore};
+use crate::store::{AccountChange, ClientStore, StoreError, UserStore};
 use std::num::NonZeroU32;
 
 #[derive(Debug, thiserror::Error)]
@@ -73,6 +73,8 @@ pub fn build_client(spec: &ClientSpec, now: u64) -> Result<Registered, AdminErro
         scopes,
         policy: spec.policy.clone(),
         created_at: now,
+        // Random: a client re-created under the same id does not revive the old one's tokens.
+        generation: crypto::random_u64(),
     };
     Ok(Registered {
         client,
@@ -172,14 +174,8 @@ pub async fn create_user(
     now: u64,
 ) -> Result<User, AdminError> {
     check_user_input(workspace, username, password)?;
-    let user = User {
-        workspace: workspace.to_owned(),
-        username: username.to_owned(),
-        sub: crypto::random_id(22),
-        password_hash: crypto::hash_password(password, iterations),
-        failed_logins: 0,
-        locked_until: 0,
-    };
+    let hash = crypto::hash_password(password, iterations);
+    let user = User::new(workspace, username, &crypto::random_id(22), hash);
     match store.create_user(&user, now).await {
         Ok(()) => Ok(user),
         Err(StoreError::ConditionFailed) => Err(AdminError::Exists(format!("user {username}"))),
@@ -187,18 +183,61 @@ pub async fn create_user(
     }
 }
 
-pub async fn set_password(
+/// What the operator does to a user (`oauth-admin user …`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UserAction {
+    SetPassword(String),
+    Disable,
+    Enable,
+    RevokeTokens,
+    Delete,
+}
+
+/// Applies `action` to a user. Everything but `Enable` ends the user's tokens, sessions and
+/// consents at once (see `AccountChange`).
+pub async fn change_user(
     store: &dyn UserStore,
     iterations: NonZeroU32,
+    (workspace, username): (&str, &str),
+    action: &UserAction,
+) -> Result<User, AdminError> {
+    let not_found = || AdminError::NotFound(format!("user {username}"));
+    let change = match action {
+        UserAction::SetPassword(password) => {
+            check_user_input(workspace, username, password)?;
+            AccountChange::SetPassword(crypto::hash_password(password, iterations))
+        }
+        UserAction::Disable => AccountChange::Disable,
+        UserAction::Enable => AccountChange::Enable,
+        UserAction::RevokeTokens => AccountChange::RevokeTokens,
+        UserAction::Delete => AccountChange::Delete,
+    };
+    let user = store
+        .user(workspace, username)
+        .await?
+        .ok_or_else(not_found)?;
+    match store.change_account(&user, &change).await {
+        Ok(()) => Ok(user),
+        Err(StoreError::ConditionFailed) => Err(not_found()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Ends every token of a client (a new generation); `NotFound` if there is no such client.
+pub async fn revoke_client_tokens(
+    store: &dyn ClientStore,
     workspace: &str,
-    username: &str,
-    password: &str,
+    client_id: &str,
 ) -> Result<(), AdminError> {
-    check_user_input(workspace, username, password)?;
-    let hash = crypto::hash_password(password, iterations);
-    match store.set_password(workspace, username, &hash).await {
+    let generation = crypto::random_u64();
+    match store
+        .set_client_generation(workspace, client_id, generation)
+        .await
+    {
         Ok(()) => Ok(()),
-        Err(StoreError::ConditionFailed) => Err(AdminError::NotFound(format!("user {username}"))),
+        Err(StoreError::ConditionFailed) => Err(AdminError::NotFound(format!(
+            "client {client_id} in workspace {workspace}"
+        ))),
         Err(e) => Err(e.into()),
     }
 }

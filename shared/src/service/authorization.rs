@@ -9,21 +9,26 @@ use crate::protocol::authorization_request::{AuthorizationRequest, ResponseType}
 use crate::protocol::authorization_response;
 use crate::protocol::client::Client;
 use crate::protocol::code_grant::CodeGrant;
-use crate::protocol::user::{Owner, Session, User};
+use crate::protocol::user::{Consent, Owner, Session, User};
 
-/// The session a cookie value stands for, if it is one of this workspace and still valid.
+/// The session a cookie value stands for, if it is one of this workspace and still valid
+/// (unexpired, and its user's sessions not ended since: read with it).
 pub(crate) async fn session(
     state: &AppState,
     workspace: &str,
     value: &str,
 ) -> Result<Option<Session>> {
-    let s = state.store.sessions.session(workspace, value).await?;
-    Ok(s.filter(|s| s.is_valid(state.now())))
+    let found = state.store.sessions.session(workspace, value).await?;
+    let now = state.now();
+    Ok(found
+        .filter(|(s, current)| s.is_valid(now, *current))
+        .map(|(s, _)| s))
 }
 
 /// Starts a session for a user who just logged in; returns the cookie value.
 pub(crate) async fn start_session(state: &AppState, user: &User) -> Result<String> {
-    let value = crypto::new_secret();
+    // The subject first: the session's read fetches the subject's marker with it.
+    let value = format!("{}.{}", user.sub, crypto::new_secret());
     let now = state.now();
     let session = Session {
         workspace: user.workspace.clone(),
@@ -31,6 +36,7 @@ pub(crate) async fn start_session(state: &AppState, user: &User) -> Result<Strin
         sub: user.sub.clone(),
         auth_time: now,
         expires_at: now + state.settings.session_ttl,
+        generation: user.generation,
     };
     state.store.sessions.put_session(&value, &session).await?;
     Ok(value)
@@ -41,7 +47,7 @@ pub(crate) async fn start_session(state: &AppState, user: &User) -> Result<Strin
 pub(crate) async fn needs_consent(
     state: &AppState,
     client: &Client,
-    sub: &str,
+    owner: &Owner,
     request: &AuthorizationRequest,
 ) -> Result<bool> {
     if client.policy.first_party {
@@ -50,30 +56,30 @@ pub(crate) async fn needs_consent(
     let remembered = state
         .store
         .consents
-        .consent(&client.workspace, sub, &client.client_id)
+        .consent(&client.workspace, &owner.sub, &client.client_id)
         .await?;
     let now = state.now();
-    Ok(!remembered
-        .is_some_and(|(allowed, expires_at)| expires_at > now && request.scope.is_subset(&allowed)))
+    Ok(!remembered.is_some_and(|c| {
+        c.expires_at > now && c.generation == owner.generation && request.scope.is_subset(&c.scopes)
+    }))
 }
 
 pub(crate) async fn remember_consent(
     state: &AppState,
     client: &Client,
-    sub: &str,
+    owner: &Owner,
     request: &AuthorizationRequest,
 ) -> Result<()> {
-    let expires_at = state.now() + state.settings.consent_ttl;
+    let consent = Consent {
+        scopes: request.scope.clone(),
+        expires_at: state.now() + state.settings.consent_ttl,
+        generation: owner.generation,
+    };
+    let (ws, id) = (&client.workspace, &client.client_id);
     state
         .store
         .consents
-        .add_consent(
-            &client.workspace,
-            sub,
-            &client.client_id,
-            &request.scope,
-            expires_at,
-        )
+        .add_consent(ws, &owner.sub, id, &consent)
         .await?;
     Ok(())
 }
@@ -128,6 +134,7 @@ async fn issue_code(
         grant_id: crypto::new_secret(),
         expires_at: state.now() + state.settings.code_ttl,
         used: false,
+        user_generation: owner.generation,
     };
     state.store.codes.put_code(&code, &grant).await?;
     Ok(code)

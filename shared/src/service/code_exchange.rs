@@ -44,6 +44,7 @@ async fn redeem(
     let owner = Owner {
         username: code.username.clone(),
         sub: code.sub.clone(),
+        generation: code.user_generation,
     };
     let minted = Minted::new(
         state,

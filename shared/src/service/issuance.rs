@@ -6,6 +6,7 @@ use crate::crypto;
 use crate::protocol::client::{Client, GrantType};
 use crate::protocol::scope::Scopes;
 use crate::protocol::token_record::{GrantFamily, TokenKind, TokenRecord};
+use crate::protocol::token_value::TokenName;
 use crate::protocol::user::Owner;
 use crate::store::NewToken;
 use serde::Serialize;
@@ -38,6 +39,13 @@ impl Minted {
         family: Option<&GrantFamily>,
     ) -> Self {
         let (s, now) = (&state.settings, state.now());
+        // The value names what its standing depends on (`protocol::token_value`).
+        let name = TokenName {
+            client_id: client.client_id.clone(),
+            sub: owner.map(|o| o.sub.clone()),
+            grant_id: family.map(|f| f.grant_id.clone()),
+        };
+        let mint = || name.value(&crypto::new_secret());
         let record = |kind, expires_at| TokenRecord {
             kind,
             workspace: client.workspace.clone(),
@@ -51,12 +59,11 @@ impl Minted {
             rotated_at: None,
             family_expires_at: None,
             grace_used: false,
+            user_generation: owner.map_or(0, |o| o.generation),
+            client_generation: client.generation,
         };
         let access_ttl = client.policy.access_token_ttl.unwrap_or(s.access_token_ttl);
-        let access = (
-            crypto::new_secret(),
-            record(TokenKind::Access, now + access_ttl),
-        );
+        let access = (mint(), record(TokenKind::Access, now + access_ttl));
         let refresh = family
             .filter(|_| client.allows(GrantType::RefreshToken))
             .map(|f| {
@@ -66,7 +73,7 @@ impl Minted {
                     .unwrap_or(s.refresh_token_ttl);
                 let mut r = record(TokenKind::Refresh, (now + ttl).min(f.expires_at));
                 r.family_expires_at = Some(f.expires_at);
-                (crypto::new_secret(), r)
+                (mint(), r)
             });
         Self { access, refresh }
     }

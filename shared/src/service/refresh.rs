@@ -27,7 +27,12 @@ pub(super) async fn refresh(
         .await?;
     let client = client_auth::authenticate(presented, client)?;
     client.ensure_allows(GrantType::RefreshToken)?;
-    let token = token.ok_or_else(OAuthError::invalid_refresh_token)?;
+    // A token revoked with its family, its user or its client is just invalid, as are
+    // tokens this server did not issue.
+    let token = match token {
+        Some(standing) if !standing.is_revoked() => standing.token,
+        _ => return Err(OAuthError::invalid_refresh_token().into()),
+    };
     let verdict = refresh_grant::check_refresh(&token, &client, scope, state.now())?;
     let family = family_of(&token).ok_or_else(OAuthError::invalid_refresh_token)?;
     let (scope, rotation) = match verdict {
@@ -60,7 +65,11 @@ async fn rotate(
         .username
         .clone()
         .zip(token.sub.clone())
-        .map(|(username, sub)| Owner { username, sub });
+        .map(|(username, sub)| Owner {
+            username,
+            sub,
+            generation: token.user_generation,
+        });
     let mut minted = Minted::new(state, client, owner.as_ref(), scope, Some(family));
     // §6: a narrowed request narrows the access token; the new refresh token keeps the scope
     // of the one it replaces.

@@ -6,19 +6,21 @@ use crate::config::AppState;
 use crate::protocol::client::Client;
 use crate::protocol::token_record::{TokenKind, TokenRecord};
 
-/// The token's record if it is active now (see [`TokenRecord::is_active`]).
+/// The token's record if it is active now: itself unexpired, and neither it, its family, its
+/// user nor its client revoked (see `TokenStanding::is_active`), read in one round trip.
 pub async fn active(state: &AppState, workspace: &str, value: &str) -> Result<Option<TokenRecord>> {
     let token = state.store.tokens.token(workspace, value).await?;
-    Ok(token.filter(|t| t.is_active(state.now())))
+    Ok(token.filter(|t| t.is_active(state.now())).map(|t| t.token))
 }
 
 /// Revokes a token of `client` (RFC 7009 §2.1): a refresh token takes its whole family with
 /// it, access tokens included; an access token goes alone. Unknown tokens and other clients'
 /// tokens change nothing, and the caller answers 200 all the same (§2.2).
 pub async fn revoke(state: &AppState, client: &Client, value: &str) -> Result<()> {
-    let Some(token) = state.store.tokens.token(&client.workspace, value).await? else {
+    let Some(standing) = state.store.tokens.token(&client.workspace, value).await? else {
         return Ok(());
     };
+    let token = standing.token;
     if token.client_id != client.client_id {
         return Ok(());
     }

@@ -6,7 +6,7 @@ use super::{ClientStore, CodeStore, StoreResult, Stores, TokenStore, UserStore};
 use crate::clock::Clock;
 use crate::protocol::client::Client;
 use crate::protocol::code_grant::CodeGrant;
-use crate::protocol::token_record::TokenRecord;
+use crate::protocol::token_record::TokenStanding;
 use crate::protocol::user::User;
 use async_trait::async_trait;
 use std::collections::HashMap;
@@ -125,6 +125,18 @@ impl ClientStore for CachedClients {
             .await
     }
 
+    async fn set_client_generation(
+        &self,
+        workspace: &str,
+        client_id: &str,
+        generation: u64,
+    ) -> StoreResult<()> {
+        self.forget(workspace, client_id);
+        self.inner
+            .set_client_generation(workspace, client_id, generation)
+            .await
+    }
+
     async fn client_and_code(
         &self,
         workspace: &str,
@@ -141,7 +153,7 @@ impl ClientStore for CachedClients {
         workspace: &str,
         client_id: &str,
         token: &str,
-    ) -> StoreResult<(Option<Arc<Client>>, Option<TokenRecord>)> {
+    ) -> StoreResult<(Option<Arc<Client>>, Option<TokenStanding>)> {
         let alone = self.tokens.token(workspace, token);
         let both = self.inner.client_and_token(workspace, client_id, token);
         self.with_item(workspace, client_id, alone, both).await

@@ -12,9 +12,8 @@ pub mod memory;
 
 use crate::protocol::client::Client;
 use crate::protocol::code_grant::CodeGrant;
-use crate::protocol::scope::Scopes;
-use crate::protocol::token_record::{GrantFamily, TokenRecord};
-use crate::protocol::user::{Session, User};
+use crate::protocol::token_record::{GrantFamily, TokenRecord, TokenStanding};
+use crate::protocol::user::{Consent, Session, User};
 use async_trait::async_trait;
 use std::sync::Arc;
 
@@ -47,6 +46,19 @@ pub enum Rotation {
     GraceRetry { rotated_at: u64 },
 }
 
+/// What the operator does to an account. Every change but `Enable` ends the user's tokens,
+/// sessions and consents (the user's generation rises, in the user and in the subject's
+/// marker, in one transaction).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountChange {
+    /// A new password hash; any lockout lifts.
+    SetPassword(String),
+    Disable,
+    Enable,
+    RevokeTokens,
+    Delete,
+}
+
 /// Clients, and the reads that fetch a client with the item its request names.
 #[async_trait]
 pub trait ClientStore: Send + Sync {
@@ -64,6 +76,14 @@ pub trait ClientStore: Send + Sync {
         client_id: &str,
         digest: &str,
     ) -> StoreResult<()>;
+    /// Ends the client's tokens: its generation becomes `generation`; `ConditionFailed` if no
+    /// such client.
+    async fn set_client_generation(
+        &self,
+        workspace: &str,
+        client_id: &str,
+        generation: u64,
+    ) -> StoreResult<()>;
     /// The client and a code, in one round trip.
     async fn client_and_code(
         &self,
@@ -71,13 +91,13 @@ pub trait ClientStore: Send + Sync {
         client_id: &str,
         code: &str,
     ) -> StoreResult<(Option<Arc<Client>>, Option<CodeGrant>)>;
-    /// The client and a token, in one round trip.
+    /// The client and a token with its standing, in one round trip.
     async fn client_and_token(
         &self,
         workspace: &str,
         client_id: &str,
         token: &str,
-    ) -> StoreResult<(Option<Arc<Client>>, Option<TokenRecord>)>;
+    ) -> StoreResult<(Option<Arc<Client>>, Option<TokenStanding>)>;
     /// The client and a user, in one round trip.
     async fn client_and_user(
         &self,
@@ -95,10 +115,9 @@ pub trait UserStore: Send + Sync {
     /// Strongly consistent: a lock just set must be seen.
     async fn user(&self, workspace: &str, username: &str) -> StoreResult<Option<User>>;
     async fn users(&self, workspace: &str) -> StoreResult<Vec<User>>;
-    /// `ConditionFailed` if there was none.
-    async fn delete_user(&self, workspace: &str, username: &str) -> StoreResult<()>;
-    /// Sets a new password hash and lifts any lockout; `ConditionFailed` if no such user.
-    async fn set_password(&self, workspace: &str, username: &str, hash: &str) -> StoreResult<()>;
+    /// Applies `change` to `user` (as read: the write is conditioned on its username still
+    /// naming its subject); `ConditionFailed` if it does not.
+    async fn change_account(&self, user: &User, change: &AccountChange) -> StoreResult<()>;
     /// Counts one failed login atomically (concurrent failures all count). The failure that
     /// reaches `threshold` locks the account until `lock_until` and restarts the count;
     /// failures while locked (or for a deleted user) change nothing.
@@ -111,7 +130,7 @@ pub trait UserStore: Send + Sync {
         lock_until: u64,
     ) -> StoreResult<()>;
     /// Ends a run of failures on condition the account is not locked at `now` (failures that
-    /// raced a verified password may have locked it); `ConditionFailed` if it is.
+    /// raced a verified password may have locked it), nor disabled; `ConditionFailed` if it is.
     async fn confirm_login(&self, workspace: &str, username: &str, now: u64) -> StoreResult<()>;
 }
 
@@ -123,8 +142,10 @@ pub trait CodeStore: Send + Sync {
     /// Strongly consistent: a just-redeemed code must read as used.
     async fn code(&self, workspace: &str, value: &str) -> StoreResult<Option<CodeGrant>>;
     /// A code is redeemed once: marks it used on condition it is unused and unexpired at
-    /// `now`, and starts its family with `tokens`, all or nothing. Of any number of
-    /// concurrent redemptions exactly one succeeds; the others get `ConditionFailed`.
+    /// `now`, and starts its family with `tokens`, all or nothing, on condition that their
+    /// user's and client's tokens have not been revoked since (the generations in the first
+    /// token). Of any number of concurrent redemptions exactly one succeeds; the others get
+    /// `ConditionFailed`.
     async fn redeem_code(
         &self,
         value: &str,
@@ -139,12 +160,14 @@ pub trait CodeStore: Send + Sync {
 pub trait TokenStore: Send + Sync {
     /// Stores one token on its own (client_credentials and implicit: no family).
     async fn put_token(&self, value: &str, token: &TokenRecord) -> StoreResult<()>;
-    /// Strongly consistent; `None` if unknown or deleted.
-    async fn token(&self, workspace: &str, value: &str) -> StoreResult<Option<TokenRecord>>;
+    /// The token named by `value` (see `protocol::token_value`) and its standing, read in one
+    /// round trip, strongly consistent; `None` if unknown or deleted.
+    async fn token(&self, workspace: &str, value: &str) -> StoreResult<Option<TokenStanding>>;
     /// Deletes one token (revocation of an access token).
     async fn delete_token(&self, workspace: &str, value: &str) -> StoreResult<()>;
     /// Starts a family with its first tokens on condition the user's login still holds
-    /// ([`UserStore::confirm_login`], in the same transaction): the password grant.
+    /// ([`UserStore::confirm_login`], in the same transaction, also checking the user's
+    /// generation is the tokens'): the password grant.
     async fn start_family(
         &self,
         family: &GrantFamily,
@@ -164,8 +187,11 @@ pub trait TokenStore: Send + Sync {
         now: u64,
         tokens: &[NewToken<'_>],
     ) -> StoreResult<()>;
-    /// Refresh reuse revokes the family: marks the family revoked (so no rotation can extend
-    /// it, the marker kept until `keep_marker_until`), then deletes every token of it.
+    /// Refresh reuse revokes the family: marks the family revoked, which every read of its
+    /// tokens checks and no rotation gets past (the marker is kept until `keep_marker_until`),
+    /// retrying a write that conflicts with an in-flight transaction; then deletes the tokens
+    /// it finds, as garbage collection (a lagging index or a failed delete leaves nothing
+    /// usable behind).
     async fn revoke_family(
         &self,
         workspace: &str,
@@ -177,29 +203,31 @@ pub trait TokenStore: Send + Sync {
 /// Browser logins at the authorization endpoint.
 #[async_trait]
 pub trait SessionStore: Send + Sync {
+    /// `value` is `<sub>.<secret>`: the subject names the marker read with the session.
     async fn put_session(&self, value: &str, session: &Session) -> StoreResult<()>;
-    async fn session(&self, workspace: &str, value: &str) -> StoreResult<Option<Session>>;
+    /// The session and the user's current generation, in one round trip.
+    async fn session(&self, workspace: &str, value: &str) -> StoreResult<Option<(Session, u64)>>;
 }
 
 /// What users allowed which clients.
 #[async_trait]
 pub trait ConsentStore: Send + Sync {
-    /// The scopes a user allowed a client, with when that consent ends.
+    /// What a user allowed a client.
     async fn consent(
         &self,
         workspace: &str,
         sub: &str,
         client_id: &str,
-    ) -> StoreResult<Option<(Scopes, u64)>>;
-    /// Adds `scopes` to what the user allowed the client (allowing `write` later keeps
-    /// `read`), and renews the consent until `expires_at`.
+    ) -> StoreResult<Option<Consent>>;
+    /// Adds `consent.scopes` to what the user allowed the client under the same generation
+    /// (allowing `write` later keeps `read`; a consent of an older generation is replaced),
+    /// and renews it until `consent.expires_at`.
     async fn add_consent(
         &self,
         workspace: &str,
         sub: &str,
         client_id: &str,
-        scopes: &Scopes,
-        expires_at: u64,
+        consent: &Consent,
     ) -> StoreResult<()>;
 }
 
@@ -258,6 +286,12 @@ pub(crate) fn secret_key(workspace: &str, secret: &str) -> String {
 /// Storage key of a family's grant item.
 pub(crate) fn grant_key(workspace: &str, grant_id: &str) -> String {
     format!("{workspace}#grant#{grant_id}")
+}
+
+/// Storage key of a subject's marker: the generation every token and session of the user
+/// is checked against.
+pub(crate) fn subject_key(workspace: &str, sub: &str) -> String {
+    format!("{workspace}#subject#{sub}")
 }
 
 /// Storage key of a consent.

@@ -280,6 +280,11 @@ async fn the_operators_policy_is_what_oauth_admin_uses() {
     run(&["token", "revoke", "-"], &tokens.field("access_token"));
     run(&["token", "revoke", "-"], &tokens.field("refresh_token"));
     run(&["client", "rotate-secret", &id], "");
+    run(&["client", "rotate-secret", "--revoke-tokens", &id], "");
+    run(&["client", "revoke-tokens", &id], "");
+    for action in ["disable", "enable", "revoke-tokens"] {
+        run(&["user", action, "--username", "bob"], "");
+    }
     run(&["user", "delete", "--username", "bob"], "");
     run(&["client", "delete", &id], "");
     let used = logical(harness.take_permissions(), tables);

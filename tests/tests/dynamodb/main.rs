@@ -7,4 +7,5 @@ mod contract;
 mod faults;
 mod iam;
 mod races;
+mod revocation;
 mod storage;

@@ -77,6 +77,7 @@ async fn concurrent_redemptions_of_one_code_have_exactly_one_winner() {
             grant_id: oauth_core::crypto::new_secret(),
             expires_at: now() + 60,
             used: false,
+            user_generation: 0,
         },
     )
     .await;

@@ -98,13 +98,14 @@ async fn nothing_secret_is_stored_in_the_clear() {
     let tokens = post(&state, Some(creds(&r)), &code_body(&code)).await;
     let (access, refresh) = (tokens.field("access_token"), tokens.field("refresh_token"));
     add_user(&state.store, "default", "dave", "hunter2hunter2").await;
-    let cookie = oauth_core::crypto::new_secret();
+    let cookie = session_value("sub-dave");
     let session = Session {
         workspace: "default".into(),
         username: "dave".into(),
         sub: "sub-dave".into(),
         auth_time: now(),
         expires_at: now() + 60,
+        generation: 0,
     };
     state
         .store

@@ -263,7 +263,7 @@ async fn deny_first_party_and_implicit() {
         .await
         .unwrap()
         .expect("stored");
-    assert_eq!(token.username.as_deref(), Some("alice"));
+    assert_eq!(token.token.username.as_deref(), Some("alice"));
 }
 
 #[tokio::test]

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use oauth_core::clock::ManualClock;
 use oauth_core::protocol::client::Client;
 use oauth_core::protocol::code_grant::CodeGrant;
-use oauth_core::protocol::token_record::TokenRecord;
+use oauth_core::protocol::token_record::TokenStanding;
 use oauth_core::protocol::user::User;
 use oauth_core::store::memory::MemoryStore;
 use oauth_core::store::{ClientStore, StoreResult, Stores};
@@ -47,6 +47,9 @@ impl ClientStore for Counting {
     async fn set_client_secret(&self, ws: &str, id: &str, d: &str) -> StoreResult<()> {
         self.inner.set_client_secret(ws, id, d).await
     }
+    async fn set_client_generation(&self, ws: &str, id: &str, g: u64) -> StoreResult<()> {
+        self.inner.set_client_generation(ws, id, g).await
+    }
     async fn client_and_code(
         &self,
         ws: &str,
@@ -61,7 +64,7 @@ impl ClientStore for Counting {
         ws: &str,
         id: &str,
         token: &str,
-    ) -> StoreResult<(Option<Arc<Client>>, Option<TokenRecord>)> {
+    ) -> StoreResult<(Option<Arc<Client>>, Option<TokenStanding>)> {
         self.read();
         self.inner.client_and_token(ws, id, token).await
     }

@@ -11,6 +11,7 @@ use oauth_core::store::Stores;
 use oauth_core::AppState;
 use oauth_tests::call::{self, post, post_to};
 use oauth_tests::fixtures::creds as auth;
+use oauth_tests::fixtures::token_value;
 use oauth_tests::*;
 use serde_json::json;
 use std::sync::Arc;
@@ -103,9 +104,10 @@ async fn introspection_of_active_and_inactive_tokens() {
         .token("default", &access)
         .await
         .unwrap()
-        .unwrap();
+        .unwrap()
+        .token;
     record.expires_at = now() - 1;
-    let expired = oauth_core::crypto::new_secret();
+    let expired = token_value(&record);
     state
         .store
         .tokens
@@ -356,9 +358,10 @@ async fn authorizer_allows_active_access_tokens_only() {
         .token("default", &access)
         .await
         .unwrap()
-        .unwrap();
+        .unwrap()
+        .token;
     record.expires_at = now() - 1;
-    let expired = oauth_core::crypto::new_secret();
+    let expired = token_value(&record);
     state
         .store
         .tokens

@@ -3,6 +3,7 @@
 //! DynamoDB adapter). Fast, and no Java.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod accounts;
 mod authorization_flow;
 mod authorization_requests;
 mod client_cache;

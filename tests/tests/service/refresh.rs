@@ -202,7 +202,8 @@ async fn refresh_refuses_expired_tokens_and_other_clients() {
         .token("default", &refresh)
         .await
         .unwrap()
-        .unwrap();
+        .unwrap()
+        .token;
     let auth = (
         r.client.client_id.as_str(),
         r.client_secret.as_deref().unwrap(),
@@ -211,7 +212,7 @@ async fn refresh_refuses_expired_tokens_and_other_clients() {
         ("token expired", now() - 1, now() + 100),
         ("family over", now() + 100, now() - 1),
     ] {
-        let value = oauth_core::crypto::new_secret();
+        let value = token_value(&record);
         record.expires_at = expires_at;
         record.family_expires_at = Some(family);
         state.store.tokens.put_token(&value, &record).await.unwrap();

@@ -24,7 +24,7 @@ pub(super) async fn submit(
     let (state, client, request) = (ctx.state, &ctx.client, &ctx.request);
     match form.get("decision") {
         Some("allow") => {
-            flow::remember_consent(state, client, &session.sub, request).await?;
+            flow::remember_consent(state, client, &session.owner(), request).await?;
             let location =
                 flow::complete(state, client, request, &session.owner(), &ctx.issuer).await?;
             Ok(see_other(&location))

@@ -108,7 +108,7 @@ async fn get(ctx: &Ctx<'_>) -> Result<Response<Body>, Failure> {
 
 /// A signed-in user: ask for consent, or finish.
 async fn continue_as(ctx: &Ctx<'_>, s: &Session) -> Result<Response<Body>, Failure> {
-    if flow::needs_consent(ctx.state, &ctx.client, &s.sub, &ctx.request).await? {
+    if flow::needs_consent(ctx.state, &ctx.client, &s.owner(), &ctx.request).await? {
         return Ok(pages::consent(ctx, &s.username));
     }
     let location = flow::complete(

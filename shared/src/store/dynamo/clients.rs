@@ -1,10 +1,10 @@
 //! Clients table: one item per (workspace, client_id).
 
 use super::item::*;
-use super::{codes, tokens, users, DynamoStore};
+use super::{codes, users, DynamoStore};
 use crate::protocol::client::{Client, ClientPolicy, GrantType};
 use crate::protocol::code_grant::CodeGrant;
-use crate::protocol::token_record::TokenRecord;
+use crate::protocol::token_record::TokenStanding;
 use crate::protocol::user::User;
 use crate::store::{secret_key, ClientStore, StoreResult};
 use async_trait::async_trait;
@@ -28,6 +28,7 @@ pub(super) fn to_item(c: &Client) -> Item {
         ("introspect".into(), b(c.policy.introspect)),
         ("refresh_grace".into(), n(c.policy.refresh_grace)),
         ("created_at".into(), n(c.created_at)),
+        ("generation".into(), n(c.generation)),
     ]);
     put_scope(&mut item, &c.scopes);
     put_opt(&mut item, "secret_digest", c.secret_digest.as_ref().map(s));
@@ -65,6 +66,7 @@ pub(super) fn from_item(item: &Item) -> StoreResult<Client> {
             refresh_grace: opt_n(item, "refresh_grace")?.unwrap_or(0),
         },
         created_at: req_n(item, "created_at")?,
+        generation: opt_n(item, "generation")?.unwrap_or(0),
     })
 }
 
@@ -111,6 +113,19 @@ impl ClientStore for DynamoStore {
             .await
     }
 
+    async fn set_client_generation(
+        &self,
+        workspace: &str,
+        client_id: &str,
+        generation: u64,
+    ) -> StoreResult<()> {
+        let key = client_key(workspace, client_id);
+        let update = ("SET generation = :g", "attribute_exists(client_id)");
+        let table = &self.tables.clients;
+        self.update_if(table, key, update, [(":g", n(generation))])
+            .await
+    }
+
     async fn client_and_code(
         &self,
         workspace: &str,
@@ -129,12 +144,8 @@ impl ClientStore for DynamoStore {
         workspace: &str,
         client_id: &str,
         token: &str,
-    ) -> StoreResult<(Option<Arc<Client>>, Option<TokenRecord>)> {
-        let key = id(secret_key(workspace, token));
-        let (c, t) = self
-            .client_and(workspace, client_id, &self.tables.tokens, key)
-            .await?;
-        Ok((c, t.as_ref().map(tokens::from_item).transpose()?.flatten()))
+    ) -> StoreResult<(Option<Arc<Client>>, Option<TokenStanding>)> {
+        self.standing(workspace, token, Some(client_id)).await
     }
 
     async fn client_and_user(
@@ -148,5 +159,25 @@ impl ClientStore for DynamoStore {
             .client_and(workspace, client_id, &self.tables.users, key)
             .await?;
         Ok((c, u.as_ref().map(users::from_item).transpose()?))
+    }
+}
+
+impl DynamoStore {
+    /// A client and the item `key` of `table` (strongly consistent), in one round trip.
+    async fn client_and(
+        &self,
+        workspace: &str,
+        client_id: &str,
+        table: &str,
+        key: Item,
+    ) -> StoreResult<(Option<Arc<Client>>, Option<Item>)> {
+        let clients = &self.tables.clients;
+        let wanted = vec![
+            (clients.as_str(), client_key(workspace, client_id), false),
+            (table, key.clone(), true),
+        ];
+        let found = self.batch_get(wanted).await?;
+        let client = found.client(clients, workspace, client_id)?;
+        Ok((client, found.get(table, &key).cloned()))
     }
 }

@@ -19,6 +19,7 @@ fn to_item(value: &str, c: &CodeGrant) -> Item {
         ("grant_id".into(), s(&c.grant_id)),
         ("expires_at".into(), n(c.expires_at)),
         ("used".into(), b(c.used)),
+        ("user_generation".into(), n(c.user_generation)),
     ]);
     put_scope(&mut item, &c.scope);
     put_opt(&mut item, "redirect_uri", c.redirect_uri.as_ref().map(s));
@@ -49,6 +50,7 @@ pub(super) fn from_item(item: &Item) -> StoreResult<CodeGrant> {
         grant_id: req_s(item, "grant_id")?,
         expires_at: req_n(item, "expires_at")?,
         used: bool_or_false(item, "used"),
+        user_generation: opt_n(item, "user_generation")?.unwrap_or(0),
     })
 }
 
@@ -83,7 +85,8 @@ impl CodeStore for DynamoStore {
                 .expression_attribute_values(":now", n(now))
                 .build(),
         )?;
-        let first = TransactWriteItem::builder().update(mark_used).build();
+        let mut first = vec![TransactWriteItem::builder().update(mark_used).build()];
+        first.extend(self.issuers_alive_ops(tokens)?);
         self.start_family_with(first, family, tokens).await
     }
 }

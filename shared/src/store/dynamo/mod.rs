@@ -9,6 +9,7 @@ mod consents;
 mod item;
 pub mod schema;
 mod sessions;
+mod standing;
 mod tables;
 mod tokens;
 mod users;

@@ -1,9 +1,10 @@
-//! Sessions table: browser logins, under the digest of the cookie.
+//! Sessions table: browser logins, under the digest of the cookie. The cookie's value begins
+//! with the subject, so the subject's marker is read with the session.
 
 use super::item::*;
 use super::DynamoStore;
 use crate::protocol::user::Session;
-use crate::store::{secret_key, SessionStore, StoreResult};
+use crate::store::{secret_key, subject_key, SessionStore, StoreResult};
 use async_trait::async_trait;
 
 #[async_trait]
@@ -16,21 +17,38 @@ impl SessionStore for DynamoStore {
             ("sub".into(), s(&session.sub)),
             ("auth_time".into(), n(session.auth_time)),
             ("expires_at".into(), n(session.expires_at)),
+            ("generation".into(), n(session.generation)),
         ]);
         self.put(&self.tables.sessions, item, None).await
     }
 
-    async fn session(&self, workspace: &str, value: &str) -> StoreResult<Option<Session>> {
-        let key = id(secret_key(workspace, value));
-        let Some(item) = self.get(&self.tables.sessions, key, false).await? else {
+    async fn session(&self, workspace: &str, value: &str) -> StoreResult<Option<(Session, u64)>> {
+        let Some((sub, _)) = value.split_once('.') else {
             return Ok(None);
         };
-        Ok(Some(Session {
-            workspace: req_s(&item, "workspace")?,
-            username: req_s(&item, "username")?,
-            sub: req_s(&item, "sub")?,
-            auth_time: req_n(&item, "auth_time")?,
-            expires_at: req_n(&item, "expires_at")?,
-        }))
+        let (sessions, tokens) = (self.tables.sessions.as_str(), self.tables.tokens.as_str());
+        let key = id(secret_key(workspace, value));
+        let marker = id(subject_key(workspace, sub));
+        let found = self
+            .batch_get(vec![
+                (sessions, key.clone(), false),
+                (tokens, marker.clone(), true),
+            ])
+            .await?;
+        let Some(item) = found.get(sessions, &key) else {
+            return Ok(None);
+        };
+        let session = Session {
+            workspace: req_s(item, "workspace")?,
+            username: req_s(item, "username")?,
+            sub: req_s(item, "sub")?,
+            auth_time: req_n(item, "auth_time")?,
+            expires_at: req_n(item, "expires_at")?,
+            generation: opt_n(item, "generation")?.unwrap_or(0),
+        };
+        let current = found
+            .get(tokens, &marker)
+            .map_or(Ok(None), |m| opt_n(m, "generation"))?;
+        Ok(Some((session, current.unwrap_or(0))))
     }
 }

@@ -5,7 +5,7 @@
 use super::item::*;
 use super::schema::GRANT_INDEX;
 use super::{built, DynamoStore};
-use crate::protocol::token_record::{GrantFamily, TokenKind, TokenRecord};
+use crate::protocol::token_record::{GrantFamily, TokenKind, TokenRecord, TokenStanding};
 use crate::store::{
     grant_key, secret_key, NewToken, Rotation, StoreError, StoreResult, TokenStore,
 };
@@ -31,6 +31,8 @@ fn to_item(value: &str, t: &TokenRecord) -> Item {
     if t.grace_used {
         item.insert("grace_used".into(), b(true));
     }
+    item.insert("user_generation".into(), n(t.user_generation));
+    item.insert("client_generation".into(), n(t.client_generation));
     item
 }
 
@@ -52,7 +54,18 @@ pub(super) fn from_item(item: &Item) -> StoreResult<Option<TokenRecord>> {
         rotated_at: opt_n(item, "rotated_at")?,
         family_expires_at: opt_n(item, "family_expires_at")?,
         grace_used: bool_or_false(item, "grace_used"),
+        user_generation: opt_n(item, "user_generation")?.unwrap_or(0),
+        client_generation: opt_n(item, "client_generation")?.unwrap_or(0),
     }))
+}
+
+/// The condition that an item's `generation` is `g` (an absent attribute counts as 0).
+pub(super) fn generation_is(g: u64) -> &'static str {
+    if g == 0 {
+        "attribute_not_exists(generation) OR generation = :g"
+    } else {
+        "generation = :g"
+    }
 }
 
 impl DynamoStore {
@@ -60,7 +73,7 @@ impl DynamoStore {
     /// its first tokens, in one transaction.
     pub(super) async fn start_family_with(
         &self,
-        first: TransactWriteItem,
+        first: Vec<TransactWriteItem>,
         f: &GrantFamily,
         tokens: &[NewToken<'_>],
     ) -> StoreResult<()> {
@@ -69,9 +82,42 @@ impl DynamoStore {
             ("kind".into(), s("grant")),
             ("expires_at".into(), n(f.expires_at)),
         ]);
-        let mut ops = vec![first, self.put_new_op(&self.tables.tokens, grant)?];
+        let mut ops = first;
+        ops.push(self.put_new_op(&self.tables.tokens, grant)?);
         ops.extend(self.token_ops(tokens)?);
         self.transact(ops).await
+    }
+
+    /// Marks a family revoked (creating the marker if the family's start is still in flight:
+    /// then that start fails). A write that meets an in-flight transaction on the marker (the
+    /// winner of a race, starting or rotating the family) is tried again after a short random
+    /// pause; the request answers only once the marker is written.
+    async fn mark_revoked(&self, workspace: &str, grant_id: &str, until: u64) -> StoreResult<()> {
+        let mut attempt = 0;
+        loop {
+            let written = self
+                .db
+                .update_item()
+                .table_name(&self.tables.tokens)
+                .set_key(Some(id(grant_key(workspace, grant_id))))
+                .update_expression(
+                    "SET revoked = :yes, kind = :grant, expires_at = if_not_exists(expires_at, :exp)",
+                )
+                .expression_attribute_values(":yes", b(true))
+                .expression_attribute_values(":grant", s("grant"))
+                .expression_attribute_values(":exp", n(until))
+                .send()
+                .await;
+            match written {
+                Ok(_) => return Ok(()),
+                Err(e) if attempt < 6 && is_conflict(&e) => {
+                    attempt += 1;
+                    let pause = 10 * attempt + u64::from(crate::crypto::random_byte()) % 40;
+                    tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
     }
 
     fn token_ops(&self, tokens: &[NewToken<'_>]) -> StoreResult<Vec<TransactWriteItem>> {
@@ -174,10 +220,8 @@ impl TokenStore for DynamoStore {
             .await
     }
 
-    async fn token(&self, workspace: &str, value: &str) -> StoreResult<Option<TokenRecord>> {
-        let key = id(secret_key(workspace, value));
-        let item = self.get(&self.tables.tokens, key, true).await?;
-        Ok(item.as_ref().map(from_item).transpose()?.flatten())
+    async fn token(&self, workspace: &str, value: &str) -> StoreResult<Option<TokenStanding>> {
+        Ok(self.standing(workspace, value, None).await?.1)
     }
 
     async fn delete_token(&self, workspace: &str, value: &str) -> StoreResult<()> {
@@ -192,8 +236,9 @@ impl TokenStore for DynamoStore {
         username: &str,
         now: u64,
     ) -> StoreResult<()> {
-        let confirm = self.confirm_login_op(&family.workspace, username, now)?;
-        self.start_family_with(confirm, family, tokens).await
+        let generation = tokens.first().map_or(0, |(_, t)| t.user_generation);
+        let confirm = self.confirm_login_op(&family.workspace, username, now, Some(generation))?;
+        self.start_family_with(vec![confirm], family, tokens).await
     }
 
     async fn rotate_refresh(
@@ -230,23 +275,23 @@ impl TokenStore for DynamoStore {
         grant_id: &str,
         keep_marker_until: u64,
     ) -> StoreResult<()> {
-        let table = &self.tables.tokens;
-        self.db
-            .update_item()
-            .table_name(table)
-            .set_key(Some(id(grant_key(workspace, grant_id))))
-            .update_expression(
-                "SET revoked = :yes, kind = :grant, expires_at = if_not_exists(expires_at, :exp)",
-            )
-            .expression_attribute_values(":yes", b(true))
-            .expression_attribute_values(":grant", s("grant"))
-            .expression_attribute_values(":exp", n(keep_marker_until))
-            .send()
+        self.mark_revoked(workspace, grant_id, keep_marker_until)
             .await?;
+        // Garbage collection: the marker already refuses every token of the family.
+        if let Err(e) = self.delete_family_tokens(grant_id).await {
+            tracing::warn!(error = %e, "revoked family's tokens not all deleted; the marker refuses them");
+        }
+        Ok(())
+    }
+}
+
+impl DynamoStore {
+    /// Deletes the tokens the `by-grant` index lists for a family (it may lag).
+    async fn delete_family_tokens(&self, grant_id: &str) -> StoreResult<()> {
         let ids = self
             .db
             .query()
-            .table_name(table)
+            .table_name(&self.tables.tokens)
             .index_name(GRANT_INDEX)
             .key_condition_expression("grant_id = :g")
             .expression_attribute_values(":g", s(grant_id))
@@ -262,4 +307,13 @@ impl TokenStore for DynamoStore {
             .collect();
         self.delete_ids(keys).await
     }
+}
+
+/// A write refused because an in-flight transaction holds the item.
+fn is_conflict<E: aws_sdk_dynamodb::error::ProvideErrorMetadata, R>(
+    e: &aws_sdk_dynamodb::error::SdkError<E, R>,
+) -> bool {
+    e.as_service_error()
+        .and_then(|se| se.code())
+        .is_some_and(|c| c == "TransactionConflictException")
 }

@@ -4,7 +4,7 @@
 use super::users::{clear_failures, unlocked};
 use super::{by_secret, require, Data, GrantMarker, MemoryStore};
 use crate::protocol::code_grant::CodeGrant;
-use crate::protocol::token_record::{GrantFamily, TokenRecord};
+use crate::protocol::token_record::{GrantFamily, TokenRecord, TokenStanding};
 use crate::store::{grant_key, secret_key, CodeStore, NewToken, Rotation, StoreResult, TokenStore};
 use async_trait::async_trait;
 
@@ -14,6 +14,18 @@ fn can_start(data: &Data, family: &GrantFamily, tokens: &[NewToken<'_>]) -> bool
         .grants
         .contains_key(&grant_key(&family.workspace, &family.grant_id))
         && can_add(data, tokens)
+}
+
+/// The first token's user and client have not had their tokens revoked since it was minted.
+fn issuers_alive(data: &Data, tokens: &[NewToken<'_>]) -> bool {
+    tokens.first().is_none_or(|(_, t)| {
+        let user_ok = t
+            .sub
+            .as_ref()
+            .is_none_or(|s| data.subject_generation(&t.workspace, s) == t.user_generation);
+        let client = data.client_generation(&t.workspace, &t.client_id);
+        user_ok && client == Some(t.client_generation)
+    })
 }
 
 fn can_add(data: &Data, tokens: &[NewToken<'_>]) -> bool {
@@ -62,7 +74,7 @@ impl CodeStore for MemoryStore {
             .codes
             .get(&key)
             .is_some_and(|c| !c.used && c.expires_at > now);
-        require(redeemable && can_start(&data, family, tokens))?;
+        require(redeemable && can_start(&data, family, tokens) && issuers_alive(&data, tokens))?;
         if let Some(c) = data.codes.get_mut(&key) {
             c.used = true;
         }
@@ -79,8 +91,8 @@ impl TokenStore for MemoryStore {
         Ok(())
     }
 
-    async fn token(&self, workspace: &str, value: &str) -> StoreResult<Option<TokenRecord>> {
-        Ok(by_secret(&self.data()?.tokens, workspace, value))
+    async fn token(&self, workspace: &str, value: &str) -> StoreResult<Option<TokenStanding>> {
+        Ok(self.data()?.standing(workspace, value))
     }
 
     async fn delete_token(&self, workspace: &str, value: &str) -> StoreResult<()> {
@@ -97,7 +109,18 @@ impl TokenStore for MemoryStore {
     ) -> StoreResult<()> {
         let mut data = self.data()?;
         let ws = &family.workspace;
-        require(unlocked(&data, ws, username, now) && can_start(&data, family, tokens))?;
+        let generation = data
+            .users
+            .get(&(ws.clone(), username.to_owned()))
+            .map(|u| u.generation);
+        let same_generation = tokens
+            .first()
+            .is_none_or(|(_, t)| generation == Some(t.user_generation));
+        require(
+            unlocked(&data, ws, username, now)
+                && same_generation
+                && can_start(&data, family, tokens),
+        )?;
         clear_failures(&mut data, ws, username);
         start(&mut data, family, tokens);
         Ok(())

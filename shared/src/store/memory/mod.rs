@@ -7,13 +7,14 @@ mod grants;
 mod users;
 
 use super::{
-    consent_key, secret_key, ClientStore, ConsentStore, SessionStore, StoreError, StoreResult,
+    consent_key, grant_key, secret_key, subject_key, ClientStore, ConsentStore, SessionStore,
+    StoreError, StoreResult,
 };
 use crate::protocol::client::Client;
 use crate::protocol::code_grant::CodeGrant;
-use crate::protocol::scope::Scopes;
-use crate::protocol::token_record::TokenRecord;
-use crate::protocol::user::{Session, User};
+use crate::protocol::token_record::{TokenRecord, TokenStanding};
+use crate::protocol::token_value::TokenName;
+use crate::protocol::user::{Consent, Session, User};
 use async_trait::async_trait;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -33,8 +34,39 @@ struct Data {
     codes: HashMap<String, CodeGrant>,
     tokens: HashMap<String, TokenRecord>,
     grants: HashMap<String, GrantMarker>,
+    /// Each subject's generation, by [`subject_key`] (absent: 0).
+    subjects: HashMap<String, u64>,
     sessions: HashMap<String, Session>,
-    consents: HashMap<String, (Scopes, u64)>,
+    consents: HashMap<String, Consent>,
+}
+
+impl Data {
+    fn subject_generation(&self, workspace: &str, sub: &str) -> u64 {
+        let key = subject_key(workspace, sub);
+        self.subjects.get(&key).copied().unwrap_or(0)
+    }
+
+    fn client_generation(&self, workspace: &str, client_id: &str) -> Option<u64> {
+        let client = self.clients.get(&pair(workspace, client_id))?;
+        Some(client.generation)
+    }
+
+    /// The token named by `value` with the records its standing depends on.
+    fn standing(&self, workspace: &str, value: &str) -> Option<TokenStanding> {
+        let name = TokenName::parse(value)?;
+        let token = by_secret(&self.tokens, workspace, value)?;
+        let family = name.grant_id.as_ref().map(|g| {
+            let marker = self.grants.get(&grant_key(workspace, g));
+            marker.is_none_or(|m| m.revoked)
+        });
+        let client = self.clients.get(&pair(workspace, &name.client_id)).cloned();
+        Some(TokenStanding {
+            token,
+            family_revoked: family,
+            subject_generation: name.sub.map(|s| self.subject_generation(workspace, &s)),
+            client: client.map(Arc::new),
+        })
+    }
 }
 
 #[derive(Debug, Default)]
@@ -51,6 +83,7 @@ impl MemoryStore {
                 + d.codes.len()
                 + d.tokens.len()
                 + d.grants.len()
+                + d.subjects.len()
                 + d.sessions.len()
                 + d.consents.len()
         })
@@ -146,6 +179,21 @@ impl ClientStore for MemoryStore {
         }
     }
 
+    async fn set_client_generation(
+        &self,
+        workspace: &str,
+        client_id: &str,
+        generation: u64,
+    ) -> StoreResult<()> {
+        let mut data = self.data()?;
+        let client = data.clients.get_mut(&pair(workspace, client_id));
+        require(client.is_some())?;
+        if let Some(c) = client {
+            c.generation = generation;
+        }
+        Ok(())
+    }
+
     async fn client_and_code(
         &self,
         workspace: &str,
@@ -162,10 +210,8 @@ impl ClientStore for MemoryStore {
         workspace: &str,
         client_id: &str,
         token: &str,
-    ) -> StoreResult<(Option<Arc<Client>>, Option<TokenRecord>)> {
-        self.client_and(workspace, client_id, |d| {
-            by_secret(&d.tokens, workspace, token)
-        })
+    ) -> StoreResult<(Option<Arc<Client>>, Option<TokenStanding>)> {
+        self.client_and(workspace, client_id, |d| d.standing(workspace, token))
     }
 
     async fn client_and_user(
@@ -188,8 +234,13 @@ impl SessionStore for MemoryStore {
         Ok(())
     }
 
-    async fn session(&self, workspace: &str, value: &str) -> StoreResult<Option<Session>> {
-        Ok(by_secret(&self.data()?.sessions, workspace, value))
+    async fn session(&self, workspace: &str, value: &str) -> StoreResult<Option<(Session, u64)>> {
+        let Some((sub, _)) = value.split_once('.') else {
+            return Ok(None);
+        };
+        let data = self.data()?;
+        let session = by_secret(&data.sessions, workspace, value);
+        Ok(session.map(|s| (s, data.subject_generation(workspace, sub))))
     }
 }
 
@@ -200,7 +251,7 @@ impl ConsentStore for MemoryStore {
         workspace: &str,
         sub: &str,
         client_id: &str,
-    ) -> StoreResult<Option<(Scopes, u64)>> {
+    ) -> StoreResult<Option<Consent>> {
         let key = consent_key(workspace, sub, client_id);
         Ok(self.data()?.consents.get(&key).cloned())
     }
@@ -210,14 +261,17 @@ impl ConsentStore for MemoryStore {
         workspace: &str,
         sub: &str,
         client_id: &str,
-        scopes: &Scopes,
-        expires_at: u64,
+        consent: &Consent,
     ) -> StoreResult<()> {
         let key = consent_key(workspace, sub, client_id);
         let mut data = self.data()?;
-        let entry = data.consents.entry(key).or_default();
-        entry.0 = entry.0.union(scopes);
-        entry.1 = expires_at;
+        let mut kept = consent.clone();
+        if let Some(old) = data.consents.get(&key) {
+            if old.generation == consent.generation {
+                kept.scopes = old.scopes.union(&consent.scopes);
+            }
+        }
+        data.consents.insert(key, kept);
         Ok(())
     }
 }

@@ -2,14 +2,14 @@
 
 use super::{in_workspace, pair, require, Data, MemoryStore};
 use crate::protocol::user::User;
-use crate::store::{StoreResult, UserStore};
+use crate::store::{subject_key, AccountChange, StoreResult, UserStore};
 use async_trait::async_trait;
 
-/// The user exists and is not locked at `now`: the condition of every login write.
+/// The user exists, is enabled and is not locked at `now`: the condition of every login write.
 pub(super) fn unlocked(data: &Data, workspace: &str, username: &str, now: u64) -> bool {
     data.users
         .get(&pair(workspace, username))
-        .is_some_and(|u| u.locked_until <= now)
+        .is_some_and(|u| u.locked_until <= now && !u.disabled)
 }
 
 /// Ends a run of failures (the caller has checked [`unlocked`]).
@@ -37,20 +37,33 @@ impl UserStore for MemoryStore {
         Ok(in_workspace(&self.data()?.users, workspace))
     }
 
-    async fn delete_user(&self, workspace: &str, username: &str) -> StoreResult<()> {
-        let removed = self.data()?.users.remove(&pair(workspace, username));
-        require(removed.is_some())
-    }
-
-    async fn set_password(&self, workspace: &str, username: &str, hash: &str) -> StoreResult<()> {
+    async fn change_account(&self, user: &User, change: &AccountChange) -> StoreResult<()> {
         let mut data = self.data()?;
-        let user = data.users.get_mut(&pair(workspace, username));
-        require(user.is_some())?;
-        if let Some(u) = user {
-            u.password_hash = hash.to_owned();
-            u.failed_logins = 0;
-            u.locked_until = 0;
+        let key = pair(&user.workspace, &user.username);
+        let Some(stored) = data.users.get_mut(&key).filter(|u| u.sub == user.sub) else {
+            return Err(crate::store::StoreError::ConditionFailed);
+        };
+        match change {
+            AccountChange::Enable => {
+                stored.disabled = false;
+                return Ok(());
+            }
+            AccountChange::SetPassword(hash) => {
+                stored.password_hash = hash.clone();
+                stored.failed_logins = 0;
+                stored.locked_until = 0;
+            }
+            AccountChange::Disable => stored.disabled = true,
+            AccountChange::RevokeTokens | AccountChange::Delete => {}
         }
+        stored.generation += 1;
+        if *change == AccountChange::Delete {
+            data.users.remove(&key);
+        }
+        *data
+            .subjects
+            .entry(subject_key(&user.workspace, &user.sub))
+            .or_default() += 1;
         Ok(())
     }
 

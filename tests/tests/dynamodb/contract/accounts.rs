@@ -1,4 +1,4 @@
-//! The contract for clients, users and the lockout, sessions and consents.
+//! The contract for clients, users and the lockout, account changes, sessions and consents.
 
 use super::*;
 
@@ -65,7 +65,8 @@ pub(super) async fn a_client_is_read_with_the_item_its_request_names(s: Stores) 
         .await
         .unwrap();
     assert!(c.is_none() && got.is_none());
-    let (tv, t) = (secret(), token(TokenKind::Access, None, now() + 60));
+    let t = token(TokenKind::Access, None, now() + 60);
+    let tv = value_of(&t);
     s.tokens.put_token(&tv, &t).await.unwrap();
     let (c, got) = s
         .clients
@@ -73,12 +74,24 @@ pub(super) async fn a_client_is_read_with_the_item_its_request_names(s: Stores) 
         .await
         .unwrap();
     assert!(c.is_none(), "no such client");
-    assert_eq!(got, Some(t), "an unknown client does not hide the item");
+    let got = got.expect("an unknown client does not hide the token");
+    assert_eq!(got.token, t);
+    assert_eq!(
+        got.client.map(|c| c.client_id.clone()).as_deref(),
+        Some("c"),
+        "its own client, read with it"
+    );
     s.users.create_user(&user("u"), 1).await.unwrap();
     let (c, got) = s.clients.client_and_user("w", "c", "u").await.unwrap();
     assert_eq!((c.is_some(), got), (true, Some(user("u"))));
     let (_, none) = s.clients.client_and_user("w", "c", "nobody").await.unwrap();
     assert!(none.is_none());
+    let (_, unnamed) = s
+        .clients
+        .client_and_token("w", "c", &secret())
+        .await
+        .unwrap();
+    assert!(unnamed.is_none(), "a value that names nothing is no token");
 }
 
 pub(super) async fn failed_logins_count_lock_and_end(s: Stores) {
@@ -137,7 +150,10 @@ pub(super) async fn failed_logins_count_lock_and_end(s: Stores) {
             .await
             .unwrap();
     }
-    u.set_password("w", "u", "new-hash").await.unwrap();
+    let stored = read("u").await.unwrap();
+    u.change_account(&stored, &AccountChange::SetPassword("new-hash".into()))
+        .await
+        .unwrap();
     let reset = read("u").await.unwrap();
     assert_eq!(reset.password_hash, "new-hash");
     assert_eq!(reset.locked_until, 0, "a new password lifts the lock");
@@ -148,53 +164,187 @@ pub(super) async fn failed_logins_count_lock_and_end(s: Stores) {
         read("nobody").await.is_none(),
         "no user is made by a failure"
     );
-    assert!(failed(u.set_password("w", "nobody", "h").await));
     assert!(failed(u.confirm_login("w", "nobody", now).await));
-    u.delete_user("w", "u").await.unwrap();
-    assert!(failed(u.delete_user("w", "u").await));
+}
+
+pub(super) async fn account_changes_end_tokens_sessions_and_consents(s: Stores) {
+    client_c(&s).await;
+    s.users.create_user(&user("u"), 1).await.unwrap();
+    let mut t = token(TokenKind::Access, None, now() + 60);
+    let v = value_of(&t);
+    s.tokens.put_token(&v, &t).await.unwrap();
+    let cookie = oauth_tests::fixtures::session_value("sub-u");
+    s.sessions
+        .put_session(&cookie, &session(now() + 60))
+        .await
+        .unwrap();
+    let active = |v: String| {
+        let s = &s;
+        async move {
+            s.tokens
+                .token("w", &v)
+                .await
+                .unwrap()
+                .unwrap()
+                .is_active(now())
+        }
+    };
+    assert!(active(v.clone()).await, "at generation 0");
+    assert_eq!(
+        s.sessions.session("w", &cookie).await.unwrap().unwrap().1,
+        0
+    );
+    let stored = s.users.user("w", "u").await.unwrap().unwrap();
+    for (i, change) in [AccountChange::RevokeTokens, AccountChange::Disable]
+        .iter()
+        .enumerate()
+    {
+        let stored = s.users.user("w", "u").await.unwrap().unwrap();
+        s.users.change_account(&stored, change).await.unwrap();
+        let now_user = s.users.user("w", "u").await.unwrap().unwrap();
+        assert_eq!(
+            now_user.generation,
+            i as u64 + 1,
+            "{change:?}: the user's generation rose"
+        );
+        let current = s.sessions.session("w", &cookie).await.unwrap().unwrap().1;
+        assert_eq!(
+            current, now_user.generation,
+            "{change:?}: and the subject's, read with the session"
+        );
+        assert!(
+            !active(v.clone()).await,
+            "{change:?}: the old token is dead"
+        );
+    }
+    assert!(s.users.user("w", "u").await.unwrap().unwrap().disabled);
+    assert!(
+        failed(s.users.confirm_login("w", "u", now()).await),
+        "a disabled user cannot sign in"
+    );
+    let disabled = s.users.user("w", "u").await.unwrap().unwrap();
+    s.users
+        .change_account(&disabled, &AccountChange::Enable)
+        .await
+        .unwrap();
+    let enabled = s.users.user("w", "u").await.unwrap().unwrap();
+    assert!(
+        !enabled.disabled && enabled.generation == 2,
+        "enabling revives nothing"
+    );
+    t.user_generation = 2;
+    let fresh = value_of(&t);
+    s.tokens.put_token(&fresh, &t).await.unwrap();
+    assert!(
+        active(fresh.clone()).await,
+        "a token of the current generation"
+    );
+    let impostor = User {
+        sub: "someone-else".into(),
+        ..enabled.clone()
+    };
+    assert!(
+        failed(
+            s.users
+                .change_account(&impostor, &AccountChange::Delete)
+                .await
+        ),
+        "the username must still name the subject"
+    );
+    s.users
+        .change_account(&enabled, &AccountChange::Delete)
+        .await
+        .unwrap();
+    assert!(s.users.user("w", "u").await.unwrap().is_none());
+    assert!(!active(fresh).await, "deleting the user ends its tokens");
+    assert!(
+        failed(
+            s.users
+                .change_account(&stored, &AccountChange::RevokeTokens)
+                .await
+        ),
+        "deleted"
+    );
+}
+
+pub(super) async fn a_client_generation_ends_its_tokens(s: Stores) {
+    client_c(&s).await;
+    let t = token(TokenKind::Access, None, now() + 60);
+    let v = value_of(&t);
+    s.tokens.put_token(&v, &t).await.unwrap();
+    let standing = || async { s.tokens.token("w", &v).await.unwrap().unwrap() };
+    assert!(standing().await.is_active(now()));
+    s.clients.set_client_generation("w", "c", 5).await.unwrap();
+    assert!(
+        standing().await.is_revoked(),
+        "the client's tokens are revoked"
+    );
+    assert!(failed(
+        s.clients.set_client_generation("w", "nobody", 5).await
+    ));
+    s.clients.set_client_generation("w", "c", 0).await.unwrap();
+    assert!(standing().await.is_active(now()));
+    s.clients.delete_client("w", "c").await.unwrap();
+    assert!(
+        standing().await.is_revoked(),
+        "a deleted client's tokens are dead"
+    );
 }
 
 pub(super) async fn tokens_sessions_and_consents_round_trip(s: Stores) {
-    let v = secret();
     let bare = TokenRecord {
         scope: Scopes::default(),
         username: None,
         sub: None,
         ..token(TokenKind::Access, None, now() + 60)
     };
+    let v = value_of(&bare);
     s.tokens.put_token(&v, &bare).await.unwrap();
-    let read = s.tokens.token("w", &v).await.unwrap();
-    assert_eq!(read, Some(bare), "an empty scope stays empty");
-    let cookie = secret();
+    assert_eq!(read(&s, &v).await, Some(bare), "an empty scope stays empty");
+    let cookie = oauth_tests::fixtures::session_value("sub-u");
     s.sessions.put_session(&cookie, &session(10)).await.unwrap();
     let kept = s.sessions.session("w", &cookie).await.unwrap();
     assert_eq!(
         kept,
-        Some(session(10)),
+        Some((session(10), 0)),
         "kept past its expiry, as TTL would"
     );
     let c = &s.consents;
     assert!(c.consent("w", "sub-u", "c").await.unwrap().is_none());
-    let add = |scopes: &'static str, until: u64| async move {
-        let scopes = Scopes::parse(scopes).unwrap();
-        c.add_consent("w", "sub-u", "c", &scopes, until)
-            .await
-            .unwrap()
+    let add = |scopes: &'static str, expires_at: u64, generation: u64| async move {
+        let consent = Consent {
+            scopes: Scopes::parse(scopes).unwrap(),
+            expires_at,
+            generation,
+        };
+        c.add_consent("w", "sub-u", "c", &consent).await.unwrap()
     };
-    add("read", 100).await;
-    add("write admin", 200).await;
-    add("", 300).await;
-    let (scopes, until) = c.consent("w", "sub-u", "c").await.unwrap().unwrap();
-    assert_eq!(scopes.to_wire(), "admin read write", "consents add up");
-    assert_eq!(until, 300, "and are renewed, also by a consent to no scope");
+    add("read", 100, 0).await;
+    add("write admin", 200, 0).await;
+    add("", 300, 0).await;
+    let got = c.consent("w", "sub-u", "c").await.unwrap().unwrap();
+    assert_eq!(got.scopes.to_wire(), "admin read write", "consents add up");
+    assert_eq!(
+        got.expires_at, 300,
+        "and are renewed, also by a consent to no scope"
+    );
+    add("email", 400, 1).await;
+    let got = c.consent("w", "sub-u", "c").await.unwrap().unwrap();
+    assert_eq!(
+        (got.scopes.to_wire().as_str(), got.generation),
+        ("email", 1),
+        "a new generation starts over"
+    );
     assert!(c.consent("w", "sub-u", "other").await.unwrap().is_none());
 }
 
 pub(super) async fn secrets_are_looked_up_in_their_own_workspace_only(s: Stores) {
-    let (kv, tv, sv) = (secret(), secret(), secret());
+    let kv = secret();
     s.codes.put_code(&kv, &code(now() + 60)).await.unwrap();
     let t = token(TokenKind::Access, None, now() + 60);
+    let tv = value_of(&t);
     s.tokens.put_token(&tv, &t).await.unwrap();
+    let sv = oauth_tests::fixtures::session_value("sub-u");
     s.sessions
         .put_session(&sv, &session(now() + 60))
         .await

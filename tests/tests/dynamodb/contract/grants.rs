@@ -3,6 +3,7 @@
 use super::*;
 
 pub(super) async fn a_code_is_redeemed_once(s: Stores) {
+    client_c(&s).await;
     let (value, k) = (secret(), code(now() + 60));
     s.codes.put_code(&value, &k).await.unwrap();
     assert!(
@@ -10,32 +11,43 @@ pub(super) async fn a_code_is_redeemed_once(s: Stores) {
         "a code value is stored once"
     );
     let f = family(&k.grant_id);
-    let (access, t) = (
-        secret(),
-        token(TokenKind::Access, Some(&k.grant_id), now() + 60),
-    );
+    let t = token(TokenKind::Access, Some(&k.grant_id), now() + 60);
+    let access = value_of(&t);
     s.codes
         .redeem_code(&value, now(), &f, &[(&access, &t)])
         .await
         .unwrap();
-    let read = s.codes.code("w", &value).await.unwrap().unwrap();
-    assert!(read.used, "read back as used");
-    assert_eq!(s.tokens.token("w", &access).await.unwrap(), Some(t.clone()));
-    let again = secret();
+    let read_code = s.codes.code("w", &value).await.unwrap().unwrap();
+    assert!(read_code.used, "read back as used");
+    let standing = s.tokens.token("w", &access).await.unwrap().unwrap();
+    assert_eq!(standing.token, t);
+    assert_eq!(
+        standing.family_revoked,
+        Some(false),
+        "the family's marker is written with it"
+    );
+    assert!(standing.is_active(now()));
+    let again = value_of(&t);
     let second = s
         .codes
         .redeem_code(&value, now(), &f, &[(&again, &t)])
         .await;
     assert!(failed(second), "a code is redeemed once");
-    let unwritten = s.tokens.token("w", &again).await.unwrap();
-    assert!(unwritten.is_none(), "a failed redemption writes nothing");
+    assert!(
+        read(&s, &again).await.is_none(),
+        "a failed redemption writes nothing"
+    );
     let (old, expired) = (secret(), code(now() - 1));
     s.codes.put_code(&old, &expired).await.unwrap();
-    let late = secret();
+    let late_t = token(TokenKind::Access, Some(&expired.grant_id), now() + 60);
+    let late = value_of(&late_t);
     let f = family(&expired.grant_id);
-    let r = s.codes.redeem_code(&old, now(), &f, &[(&late, &t)]).await;
+    let r = s
+        .codes
+        .redeem_code(&old, now(), &f, &[(&late, &late_t)])
+        .await;
     assert!(failed(r), "an expired code is refused by the write itself");
-    assert!(s.tokens.token("w", &late).await.unwrap().is_none());
+    assert!(read(&s, &late).await.is_none());
     let unknown = s
         .codes
         .redeem_code(&secret(), now(), &family("g"), &[])
@@ -44,6 +56,7 @@ pub(super) async fn a_code_is_redeemed_once(s: Stores) {
 }
 
 pub(super) async fn concurrent_redemptions_have_one_winner(s: Stores) {
+    client_c(&s).await;
     let (value, k) = (secret(), code(now() + 60));
     s.codes.put_code(&value, &k).await.unwrap();
     let s = Arc::new(s);
@@ -52,7 +65,7 @@ pub(super) async fn concurrent_redemptions_have_one_winner(s: Stores) {
             let (s, value, grant) = (s.clone(), value.clone(), k.grant_id.clone());
             tokio::spawn(async move {
                 let t = token(TokenKind::Access, Some(&grant), now() + 60);
-                let access = secret();
+                let access = value_of(&t);
                 let f = family(&grant);
                 s.codes
                     .redeem_code(&value, now(), &f, &[(&access, &t)])
@@ -71,11 +84,48 @@ pub(super) async fn concurrent_redemptions_have_one_winner(s: Stores) {
     assert_eq!(won, 1, "exactly one redemption wins");
 }
 
+pub(super) async fn a_redemption_checks_its_user_and_client_are_not_revoked(s: Stores) {
+    client_c(&s).await;
+    s.users.create_user(&user("u"), 1).await.unwrap();
+    let redeem = |k: CodeGrant| {
+        let s = &s;
+        async move {
+            let value = secret();
+            s.codes.put_code(&value, &k).await.unwrap();
+            let t = token(TokenKind::Access, Some(&k.grant_id), now() + 60);
+            let access = value_of(&t);
+            s.codes
+                .redeem_code(&value, now(), &family(&k.grant_id), &[(&access, &t)])
+                .await
+        }
+    };
+    redeem(code(now() + 60)).await.unwrap();
+    let stored = s.users.user("w", "u").await.unwrap().unwrap();
+    s.users
+        .change_account(&stored, &AccountChange::RevokeTokens)
+        .await
+        .unwrap();
+    assert!(
+        failed(redeem(code(now() + 60)).await),
+        "the user's tokens were revoked since"
+    );
+    s.clients.set_client_generation("w", "c", 9).await.unwrap();
+    let k = CodeGrant {
+        user_generation: 1,
+        ..code(now() + 60)
+    };
+    assert!(
+        failed(redeem(k).await),
+        "the client's tokens were revoked since"
+    );
+}
+
 /// A family started for user `u` with one refresh token; returns its value.
 async fn started(s: &Stores, grant_id: &str) -> String {
+    client_c(s).await;
     s.users.create_user(&user("u"), 1).await.unwrap();
-    let refresh = secret();
     let t = token(TokenKind::Refresh, Some(grant_id), now() + 600);
+    let refresh = value_of(&t);
     let f = family(grant_id);
     s.tokens
         .start_family(&f, &[(&refresh, &t)], "u", now())
@@ -91,7 +141,7 @@ pub(super) async fn refresh_rotation_and_the_grace_retry_are_single_use(s: Store
         let s = &s;
         async move {
             let t = token(TokenKind::Refresh, Some("g"), now + 600);
-            let next = secret();
+            let next = value_of(&t);
             let new = [(next.as_str(), &t)];
             let r = s
                 .tokens
@@ -100,16 +150,15 @@ pub(super) async fn refresh_rotation_and_the_grace_retry_are_single_use(s: Store
         }
     };
     let next = rotate(old.clone(), Rotation::Fresh).await.unwrap();
-    let retired = s.tokens.token("w", &old).await.unwrap().unwrap();
-    assert_eq!(retired.rotated_at, Some(now));
-    assert!(s.tokens.token("w", &next).await.unwrap().is_some());
+    assert_eq!(read(&s, &old).await.unwrap().rotated_at, Some(now));
+    assert!(read(&s, &next).await.is_some());
     assert!(
         failed(rotate(old.clone(), Rotation::Fresh).await),
         "a token rotates once"
     );
     let grace = Rotation::GraceRetry { rotated_at: now };
     rotate(old.clone(), grace).await.unwrap();
-    assert!(s.tokens.token("w", &old).await.unwrap().unwrap().grace_used);
+    assert!(read(&s, &old).await.unwrap().grace_used);
     assert!(failed(rotate(old.clone(), grace).await), "one retry only");
     let wrong = Rotation::GraceRetry {
         rotated_at: now + 1,
@@ -118,55 +167,62 @@ pub(super) async fn refresh_rotation_and_the_grace_retry_are_single_use(s: Store
         failed(rotate(next, wrong).await),
         "not rotated at that time"
     );
-    let expired = secret();
     let t = token(TokenKind::Refresh, Some("g"), now - 1);
+    let expired = value_of(&t);
     s.tokens.put_token(&expired, &t).await.unwrap();
     assert!(failed(rotate(expired, Rotation::Fresh).await), "expired");
 }
 
 pub(super) async fn a_revoked_family_rotates_no_more_and_loses_its_tokens(s: Stores) {
     let current = started(&s, "g").await;
-    let (access, other) = (secret(), secret());
-    let put = |value: String, kind, grant: &'static str| {
+    let put = |kind, grant: &'static str| {
         let s = &s;
         async move {
             let t = token(kind, Some(grant), now() + 60);
-            s.tokens.put_token(&value, &t).await.unwrap()
+            let value = value_of(&t);
+            s.tokens.put_token(&value, &t).await.unwrap();
+            value
         }
     };
-    put(access.clone(), TokenKind::Access, "g").await;
-    put(other.clone(), TokenKind::Access, "h").await;
+    let access = put(TokenKind::Access, "g").await;
+    let other = put(TokenKind::Access, "h").await;
     s.tokens
         .revoke_family("w", "g", now() + 3600)
         .await
         .unwrap();
     for gone in [&current, &access] {
-        let read = s.tokens.token("w", gone).await.unwrap();
-        assert!(read.is_none(), "the family's tokens are deleted");
+        assert!(
+            read(&s, gone).await.is_none(),
+            "the family's tokens are deleted"
+        );
     }
-    assert!(
-        s.tokens.token("w", &other).await.unwrap().is_some(),
-        "another family's stay"
+    assert!(read(&s, &other).await.is_some(), "another family's stay");
+    // A token the deletion missed (an index that lagged) is refused all the same.
+    let missed = put(TokenKind::Refresh, "g").await;
+    let standing = s.tokens.token("w", &missed).await.unwrap().unwrap();
+    assert_eq!(
+        standing.family_revoked,
+        Some(true),
+        "the marker is read with the token"
     );
-    // A token the deletion missed (an index that lagged) still cannot rotate.
-    let missed = secret();
-    put(missed.clone(), TokenKind::Refresh, "g").await;
+    assert!(standing.is_revoked() && !standing.is_active(now()));
     let t = token(TokenKind::Refresh, Some("g"), now() + 60);
-    let new = secret();
+    let new = value_of(&t);
     let tokens = [(new.as_str(), &t)];
     let r = s
         .tokens
         .rotate_refresh("w", &missed, "g", Rotation::Fresh, now(), &tokens);
-    assert!(failed(r.await), "the family's marker refuses the rotation");
+    assert!(failed(r.await), "and it cannot rotate");
     s.tokens
         .revoke_family("w", "g", now() + 3600)
         .await
         .unwrap();
     s.tokens.delete_token("w", &other).await.unwrap();
-    assert!(s.tokens.token("w", &other).await.unwrap().is_none());
+    assert!(read(&s, &other).await.is_none());
 }
 
 pub(super) async fn a_family_starts_only_while_the_login_holds(s: Stores) {
+    client_c(&s).await;
     s.users.create_user(&user("u"), 1).await.unwrap();
     let now = now();
     for _ in 0..3 {
@@ -175,8 +231,8 @@ pub(super) async fn a_family_starts_only_while_the_login_holds(s: Stores) {
             .await
             .unwrap();
     }
-    let refresh = secret();
     let t = token(TokenKind::Refresh, Some("g"), now + 600);
+    let refresh = value_of(&t);
     let r = s
         .tokens
         .start_family(&family("g"), &[(&refresh, &t)], "u", now)
@@ -185,16 +241,22 @@ pub(super) async fn a_family_starts_only_while_the_login_holds(s: Stores) {
         failed(r),
         "locked meanwhile: the grant's transaction checks the lock too"
     );
-    assert!(
-        s.tokens.token("w", &refresh).await.unwrap().is_none(),
-        "nothing written"
-    );
+    assert!(read(&s, &refresh).await.is_none(), "nothing written");
     let nobody = s
         .tokens
         .start_family(&family("h"), &[], "nobody", now)
         .await;
     assert!(failed(nobody));
     let later = now + 900;
+    let stale = TokenRecord {
+        user_generation: 1,
+        ..t.clone()
+    };
+    let r = s
+        .tokens
+        .start_family(&family("g"), &[(&refresh, &stale)], "u", later)
+        .await;
+    assert!(failed(r), "a login of another generation");
     s.tokens
         .start_family(&family("g"), &[(&refresh, &t)], "u", later)
         .await

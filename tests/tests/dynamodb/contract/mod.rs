@@ -10,8 +10,8 @@ use oauth_core::protocol::code_grant::CodeGrant;
 use oauth_core::protocol::pkce::Method;
 use oauth_core::protocol::scope::Scopes;
 use oauth_core::protocol::token_record::{GrantFamily, TokenKind, TokenRecord};
-use oauth_core::protocol::user::{Session, User};
-use oauth_core::store::{Rotation, StoreError, Stores};
+use oauth_core::protocol::user::{Consent, Session, User};
+use oauth_core::store::{AccountChange, Rotation, StoreError, Stores};
 use oauth_tests::fixtures::CHALLENGE;
 use oauth_tests::now;
 use std::sync::Arc;
@@ -44,11 +44,14 @@ contract!(
     accounts::failed_logins_count_lock_and_end,
     accounts::tokens_sessions_and_consents_round_trip,
     accounts::secrets_are_looked_up_in_their_own_workspace_only,
+    accounts::account_changes_end_tokens_sessions_and_consents,
+    accounts::a_client_generation_ends_its_tokens,
     grants::a_code_is_redeemed_once,
     grants::concurrent_redemptions_have_one_winner,
     grants::refresh_rotation_and_the_grace_retry_are_single_use,
     grants::a_revoked_family_rotates_no_more_and_loses_its_tokens,
     grants::a_family_starts_only_while_the_login_holds,
+    grants::a_redemption_checks_its_user_and_client_are_not_revoked,
 );
 
 fn failed<T: std::fmt::Debug>(r: Result<T, StoreError>) -> bool {
@@ -76,18 +79,12 @@ fn client(id: &str, public: bool) -> Client {
             refresh_grace: 5,
         },
         created_at: 1,
+        generation: 11,
     }
 }
 
 fn user(name: &str) -> User {
-    User {
-        workspace: "w".into(),
-        username: name.into(),
-        sub: format!("sub-{name}"),
-        password_hash: "hash".into(),
-        failed_logins: 0,
-        locked_until: 0,
-    }
+    User::new("w", name, &format!("sub-{name}"), "hash".into())
 }
 
 fn code(expires_at: u64) -> CodeGrant {
@@ -102,6 +99,7 @@ fn code(expires_at: u64) -> CodeGrant {
         grant_id: oauth_core::crypto::new_secret(),
         expires_at,
         used: false,
+        user_generation: 0,
     }
 }
 
@@ -127,6 +125,8 @@ fn token(kind: TokenKind, grant_id: Option<&str>, expires_at: u64) -> TokenRecor
         rotated_at: None,
         family_expires_at: grant_id.map(|_| now() + 3600),
         grace_used: false,
+        user_generation: 0,
+        client_generation: 0,
     }
 }
 
@@ -137,9 +137,30 @@ fn session(expires_at: u64) -> Session {
         sub: "sub-u".into(),
         auth_time: 5,
         expires_at,
+        generation: 0,
     }
 }
 
+/// A fresh secret (codes).
 fn secret() -> String {
     oauth_core::crypto::new_secret()
+}
+
+/// A value for `t`, named as the server names it.
+fn value_of(t: &TokenRecord) -> String {
+    oauth_tests::fixtures::token_value(t)
+}
+
+/// The record of the token `value`, as the store reads it.
+async fn read(s: &Stores, value: &str) -> Option<TokenRecord> {
+    s.tokens.token("w", value).await.unwrap().map(|st| st.token)
+}
+
+/// Client `c` of workspace `w`, which the tokens of [`token`] belong to, at generation 0.
+async fn client_c(s: &Stores) {
+    let c = Client {
+        generation: 0,
+        ..client("c", false)
+    };
+    s.clients.create_client(&c).await.unwrap();
 }
