@@ -2,6 +2,7 @@
 //! in `main`.
 
 use crate::clock::{Clock, SystemClock};
+use crate::protocol::login::Throttle;
 use crate::protocol::workspace::{self, DEFAULT_WORKSPACE};
 use crate::store::dynamo::schema::TableNames;
 use crate::store::dynamo::{CaRoots, DynamoStore, Limits};
@@ -27,7 +28,8 @@ pub struct Settings {
     pub refresh_family_ttl: u64,
     /// `CODE_TTL` seconds an authorization code lives (at most 600).
     pub code_ttl: u64,
-    /// `LOCKOUT_THRESHOLD` failed logins in a row that lock an account...
+    /// `LOCKOUT_THRESHOLD` failed logins in a row from one source that lock it out of an
+    /// account (failures before that make it wait 1 s, 2 s, ... between attempts)...
     pub lockout_threshold: u32,
     /// ...for `LOCKOUT_SECONDS`.
     pub lockout_seconds: u64,
@@ -154,6 +156,14 @@ impl Settings {
         }
         workspace::validate_name(&self.authorizer_workspace)
             .map_err(|e| format!("AUTHORIZER_WORKSPACE: {}", e.description))
+    }
+
+    /// How failed logins are answered.
+    pub fn throttle(&self) -> Throttle {
+        Throttle {
+            threshold: self.lockout_threshold,
+            lock_seconds: self.lockout_seconds,
+        }
     }
 
     /// How long a request may take before it is answered 503.

@@ -82,8 +82,23 @@ pub fn secret_matches(secret: &str, stored_digest: &str) -> bool {
     constant_time_eq(digest(secret).as_bytes(), stored_digest.as_bytes())
 }
 
+thread_local! {
+    static HASHED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// How many password hashes (PBKDF2 runs) this thread has computed: tests show which
+/// attempts are refused before any hashing.
+pub fn hashes_on_this_thread() -> u64 {
+    HASHED.with(|h| h.get())
+}
+
+fn count_hash() {
+    HASHED.with(|h| h.set(h.get() + 1));
+}
+
 /// `pbkdf2-sha256$<iterations>$<salt>$<hash>`, base64url parts.
 pub fn hash_password(password: &str, iterations: NonZeroU32) -> String {
+    count_hash();
     let salt = random_string(SALT_LEN);
     let mut out = [0u8; HASH_LEN];
     pbkdf2::derive(
@@ -115,6 +130,7 @@ pub fn verify_password(password: &str, stored: &str) -> bool {
     else {
         return false;
     };
+    count_hash();
     pbkdf2::verify(
         pbkdf2::PBKDF2_HMAC_SHA256,
         iterations,
@@ -128,6 +144,7 @@ pub fn verify_password(password: &str, stored: &str) -> bool {
 /// Spends the same work as a real verification, so an unknown user answers as slowly as a
 /// known one with a wrong password.
 pub fn burn_password_check(password: &str, iterations: NonZeroU32) {
+    count_hash();
     let mut out = [0u8; HASH_LEN];
     pbkdf2::derive(
         pbkdf2::PBKDF2_HMAC_SHA256,

@@ -46,6 +46,20 @@ pub fn form_post(path: &str, authorization: Option<&str>, body: &str) -> Request
         .expect("request")
 }
 
+/// `req` as API Gateway delivers it from `source_ip`.
+pub fn from(source_ip: &str, req: Request) -> Request {
+    use lambda_http::aws_lambda_events::apigw::{
+        ApiGatewayV2httpRequestContext, ApiGatewayV2httpRequestContextHttpDescription,
+    };
+    use lambda_http::request::RequestContext;
+    use lambda_http::RequestExt;
+    let mut http = ApiGatewayV2httpRequestContextHttpDescription::default();
+    http.source_ip = Some(source_ip.to_owned());
+    let mut context = ApiGatewayV2httpRequestContext::default();
+    context.http = http;
+    req.with_request_context(RequestContext::ApiGatewayV2(context))
+}
+
 /// A GET without a body.
 pub fn get(path: &str) -> Request {
     lambda_http::http::Request::builder()

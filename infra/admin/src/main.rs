@@ -214,7 +214,6 @@ fn user_json(u: &User) -> Value {
         "workspace": u.workspace,
         "username": u.username,
         "sub": u.sub,
-        "locked_until": (u.locked_until > now()).then_some(u.locked_until),
         "disabled": u.disabled,
     })
 }

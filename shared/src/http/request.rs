@@ -64,6 +64,18 @@ pub(crate) fn cookie<'r>(req: &'r Request, name: &str) -> Option<&'r str> {
         .map(|(_, v)| v)
 }
 
+/// The address the request came from, as API Gateway saw it (`requestContext.http.sourceIp`;
+/// never a header a client could set), or `unknown`.
+pub(crate) fn source(req: &Request) -> String {
+    use lambda_http::request::RequestContext;
+    use lambda_http::RequestExt;
+    match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(ctx)) => ctx.http.source_ip.clone(),
+        _ => None,
+    }
+    .unwrap_or_else(|| "unknown".to_owned())
+}
+
 /// The public base URL: `ISSUER`, or https and the host the request was sent to.
 pub(crate) fn base_url(configured: Option<&str>, req: &Request) -> String {
     match configured {

@@ -1,11 +1,11 @@
 //! `POST /oauth2/token` and its workspace and seed-alias paths.
 
 use super::failure::Failure;
-use super::request::{form_body, header, query, require_method};
+use super::request::{form_body, header, query, require_method, source};
 use super::response;
 use crate::config::AppState;
 use crate::protocol::error::OAuthError;
-use crate::service::token_endpoint::{self, TokenResponse};
+use crate::service::token_endpoint::{self, Caller, TokenResponse};
 use lambda_http::http::{header::AUTHORIZATION, Method};
 use lambda_http::{Body, Request, Response};
 
@@ -42,5 +42,11 @@ async fn respond(
         .into());
     }
     let form = form_body(req)?;
-    Ok(token_endpoint::token(state, workspace, header(req, AUTHORIZATION), &form).await?)
+    let source = source(req);
+    let caller = Caller {
+        workspace,
+        authorization: header(req, AUTHORIZATION),
+        source: &source,
+    };
+    Ok(token_endpoint::token(state, &caller, &form).await?)
 }

@@ -1,26 +1,67 @@
-//! What a password check means for the account (RFC 6749 §10.10: the server must stop
-//! guessing): accept, count a failure toward the lockout, or refuse without counting.
+//! Password guessing (RFC 6749 §10.10, RFC 9700 §2.4): failures are counted per account *and*
+//! source address, so a guesser is slowed and then stopped without handing anyone a button
+//! that locks another person out. Each failure from a source makes it wait before the next
+//! try (1 s, 2 s, ...), and `threshold` failures lock that source out of that account for
+//! `lock_seconds`. A throttled attempt is refused before any password is hashed, for known and
+//! unknown usernames alike, so neither the answer nor its timing tells them apart.
 
 use super::user::User;
 
+/// The failures of one (account, source) pair, as stored.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Attempts {
+    pub failures: u32,
+    /// No attempt from this source on this account before then.
+    pub blocked_until: u64,
+}
+
+/// How failures are answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Throttle {
+    /// Failures from one source that lock it out of an account...
+    pub threshold: u32,
+    /// ...for this long.
+    pub lock_seconds: u64,
+}
+
+impl Throttle {
+    /// Whether an attempt may be checked at all at `now` (before any hashing).
+    pub fn admits(&self, attempts: &Attempts, now: u64) -> bool {
+        attempts.blocked_until <= now
+    }
+
+    /// Until when the source must wait after its `failures`-th failure in a row: nothing for
+    /// the first two, then 1 s, 2 s, 4 s... doubling, and `lock_seconds` at the threshold.
+    pub fn blocked_until(&self, failures: u32, now: u64) -> u64 {
+        if failures >= self.threshold {
+            return now + self.lock_seconds;
+        }
+        match failures.checked_sub(3) {
+            None => now,
+            Some(k) => now + (1u64 << k.min(20)).min(self.lock_seconds),
+        }
+    }
+
+    /// How long a pair's count is kept after its last failure.
+    pub fn window(&self) -> u64 {
+        self.lock_seconds
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LoginOutcome {
-    /// The password is right and the account not locked; the store must still confirm that no
-    /// racing failure locked it since it was read.
+    /// The password is right and the account enabled; the store must still confirm that no
+    /// racing failure blocked the source since it was read.
     Accept,
-    /// A wrong password for an unlocked account: one more failure toward the lock.
+    /// A wrong password, or no such user: one more failure for the pair.
     CountFailure,
-    /// No such user, or a locked account: refused, and a lock is neither extended nor counted.
-    Refuse,
 }
 
 /// `user` is the record read (`None`: no such user); `password_ok` whether the hash matched.
-pub fn outcome(user: Option<&User>, password_ok: bool, now: u64) -> LoginOutcome {
+pub fn outcome(user: Option<&User>, password_ok: bool) -> LoginOutcome {
     match user {
-        Some(u) if u.locked_until > now => LoginOutcome::Refuse,
-        Some(_) if password_ok => LoginOutcome::Accept,
-        Some(_) => LoginOutcome::CountFailure,
-        None => LoginOutcome::Refuse,
+        Some(u) if password_ok && !u.disabled => LoginOutcome::Accept,
+        _ => LoginOutcome::CountFailure,
     }
 }
 
@@ -28,31 +69,43 @@ pub fn outcome(user: Option<&User>, password_ok: bool, now: u64) -> LoginOutcome
 mod tests {
     use super::*;
 
-    fn user(locked_until: u64) -> User {
-        User {
-            locked_until,
-            ..User::new("w", "u", "s", String::new())
-        }
+    const T: Throttle = Throttle {
+        threshold: 5,
+        lock_seconds: 900,
+    };
+
+    #[test]
+    fn delays_grow_then_lock() {
+        let waits: Vec<u64> = (1..=6).map(|f| T.blocked_until(f, 100) - 100).collect();
+        assert_eq!(waits, [0, 0, 1, 2, 900, 900]);
+        let long = Throttle {
+            threshold: 50,
+            lock_seconds: 60,
+        };
+        assert_eq!(long.blocked_until(40, 0), 60, "never longer than the lock");
+    }
+
+    #[test]
+    fn throttled_attempts_are_not_admitted() {
+        let blocked = Attempts {
+            failures: 3,
+            blocked_until: 101,
+        };
+        assert!(!T.admits(&blocked, 100));
+        assert!(T.admits(&blocked, 101));
+        assert!(T.admits(&Attempts::default(), 0));
     }
 
     #[test]
     fn outcomes() {
-        assert_eq!(outcome(Some(&user(0)), true, 10), LoginOutcome::Accept);
-        assert_eq!(
-            outcome(Some(&user(0)), false, 10),
-            LoginOutcome::CountFailure
-        );
-        assert_eq!(
-            outcome(Some(&user(11)), true, 10),
-            LoginOutcome::Refuse,
-            "locked"
-        );
-        assert_eq!(
-            outcome(Some(&user(10)), true, 10),
-            LoginOutcome::Accept,
-            "lock over"
-        );
-        assert_eq!(outcome(Some(&user(11)), false, 10), LoginOutcome::Refuse);
-        assert_eq!(outcome(None, false, 10), LoginOutcome::Refuse);
+        let user = User::new("w", "u", "s", String::new());
+        assert_eq!(outcome(Some(&user), true), LoginOutcome::Accept);
+        assert_eq!(outcome(Some(&user), false), LoginOutcome::CountFailure);
+        let disabled = User {
+            disabled: true,
+            ..user
+        };
+        assert_eq!(outcome(Some(&disabled), true), LoginOutcome::CountFailure);
+        assert_eq!(outcome(None, false), LoginOutcome::CountFailure);
     }
 }

@@ -1,6 +1,6 @@
 //! Resource owners: users, whom a token is for, and their browser logins.
 
-/// A user as stored, with the lockout counter.
+/// A user as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
     pub workspace: String,
@@ -8,8 +8,6 @@ pub struct User {
     /// Stable subject identifier, not reused if a username is.
     pub sub: String,
     pub password_hash: String,
-    pub failed_logins: u32,
-    pub locked_until: u64,
     /// Rises whenever the operator ends the user's tokens and sessions (a new password,
     /// disabling, `revoke-tokens`, deletion): everything issued under an older one is dead.
     pub generation: u64,
@@ -25,8 +23,6 @@ impl User {
             username: username.to_owned(),
             sub: sub.to_owned(),
             password_hash,
-            failed_logins: 0,
-            locked_until: 0,
             generation: 0,
             disabled: false,
         }

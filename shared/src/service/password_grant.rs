@@ -10,24 +10,25 @@ use crate::protocol::client_auth::{self, Presented};
 use crate::protocol::error::OAuthError;
 use crate::protocol::scope::Scopes;
 use crate::protocol::user::Owner;
-use crate::store::StoreError;
+use crate::store::{Login, StoreError};
 
 pub(super) async fn grant(
     state: &AppState,
     workspace: &str,
     presented: &Presented,
-    (username, password): (&str, &str),
+    (login, password): (&Login<'_>, &str),
     scope: Option<&str>,
 ) -> Result<TokenResponse> {
-    let (client, user) = state
+    let (client, found) = state
         .store
         .clients
-        .client_and_user(workspace, &presented.client_id, username)
+        .client_and_login(workspace, &presented.client_id, login)
         .await?;
     let client = client_auth::authenticate(presented, client)?;
     client.ensure_allows(GrantType::Password)?;
     let scope = Scopes::resolve(scope, &client.scopes)?;
-    let Some(user) = login::check_password(state, user, password).await? else {
+    let checked = login::check_password(state, workspace, login, found, password).await?;
+    let Some(user) = checked else {
         return Err(OAuthError::wrong_credentials().into());
     };
     let owner = Owner::from(&user);
@@ -37,7 +38,7 @@ pub(super) async fn grant(
     let started = state
         .store
         .tokens
-        .start_family(&family, &minted.records(), &owner.username, now)
+        .start_family(&family, &minted.records(), (&user, login.source), now)
         .await;
     match started {
         Ok(()) => Ok(minted.into_response(now)),

@@ -13,16 +13,23 @@ use crate::protocol::client_auth::{self, Presented};
 use crate::protocol::form::Form;
 use crate::protocol::scope::Scopes;
 use crate::protocol::token_request::GrantRequest;
+use crate::store::Login;
 
-/// Handles one token request for `workspace`, after the HTTP edge has parsed it.
-pub async fn token(
-    state: &AppState,
-    workspace: &str,
-    authorization: Option<&str>,
-    form: &Form,
-) -> Result<TokenResponse> {
+/// Who sent a token request, as the HTTP edge read it.
+#[derive(Debug, Clone, Copy)]
+pub struct Caller<'a> {
+    pub workspace: &'a str,
+    /// The `Authorization` header, if any.
+    pub authorization: Option<&'a str>,
+    /// The source address (failed logins are counted per account and source).
+    pub source: &'a str,
+}
+
+/// Handles one token request, after the HTTP edge has parsed it.
+pub async fn token(state: &AppState, caller: &Caller<'_>, form: &Form) -> Result<TokenResponse> {
+    let workspace = caller.workspace;
     let grant = GrantRequest::parse(form)?;
-    let presented = client_auth::presented(authorization, form)?;
+    let presented = client_auth::presented(caller.authorization, form)?;
     match grant {
         GrantRequest::ClientCredentials { scope } => {
             client_credentials(state, workspace, &presented, scope.as_deref()).await
@@ -53,8 +60,12 @@ pub async fn token(
             password,
             scope,
         } => {
-            let login = (username.as_str(), password.as_str());
-            password_grant::grant(state, workspace, &presented, login, scope.as_deref()).await
+            let login = Login {
+                username: &username,
+                source: caller.source,
+            };
+            let scope = scope.as_deref();
+            password_grant::grant(state, workspace, &presented, (&login, &password), scope).await
         }
     }
 }

@@ -2,12 +2,13 @@
 //! for a short while. With a fresh entry, a grant reads only the item its request names (one
 //! round trip saved); without, it reads both in one round trip and keeps the client.
 
-use super::{ClientStore, CodeStore, StoreResult, Stores, TokenStore, UserStore};
+use super::{
+    ClientStore, CodeStore, Login, LoginState, StoreResult, Stores, TokenStore, UserStore,
+};
 use crate::clock::Clock;
 use crate::protocol::client::Client;
 use crate::protocol::code_grant::CodeGrant;
 use crate::protocol::token_record::TokenStanding;
-use crate::protocol::user::User;
 use async_trait::async_trait;
 use std::collections::HashMap;
 use std::future::Future;
@@ -76,9 +77,9 @@ impl CachedClients {
         &self,
         workspace: &str,
         client_id: &str,
-        alone: impl Future<Output = StoreResult<Option<T>>>,
-        both: impl Future<Output = StoreResult<(Option<Arc<Client>>, Option<T>)>>,
-    ) -> StoreResult<(Option<Arc<Client>>, Option<T>)> {
+        alone: impl Future<Output = StoreResult<T>>,
+        both: impl Future<Output = StoreResult<(Option<Arc<Client>>, T)>>,
+    ) -> StoreResult<(Option<Arc<Client>>, T)> {
         if let Some(client) = self.fresh(workspace, client_id) {
             return Ok((Some(client), alone.await?));
         }
@@ -159,14 +160,14 @@ impl ClientStore for CachedClients {
         self.with_item(workspace, client_id, alone, both).await
     }
 
-    async fn client_and_user(
+    async fn client_and_login(
         &self,
         workspace: &str,
         client_id: &str,
-        username: &str,
-    ) -> StoreResult<(Option<Arc<Client>>, Option<User>)> {
-        let alone = self.users.user(workspace, username);
-        let both = self.inner.client_and_user(workspace, client_id, username);
+        login: &Login<'_>,
+    ) -> StoreResult<(Option<Arc<Client>>, LoginState)> {
+        let alone = self.users.login_state(workspace, login);
+        let both = self.inner.client_and_login(workspace, client_id, login);
         self.with_item(workspace, client_id, alone, both).await
     }
 }

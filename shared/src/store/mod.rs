@@ -12,6 +12,7 @@ pub mod memory;
 
 use crate::protocol::client::Client;
 use crate::protocol::code_grant::CodeGrant;
+use crate::protocol::login::{Attempts, Throttle};
 use crate::protocol::token_record::{GrantFamily, TokenRecord, TokenStanding};
 use crate::protocol::user::{Consent, Session, User};
 use async_trait::async_trait;
@@ -98,16 +99,27 @@ pub trait ClientStore: Send + Sync {
         client_id: &str,
         token: &str,
     ) -> StoreResult<(Option<Arc<Client>>, Option<TokenStanding>)>;
-    /// The client and a user, in one round trip.
-    async fn client_and_user(
+    /// The client and a login's state (see [`UserStore::login_state`]), in one round trip.
+    async fn client_and_login(
         &self,
         workspace: &str,
         client_id: &str,
-        username: &str,
-    ) -> StoreResult<(Option<Arc<Client>>, Option<User>)>;
+        login: &Login<'_>,
+    ) -> StoreResult<(Option<Arc<Client>>, LoginState)>;
 }
 
-/// Users and the lockout counter.
+/// Who is signing in, from where.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Login<'a> {
+    pub username: &'a str,
+    /// The source address the attempt came from.
+    pub source: &'a str,
+}
+
+/// What a login attempt is judged on: the user (if any) and the failures of the pair.
+pub type LoginState = (Option<User>, Attempts);
+
+/// Users, and failed logins counted per (account, source).
 #[async_trait]
 pub trait UserStore: Send + Sync {
     /// `ConditionFailed` if the username is taken in its workspace.
@@ -118,20 +130,21 @@ pub trait UserStore: Send + Sync {
     /// Applies `change` to `user` (as read: the write is conditioned on its username still
     /// naming its subject); `ConditionFailed` if it does not.
     async fn change_account(&self, user: &User, change: &AccountChange) -> StoreResult<()>;
-    /// Counts one failed login atomically (concurrent failures all count). The failure that
-    /// reaches `threshold` locks the account until `lock_until` and restarts the count;
-    /// failures while locked (or for a deleted user) change nothing.
-    async fn record_login_failure(
+    /// The user and the pair's failures, in one round trip (the same for unknown users).
+    async fn login_state(&self, workspace: &str, login: &Login<'_>) -> StoreResult<LoginState>;
+    /// Counts one failure of the pair atomically (concurrent failures all count) and blocks
+    /// the source as `throttle` says for the count reached.
+    async fn record_failure(
         &self,
         workspace: &str,
-        username: &str,
-        threshold: u32,
+        login: &Login<'_>,
+        throttle: &Throttle,
         now: u64,
-        lock_until: u64,
     ) -> StoreResult<()>;
-    /// Ends a run of failures on condition the account is not locked at `now` (failures that
-    /// raced a verified password may have locked it), nor disabled; `ConditionFailed` if it is.
-    async fn confirm_login(&self, workspace: &str, username: &str, now: u64) -> StoreResult<()>;
+    /// Confirms a verified login: on condition the user is still enabled at `user`'s
+    /// generation and the pair was not blocked meanwhile (by failures that raced this one),
+    /// ends the pair's run of failures; `ConditionFailed` otherwise.
+    async fn confirm_login(&self, user: &User, source: &str, now: u64) -> StoreResult<()>;
 }
 
 /// Authorization codes.
@@ -166,13 +179,12 @@ pub trait TokenStore: Send + Sync {
     /// Deletes one token (revocation of an access token).
     async fn delete_token(&self, workspace: &str, value: &str) -> StoreResult<()>;
     /// Starts a family with its first tokens on condition the user's login still holds
-    /// ([`UserStore::confirm_login`], in the same transaction, also checking the user's
-    /// generation is the tokens'): the password grant.
+    /// ([`UserStore::confirm_login`], in the same transaction): the password grant.
     async fn start_family(
         &self,
         family: &GrantFamily,
         tokens: &[NewToken<'_>],
-        username: &str,
+        login: (&User, &str),
         now: u64,
     ) -> StoreResult<()>;
     /// Rotates a refresh token: retires the old one as `rotation` says, checks the family is
@@ -292,6 +304,13 @@ pub(crate) fn grant_key(workspace: &str, grant_id: &str) -> String {
 /// is checked against.
 pub(crate) fn subject_key(workspace: &str, sub: &str) -> String {
     format!("{workspace}#subject#{sub}")
+}
+
+/// Storage key of a pair's failed logins: the username's digest (unknown usernames are not
+/// kept in the clear) and the source.
+pub(crate) fn attempts_key(workspace: &str, login: &Login<'_>) -> String {
+    let user = crate::crypto::digest(login.username);
+    format!("{workspace}#{user}#{}", login.source)
 }
 
 /// Storage key of a consent.

@@ -72,17 +72,18 @@ async fn concurrent_failures_all_count() {
     for t in tasks {
         assert_eq!(t.await.unwrap(), 400);
     }
-    let user = state
+    let pair = oauth_core::store::Login {
+        username: "carol",
+        source: "unknown",
+    };
+    let (_, attempts) = state
         .store
         .users
-        .user("default", "carol")
+        .login_state("default", &pair)
         .await
-        .unwrap()
         .unwrap();
-    assert!(
-        user.locked_until > now(),
-        "five concurrent failures lock the account"
-    );
+    assert_eq!(attempts.failures, 5, "five concurrent failures all count");
+    assert!(attempts.blocked_until > now(), "and lock the pair");
 }
 
 #[tokio::test]

@@ -7,9 +7,8 @@ use oauth_core::clock::ManualClock;
 use oauth_core::protocol::client::Client;
 use oauth_core::protocol::code_grant::CodeGrant;
 use oauth_core::protocol::token_record::TokenStanding;
-use oauth_core::protocol::user::User;
 use oauth_core::store::memory::MemoryStore;
-use oauth_core::store::{ClientStore, StoreResult, Stores};
+use oauth_core::store::{ClientStore, Login, LoginState, StoreResult, Stores};
 use oauth_core::AppState;
 use oauth_tests::call::post;
 use oauth_tests::fixtures::*;
@@ -68,14 +67,14 @@ impl ClientStore for Counting {
         self.read();
         self.inner.client_and_token(ws, id, token).await
     }
-    async fn client_and_user(
+    async fn client_and_login(
         &self,
         ws: &str,
         id: &str,
-        user: &str,
-    ) -> StoreResult<(Option<Arc<Client>>, Option<User>)> {
+        login: &Login<'_>,
+    ) -> StoreResult<(Option<Arc<Client>>, LoginState)> {
         self.read();
-        self.inner.client_and_user(ws, id, user).await
+        self.inner.client_and_login(ws, id, login).await
     }
 }
 

@@ -1,7 +1,7 @@
 //! The password grant (RFC 6749 §4.3) and the lockout, on the in-memory store; oversized
 //! identifiers refused without a server error.
 
-use oauth_core::service::admin::ClientSpec;
+use oauth_core::service::admin::{ClientSpec, Registered};
 use oauth_tests::call::{self, form_post, post};
 use oauth_tests::fixtures::*;
 use oauth_tests::*;
@@ -96,12 +96,97 @@ async fn password_grant_and_lockout() {
         "locked after 3 failures"
     );
     assert_eq!(locked.json, wrong.json);
-    let user = state
+    let pair = oauth_core::store::Login {
+        username: "bob",
+        source: "unknown",
+    };
+    let (_, attempts) = state
         .store
         .users
-        .user("default", "bob")
+        .login_state("default", &pair)
         .await
-        .unwrap()
         .unwrap();
-    assert!(user.locked_until > now());
+    assert!(attempts.blocked_until > now(), "the pair is blocked");
+}
+
+/// A password grant for bob from `source`.
+async fn attempt(
+    state: &oauth_core::AppState,
+    r: &Registered,
+    source: &str,
+    pw: &str,
+) -> call::Reply {
+    let body = format!("grant_type=password&username=bob&password={pw}");
+    let basic = call::basic(&r.client.client_id, r.client_secret.as_deref().unwrap());
+    call::token(
+        state,
+        call::from(source, form_post("/oauth2/token", Some(&basic), &body)),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_guesser_locks_out_only_its_own_source_and_is_refused_before_hashing() {
+    let (state, clock) = memory_state_with_clock();
+    let r = register(&state.store, spec(&["password"])).await;
+    add_user(&state.store, "default", "bob", "correct horse").await;
+    let hashes = oauth_core::crypto::hashes_on_this_thread;
+    for _ in 0..5 {
+        let before = hashes();
+        let wrong = attempt(&state, &r, "203.0.113.66", "guess").await;
+        assert_eq!(wrong.error(), "invalid_grant");
+        assert_eq!(hashes() - before, 1, "an admitted attempt is hashed once");
+        clock.advance(10);
+    }
+    let before = hashes();
+    let refused = attempt(&state, &r, "203.0.113.66", "correct+horse").await;
+    assert_eq!(
+        refused.error(),
+        "invalid_grant",
+        "the guesser's source is locked out"
+    );
+    assert_eq!(hashes(), before, "refused before any hashing");
+    let owner = attempt(&state, &r, "198.51.100.7", "correct+horse").await;
+    assert_eq!(
+        owner.status, 200,
+        "the owner, elsewhere, is not locked out: {}",
+        owner.json
+    );
+    let before = hashes();
+    let unknown = attempt(&state, &r, "198.51.100.7", "whatever").await;
+    let body = "grant_type=password&username=nobody&password=x";
+    let basic = call::basic(&r.client.client_id, r.client_secret.as_deref().unwrap());
+    let nobody = call::token(
+        &state,
+        call::from(
+            "198.51.100.7",
+            form_post("/oauth2/token", Some(&basic), body),
+        ),
+    )
+    .await;
+    assert_eq!(
+        hashes() - before,
+        2,
+        "an unknown user costs the same hashing as a wrong password"
+    );
+    assert_eq!(unknown.json, nobody.json, "and reads the same");
+}
+
+#[tokio::test]
+async fn failures_make_a_source_wait_longer_each_time() {
+    let (state, clock) = memory_state_with_clock();
+    let r = register(&state.store, spec(&["password"])).await;
+    add_user(&state.store, "default", "bob", "correct horse").await;
+    for _ in 0..3 {
+        attempt(&state, &r, "203.0.113.5", "guess").await;
+    }
+    let waiting = attempt(&state, &r, "203.0.113.5", "correct+horse").await;
+    assert_eq!(
+        waiting.error(),
+        "invalid_grant",
+        "within the wait, even the right password"
+    );
+    clock.advance(1);
+    let later = attempt(&state, &r, "203.0.113.5", "correct+horse").await;
+    assert_eq!(later.status, 200, "after the wait: {}", later.json);
 }

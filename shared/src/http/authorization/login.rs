@@ -8,6 +8,7 @@ use crate::http::failure::Failure;
 use crate::protocol::form::Form;
 use crate::protocol::token_request::MAX_USERNAME;
 use crate::service::{authorization as flow, login};
+use crate::store::Login;
 use lambda_http::{Body, Response};
 
 pub(super) async fn submit(
@@ -25,7 +26,11 @@ pub(super) async fn submit(
     if username.is_empty() || username.len() > MAX_USERNAME {
         return Ok(pages::login(ctx, 200, username, Some(WRONG_CREDENTIALS)));
     }
-    let Some(user) = login::verify_password(ctx.state, ws, username, password).await? else {
+    let attempt = Login {
+        username,
+        source: &ctx.source,
+    };
+    let Some(user) = login::verify_password(ctx.state, ws, &attempt, password).await? else {
         return Ok(pages::login(ctx, 200, username, Some(WRONG_CREDENTIALS)));
     };
     let value = flow::start_session(ctx.state, &user).await?;

@@ -53,6 +53,8 @@ struct Ctx<'a> {
     action: String,
     /// Whether cookies are `Secure` (all but a loopback http dev origin).
     secure: bool,
+    /// The address the request came from (failed logins are counted per account and source).
+    source: String,
 }
 
 async fn respond(state: &AppState, req: &Request) -> Result<Response<Body>, Failure> {
@@ -86,6 +88,7 @@ async fn respond(state: &AppState, req: &Request) -> Result<Response<Body>, Fail
         issuer,
         action: format!("{path}?{raw_query}"),
         secure: !cookies::is_loopback_http(&base),
+        source: super::request::source(req),
     };
     if req.method() == Method::POST {
         post(&ctx).await

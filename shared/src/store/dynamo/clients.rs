@@ -1,12 +1,11 @@
 //! Clients table: one item per (workspace, client_id).
 
 use super::item::*;
-use super::{codes, users, DynamoStore};
+use super::{codes, DynamoStore};
 use crate::protocol::client::{Client, ClientPolicy, GrantType};
 use crate::protocol::code_grant::CodeGrant;
 use crate::protocol::token_record::TokenStanding;
-use crate::protocol::user::User;
-use crate::store::{secret_key, ClientStore, StoreResult};
+use crate::store::{secret_key, ClientStore, Login, LoginState, StoreResult};
 use async_trait::async_trait;
 use std::sync::Arc;
 
@@ -148,17 +147,19 @@ impl ClientStore for DynamoStore {
         self.standing(workspace, token, Some(client_id)).await
     }
 
-    async fn client_and_user(
+    async fn client_and_login(
         &self,
         workspace: &str,
         client_id: &str,
-        username: &str,
-    ) -> StoreResult<(Option<Arc<Client>>, Option<User>)> {
-        let key = users::user_key(workspace, username);
-        let (c, u) = self
-            .client_and(workspace, client_id, &self.tables.users, key)
+        login: &Login<'_>,
+    ) -> StoreResult<(Option<Arc<Client>>, LoginState)> {
+        let clients = self.tables.clients.as_str();
+        let key = client_key(workspace, client_id);
+        let (state, client) = self
+            .read_login(workspace, login, Some((clients, key)))
             .await?;
-        Ok((c, u.as_ref().map(users::from_item).transpose()?))
+        let client = client.as_ref().map(from_item).transpose()?.map(Arc::new);
+        Ok((client, state))
     }
 }
 

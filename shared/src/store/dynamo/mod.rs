@@ -1,6 +1,7 @@
 //! The DynamoDB adapter. One item per client and user (keyed by workspace), per code, token,
 //! session and consent (keyed by the digest of the secret); one grant item per token family.
 
+mod attempts;
 mod batch;
 mod clients;
 mod codes;

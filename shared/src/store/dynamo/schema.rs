@@ -68,7 +68,11 @@ pub const SESSIONS: TableDef =
 pub const CONSENTS: TableDef =
     TableDef::by_id(["ConsentsTable", "CONSENTS_TABLE", "oauth-consents"], &[]);
 
-pub const ALL: [TableDef; 6] = [CLIENTS, USERS, CODES, TOKENS, SESSIONS, CONSENTS];
+/// Failed logins per (account, source), kept for a lockout window.
+pub const ATTEMPTS: TableDef =
+    TableDef::by_id(["AttemptsTable", "ATTEMPTS_TABLE", "oauth-attempts"], &[]);
+
+pub const ALL: [TableDef; 7] = [CLIENTS, USERS, CODES, TOKENS, SESSIONS, CONSENTS, ATTEMPTS];
 
 /// Actual table names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,6 +83,7 @@ pub struct TableNames {
     pub tokens: String,
     pub sessions: String,
     pub consents: String,
+    pub attempts: String,
 }
 
 impl TableNames {
@@ -101,10 +106,11 @@ impl TableNames {
             tokens: name(TOKENS),
             sessions: name(SESSIONS),
             consents: name(CONSENTS),
+            attempts: name(ATTEMPTS),
         }
     }
 
-    pub fn pairs(&self) -> [(TableDef, &str); 6] {
+    pub fn pairs(&self) -> [(TableDef, &str); 7] {
         [
             (CLIENTS, &self.clients),
             (USERS, &self.users),
@@ -112,6 +118,7 @@ impl TableNames {
             (TOKENS, &self.tokens),
             (SESSIONS, &self.sessions),
             (CONSENTS, &self.consents),
+            (ATTEMPTS, &self.attempts),
         ]
     }
 }

@@ -6,6 +6,7 @@ use super::item::*;
 use super::schema::GRANT_INDEX;
 use super::{built, DynamoStore};
 use crate::protocol::token_record::{GrantFamily, TokenKind, TokenRecord, TokenStanding};
+use crate::protocol::user::User;
 use crate::store::{
     grant_key, secret_key, NewToken, Rotation, StoreError, StoreResult, TokenStore,
 };
@@ -233,12 +234,18 @@ impl TokenStore for DynamoStore {
         &self,
         family: &GrantFamily,
         tokens: &[NewToken<'_>],
-        username: &str,
+        (user, source): (&User, &str),
         now: u64,
     ) -> StoreResult<()> {
-        let generation = tokens.first().map_or(0, |(_, t)| t.user_generation);
-        let confirm = self.confirm_login_op(&family.workspace, username, now, Some(generation))?;
-        self.start_family_with(vec![confirm], family, tokens).await
+        // The tokens must be of the generation the transaction checks the user is at.
+        if tokens
+            .iter()
+            .any(|(_, t)| t.user_generation != user.generation)
+        {
+            return Err(StoreError::ConditionFailed);
+        }
+        let confirm = self.confirm_login_ops(user, source, now)?;
+        self.start_family_with(confirm, family, tokens).await
     }
 
     async fn rotate_refresh(

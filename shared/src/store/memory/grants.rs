@@ -1,10 +1,10 @@
 //! Codes, tokens and grant families, in memory: every transaction checks all its conditions
 //! before it changes anything.
 
-use super::users::{clear_failures, unlocked};
 use super::{by_secret, require, Data, GrantMarker, MemoryStore};
 use crate::protocol::code_grant::CodeGrant;
 use crate::protocol::token_record::{GrantFamily, TokenRecord, TokenStanding};
+use crate::protocol::user::User;
 use crate::store::{grant_key, secret_key, CodeStore, NewToken, Rotation, StoreResult, TokenStore};
 use async_trait::async_trait;
 
@@ -104,24 +104,15 @@ impl TokenStore for MemoryStore {
         &self,
         family: &GrantFamily,
         tokens: &[NewToken<'_>],
-        username: &str,
+        (user, source): (&User, &str),
         now: u64,
     ) -> StoreResult<()> {
         let mut data = self.data()?;
-        let ws = &family.workspace;
-        let generation = data
-            .users
-            .get(&(ws.clone(), username.to_owned()))
-            .map(|u| u.generation);
-        let same_generation = tokens
+        let same = tokens
             .first()
-            .is_none_or(|(_, t)| generation == Some(t.user_generation));
-        require(
-            unlocked(&data, ws, username, now)
-                && same_generation
-                && can_start(&data, family, tokens),
-        )?;
-        clear_failures(&mut data, ws, username);
+            .is_none_or(|(_, t)| t.user_generation == user.generation);
+        require(same && data.login_holds(user, source, now) && can_start(&data, family, tokens))?;
+        data.clear_attempts(user, source);
         start(&mut data, family, tokens);
         Ok(())
     }

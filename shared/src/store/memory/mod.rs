@@ -7,11 +7,12 @@ mod grants;
 mod users;
 
 use super::{
-    consent_key, grant_key, secret_key, subject_key, ClientStore, ConsentStore, SessionStore,
-    StoreError, StoreResult,
+    consent_key, grant_key, secret_key, subject_key, ClientStore, ConsentStore, Login, LoginState,
+    SessionStore, StoreError, StoreResult,
 };
 use crate::protocol::client::Client;
 use crate::protocol::code_grant::CodeGrant;
+use crate::protocol::login::Attempts;
 use crate::protocol::token_record::{TokenRecord, TokenStanding};
 use crate::protocol::token_value::TokenName;
 use crate::protocol::user::{Consent, Session, User};
@@ -37,6 +38,8 @@ struct Data {
     /// Each subject's generation, by [`subject_key`] (absent: 0).
     subjects: HashMap<String, u64>,
     sessions: HashMap<String, Session>,
+    /// Failed logins by [`crate::store::attempts_key`].
+    attempts: HashMap<String, Attempts>,
     consents: HashMap<String, Consent>,
 }
 
@@ -85,6 +88,7 @@ impl MemoryStore {
                 + d.grants.len()
                 + d.subjects.len()
                 + d.sessions.len()
+                + d.attempts.len()
                 + d.consents.len()
         })
     }
@@ -214,15 +218,15 @@ impl ClientStore for MemoryStore {
         self.client_and(workspace, client_id, |d| d.standing(workspace, token))
     }
 
-    async fn client_and_user(
+    async fn client_and_login(
         &self,
         workspace: &str,
         client_id: &str,
-        username: &str,
-    ) -> StoreResult<(Option<Arc<Client>>, Option<User>)> {
-        self.client_and(workspace, client_id, |d| {
-            d.users.get(&pair(workspace, username)).cloned()
-        })
+        login: &Login<'_>,
+    ) -> StoreResult<(Option<Arc<Client>>, LoginState)> {
+        let data = self.data()?;
+        let client = data.clients.get(&pair(workspace, client_id)).cloned();
+        Ok((client.map(Arc::new), data.login_state(workspace, login)))
     }
 }
 

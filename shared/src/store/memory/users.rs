@@ -1,21 +1,51 @@
-//! Users and the lockout counter, in memory.
+//! Users, account changes and failed logins per (account, source), in memory.
 
 use super::{in_workspace, pair, require, Data, MemoryStore};
+use crate::protocol::login::{Attempts, Throttle};
 use crate::protocol::user::User;
-use crate::store::{subject_key, AccountChange, StoreResult, UserStore};
+use crate::store::{
+    attempts_key, subject_key, AccountChange, Login, LoginState, StoreError, StoreResult, UserStore,
+};
 use async_trait::async_trait;
 
-/// The user exists, is enabled and is not locked at `now`: the condition of every login write.
-pub(super) fn unlocked(data: &Data, workspace: &str, username: &str, now: u64) -> bool {
-    data.users
-        .get(&pair(workspace, username))
-        .is_some_and(|u| u.locked_until <= now && !u.disabled)
+impl Data {
+    pub(super) fn login_state(&self, workspace: &str, login: &Login<'_>) -> LoginState {
+        let user = self.users.get(&pair(workspace, login.username)).cloned();
+        let key = attempts_key(workspace, login);
+        (user, self.attempts.get(&key).copied().unwrap_or_default())
+    }
+
+    /// The conditions of a confirmed login: the user enabled at the generation read, the
+    /// pair not blocked.
+    pub(super) fn login_holds(&self, user: &User, source: &str, now: u64) -> bool {
+        let login = Login {
+            username: &user.username,
+            source,
+        };
+        let (stored, attempts) = self.login_state(&user.workspace, &login);
+        stored.is_some_and(|u| !u.disabled && u.generation == user.generation)
+            && attempts.blocked_until <= now
+    }
+
+    /// Ends the pair's run of failures (the caller has checked [`Data::login_holds`]).
+    pub(super) fn clear_attempts(&mut self, user: &User, source: &str) {
+        let login = Login {
+            username: &user.username,
+            source,
+        };
+        self.attempts.remove(&attempts_key(&user.workspace, &login));
+    }
 }
 
-/// Ends a run of failures (the caller has checked [`unlocked`]).
-pub(super) fn clear_failures(data: &mut Data, workspace: &str, username: &str) {
-    if let Some(u) = data.users.get_mut(&pair(workspace, username)) {
-        u.failed_logins = 0;
+fn apply(stored: &mut User, change: &AccountChange) {
+    match change {
+        AccountChange::Enable => stored.disabled = false,
+        AccountChange::SetPassword(hash) => stored.password_hash = hash.clone(),
+        AccountChange::Disable => stored.disabled = true,
+        AccountChange::RevokeTokens | AccountChange::Delete => {}
+    }
+    if *change != AccountChange::Enable {
+        stored.generation += 1;
     }
 }
 
@@ -41,58 +71,48 @@ impl UserStore for MemoryStore {
         let mut data = self.data()?;
         let key = pair(&user.workspace, &user.username);
         let Some(stored) = data.users.get_mut(&key).filter(|u| u.sub == user.sub) else {
-            return Err(crate::store::StoreError::ConditionFailed);
+            return Err(StoreError::ConditionFailed);
         };
-        match change {
-            AccountChange::Enable => {
-                stored.disabled = false;
-                return Ok(());
-            }
-            AccountChange::SetPassword(hash) => {
-                stored.password_hash = hash.clone();
-                stored.failed_logins = 0;
-                stored.locked_until = 0;
-            }
-            AccountChange::Disable => stored.disabled = true,
-            AccountChange::RevokeTokens | AccountChange::Delete => {}
+        apply(stored, change);
+        if *change == AccountChange::Enable {
+            return Ok(());
         }
-        stored.generation += 1;
         if *change == AccountChange::Delete {
             data.users.remove(&key);
         }
-        *data
-            .subjects
-            .entry(subject_key(&user.workspace, &user.sub))
-            .or_default() += 1;
+        let marker = subject_key(&user.workspace, &user.sub);
+        *data.subjects.entry(marker).or_default() += 1;
         Ok(())
     }
 
-    async fn record_login_failure(
+    async fn login_state(&self, workspace: &str, login: &Login<'_>) -> StoreResult<LoginState> {
+        Ok(self.data()?.login_state(workspace, login))
+    }
+
+    async fn record_failure(
         &self,
         workspace: &str,
-        username: &str,
-        threshold: u32,
+        login: &Login<'_>,
+        throttle: &Throttle,
         now: u64,
-        lock_until: u64,
     ) -> StoreResult<()> {
         let mut data = self.data()?;
-        if !unlocked(&data, workspace, username, now) {
-            return Ok(());
-        }
-        if let Some(u) = data.users.get_mut(&pair(workspace, username)) {
-            u.failed_logins += 1;
-            if u.failed_logins >= threshold {
-                u.locked_until = lock_until;
-                u.failed_logins = 0;
-            }
+        let entry = data
+            .attempts
+            .entry(attempts_key(workspace, login))
+            .or_insert(Attempts::default());
+        entry.failures += 1;
+        let until = throttle.blocked_until(entry.failures, now);
+        if until > now {
+            entry.blocked_until = until;
         }
         Ok(())
     }
 
-    async fn confirm_login(&self, workspace: &str, username: &str, now: u64) -> StoreResult<()> {
+    async fn confirm_login(&self, user: &User, source: &str, now: u64) -> StoreResult<()> {
         let mut data = self.data()?;
-        require(unlocked(&data, workspace, username, now))?;
-        clear_failures(&mut data, workspace, username);
+        require(data.login_holds(user, source, now))?;
+        data.clear_attempts(user, source);
         Ok(())
     }
 }

@@ -82,9 +82,24 @@ pub(super) async fn a_client_is_read_with_the_item_its_request_names(s: Stores) 
         "its own client, read with it"
     );
     s.users.create_user(&user("u"), 1).await.unwrap();
-    let (c, got) = s.clients.client_and_user("w", "c", "u").await.unwrap();
-    assert_eq!((c.is_some(), got), (true, Some(user("u"))));
-    let (_, none) = s.clients.client_and_user("w", "c", "nobody").await.unwrap();
+    s.users
+        .record_failure("w", &pair("u", "192.0.2.9"), &THROTTLE, now())
+        .await
+        .unwrap();
+    let (c, (got, attempts)) = s
+        .clients
+        .client_and_login("w", "c", &pair("u", "192.0.2.9"))
+        .await
+        .unwrap();
+    assert_eq!(
+        (c.is_some(), got, attempts.failures),
+        (true, Some(user("u")), 1)
+    );
+    let (_, (none, _)) = s
+        .clients
+        .client_and_login("w", "c", &pair("nobody", "x"))
+        .await
+        .unwrap();
     assert!(none.is_none());
     let (_, unnamed) = s
         .clients
@@ -94,77 +109,83 @@ pub(super) async fn a_client_is_read_with_the_item_its_request_names(s: Stores) 
     assert!(unnamed.is_none(), "a value that names nothing is no token");
 }
 
-pub(super) async fn failed_logins_count_lock_and_end(s: Stores) {
+pub(super) async fn failed_logins_count_per_pair_and_block(s: Stores) {
     let u = &s.users;
-    let read = |name: &'static str| async move { u.user("w", name).await.unwrap() };
     u.create_user(&user("u"), 1).await.unwrap();
     assert!(
         failed(u.create_user(&user("u"), 2).await),
         "a username is taken once"
     );
+    let (here, there) = (pair("u", "192.0.2.1"), pair("u", "192.0.2.2"));
+    let attempts = |l: Login<'static>| async move { u.login_state("w", &l).await.unwrap().1 };
     let now = now();
-    for _ in 0..2 {
-        u.record_login_failure("w", "u", 3, now, now + 900)
-            .await
-            .unwrap();
+    let mut blocked = Vec::new();
+    for _ in 0..5 {
+        u.record_failure("w", &here, &THROTTLE, now).await.unwrap();
+        blocked.push(attempts(here).await.blocked_until.saturating_sub(now));
     }
-    assert_eq!(read("u").await.unwrap().failed_logins, 2);
-    u.record_login_failure("w", "u", 3, now, now + 900)
-        .await
-        .unwrap();
-    let locked = read("u").await.unwrap();
     assert_eq!(
-        (locked.failed_logins, locked.locked_until),
-        (0, now + 900),
-        "locked, count reset"
+        blocked,
+        [0, 0, 1, 2, 900],
+        "waits grow, then the pair is locked"
     );
-    u.record_login_failure("w", "u", 3, now, now + 1800)
-        .await
-        .unwrap();
-    let still = read("u").await.unwrap();
+    assert_eq!(attempts(here).await.failures, 5);
     assert_eq!(
-        (still.failed_logins, still.locked_until),
-        (0, now + 900),
-        "no count, no longer lock"
+        attempts(there).await,
+        Attempts::default(),
+        "another source is not locked out"
     );
+    let stored = u.user("w", "u").await.unwrap().unwrap();
     assert!(
-        failed(u.confirm_login("w", "u", now).await),
-        "a login racing the lock is refused"
+        failed(u.confirm_login(&stored, here.source, now).await),
+        "a login racing the block is refused"
     );
-    u.record_login_failure("w", "u", 3, now + 900, now + 1800)
+    u.confirm_login(&stored, there.source, now).await.unwrap();
+    u.confirm_login(&stored, here.source, now + 900)
         .await
         .unwrap();
     assert_eq!(
-        read("u").await.unwrap().failed_logins,
-        1,
-        "the lock is over"
+        attempts(here).await,
+        Attempts::default(),
+        "a login ends the pair's run"
     );
-    u.confirm_login("w", "u", now + 900).await.unwrap();
-    assert_eq!(
-        read("u").await.unwrap().failed_logins,
-        0,
-        "a login ends the run"
+    let stale = User {
+        generation: 1,
+        ..stored.clone()
+    };
+    assert!(
+        failed(u.confirm_login(&stale, here.source, now).await),
+        "another generation"
     );
-    for _ in 0..3 {
-        u.record_login_failure("w", "u", 3, now, now + 900)
+    u.change_account(&stored, &AccountChange::Disable)
+        .await
+        .unwrap();
+    let disabled = u.user("w", "u").await.unwrap().unwrap();
+    assert!(
+        failed(u.confirm_login(&disabled, here.source, now).await),
+        "a disabled user"
+    );
+    let nobody = pair("nobody", "192.0.2.1");
+    u.record_failure("w", &nobody, &THROTTLE, now)
+        .await
+        .unwrap();
+    let (none, counted) = u.login_state("w", &nobody).await.unwrap();
+    assert!(
+        none.is_none() && counted.failures == 1,
+        "unknown usernames are counted alike"
+    );
+    let reset = User {
+        password_hash: "h".into(),
+        ..disabled.clone()
+    };
+    assert!(!failed(
+        u.change_account(&disabled, &AccountChange::SetPassword(reset.password_hash))
             .await
-            .unwrap();
-    }
-    let stored = read("u").await.unwrap();
-    u.change_account(&stored, &AccountChange::SetPassword("new-hash".into()))
-        .await
-        .unwrap();
-    let reset = read("u").await.unwrap();
-    assert_eq!(reset.password_hash, "new-hash");
-    assert_eq!(reset.locked_until, 0, "a new password lifts the lock");
-    u.record_login_failure("w", "nobody", 3, now, now + 900)
-        .await
-        .unwrap();
+    ));
     assert!(
-        read("nobody").await.is_none(),
+        u.user("w", "nobody").await.unwrap().is_none(),
         "no user is made by a failure"
     );
-    assert!(failed(u.confirm_login("w", "nobody", now).await));
 }
 
 pub(super) async fn account_changes_end_tokens_sessions_and_consents(s: Stores) {
@@ -218,11 +239,9 @@ pub(super) async fn account_changes_end_tokens_sessions_and_consents(s: Stores) 
         );
     }
     assert!(s.users.user("w", "u").await.unwrap().unwrap().disabled);
-    assert!(
-        failed(s.users.confirm_login("w", "u", now()).await),
-        "a disabled user cannot sign in"
-    );
     let disabled = s.users.user("w", "u").await.unwrap().unwrap();
+    let confirm = s.users.confirm_login(&disabled, "192.0.2.1", now()).await;
+    assert!(failed(confirm), "a disabled user cannot sign in");
     s.users
         .change_account(&disabled, &AccountChange::Enable)
         .await

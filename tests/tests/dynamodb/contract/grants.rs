@@ -124,11 +124,12 @@ pub(super) async fn a_redemption_checks_its_user_and_client_are_not_revoked(s: S
 async fn started(s: &Stores, grant_id: &str) -> String {
     client_c(s).await;
     s.users.create_user(&user("u"), 1).await.unwrap();
+    let stored = s.users.user("w", "u").await.unwrap().unwrap();
     let t = token(TokenKind::Refresh, Some(grant_id), now() + 600);
     let refresh = value_of(&t);
     let f = family(grant_id);
     s.tokens
-        .start_family(&f, &[(&refresh, &t)], "u", now())
+        .start_family(&f, &[(&refresh, &t)], (&stored, "192.0.2.1"), now())
         .await
         .unwrap();
     refresh
@@ -224,43 +225,46 @@ pub(super) async fn a_revoked_family_rotates_no_more_and_loses_its_tokens(s: Sto
 pub(super) async fn a_family_starts_only_while_the_login_holds(s: Stores) {
     client_c(&s).await;
     s.users.create_user(&user("u"), 1).await.unwrap();
-    let now = now();
-    for _ in 0..3 {
+    let stored = s.users.user("w", "u").await.unwrap().unwrap();
+    let (src, now) = ("192.0.2.1", now());
+    for _ in 0..5 {
         s.users
-            .record_login_failure("w", "u", 3, now, now + 900)
+            .record_failure("w", &pair("u", src), &THROTTLE, now)
             .await
             .unwrap();
     }
     let t = token(TokenKind::Refresh, Some("g"), now + 600);
     let refresh = value_of(&t);
-    let r = s
-        .tokens
-        .start_family(&family("g"), &[(&refresh, &t)], "u", now)
-        .await;
+    let start = |tokens: Vec<(String, TokenRecord)>, who: User, at: u64| {
+        let s = &s;
+        async move {
+            let new: Vec<(&str, &TokenRecord)> =
+                tokens.iter().map(|(v, t)| (v.as_str(), t)).collect();
+            s.tokens
+                .start_family(&family("g"), &new, (&who, src), at)
+                .await
+        }
+    };
+    let r = start(vec![(refresh.clone(), t.clone())], stored.clone(), now).await;
     assert!(
         failed(r),
-        "locked meanwhile: the grant's transaction checks the lock too"
+        "blocked meanwhile: the grant's transaction checks the pair too"
     );
     assert!(read(&s, &refresh).await.is_none(), "nothing written");
-    let nobody = s
-        .tokens
-        .start_family(&family("h"), &[], "nobody", now)
-        .await;
-    assert!(failed(nobody));
     let later = now + 900;
     let stale = TokenRecord {
         user_generation: 1,
         ..t.clone()
     };
-    let r = s
-        .tokens
-        .start_family(&family("g"), &[(&refresh, &stale)], "u", later)
-        .await;
-    assert!(failed(r), "a login of another generation");
-    s.tokens
-        .start_family(&family("g"), &[(&refresh, &t)], "u", later)
+    let r = start(vec![(refresh.clone(), stale)], stored.clone(), later).await;
+    assert!(failed(r), "tokens of another generation");
+    let nobody = User::new("w", "nobody", "sub-nobody", String::new());
+    assert!(failed(start(vec![], nobody, later).await), "no such user");
+    start(vec![(refresh.clone(), t)], stored.clone(), later)
         .await
         .unwrap();
-    let again = s.tokens.start_family(&family("g"), &[], "u", later).await;
-    assert!(failed(again), "a family starts once");
+    assert!(
+        failed(start(vec![], stored, later).await),
+        "a family starts once"
+    );
 }

@@ -7,11 +7,12 @@ mod grants;
 
 use oauth_core::protocol::client::{Client, ClientPolicy, GrantType};
 use oauth_core::protocol::code_grant::CodeGrant;
+use oauth_core::protocol::login::{Attempts, Throttle};
 use oauth_core::protocol::pkce::Method;
 use oauth_core::protocol::scope::Scopes;
 use oauth_core::protocol::token_record::{GrantFamily, TokenKind, TokenRecord};
 use oauth_core::protocol::user::{Consent, Session, User};
-use oauth_core::store::{AccountChange, Rotation, StoreError, Stores};
+use oauth_core::store::{AccountChange, Login, Rotation, StoreError, Stores};
 use oauth_tests::fixtures::CHALLENGE;
 use oauth_tests::now;
 use std::sync::Arc;
@@ -41,7 +42,7 @@ macro_rules! contract {
 contract!(
     accounts::clients_round_trip_under_their_conditions,
     accounts::a_client_is_read_with_the_item_its_request_names,
-    accounts::failed_logins_count_lock_and_end,
+    accounts::failed_logins_count_per_pair_and_block,
     accounts::tokens_sessions_and_consents_round_trip,
     accounts::secrets_are_looked_up_in_their_own_workspace_only,
     accounts::account_changes_end_tokens_sessions_and_consents,
@@ -53,6 +54,16 @@ contract!(
     grants::a_family_starts_only_while_the_login_holds,
     grants::a_redemption_checks_its_user_and_client_are_not_revoked,
 );
+
+const THROTTLE: Throttle = Throttle {
+    threshold: 5,
+    lock_seconds: 900,
+};
+
+/// A login attempt on `username` from `source`.
+fn pair(username: &'static str, source: &'static str) -> Login<'static> {
+    Login { username, source }
+}
 
 fn failed<T: std::fmt::Debug>(r: Result<T, StoreError>) -> bool {
     matches!(r, Err(StoreError::ConditionFailed))
