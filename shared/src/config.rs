@@ -172,6 +172,26 @@ impl Settings {
     }
 }
 
+/// How the functions log (Lambda's advanced logging controls set these).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogSettings {
+    /// `AWS_LAMBDA_LOG_FORMAT=JSON`.
+    pub json: bool,
+    /// `AWS_LAMBDA_LOG_LEVEL`, else `RUST_LOG`, else `INFO`.
+    pub level: String,
+}
+
+impl LogSettings {
+    pub fn from_env() -> Self {
+        Self {
+            json: text("AWS_LAMBDA_LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json")),
+            level: text("AWS_LAMBDA_LOG_LEVEL")
+                .or_else(|| text("RUST_LOG"))
+                .unwrap_or_else(|| "INFO".into()),
+        }
+    }
+}
+
 /// What every request handler needs; built once per cold start.
 #[derive(Debug, Clone)]
 pub struct AppState {

@@ -9,6 +9,7 @@ pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod http;
+pub mod logging;
 pub mod protocol;
 pub mod service;
 pub mod store;

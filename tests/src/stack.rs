@@ -15,6 +15,8 @@ use std::time::Duration;
 
 pub struct Stack {
     pub base_url: String,
+    /// Where `cargo lambda watch` and the functions write their output.
+    pub log: PathBuf,
     tables: TableNames,
     _watch: Background,
 }
@@ -46,11 +48,11 @@ pub struct Tls {
 /// Starts (once) and returns the local stack over plain HTTP, as `make dev` runs it.
 pub async fn stack() -> &'static Stack {
     static STACK: tokio::sync::OnceCell<Stack> = tokio::sync::OnceCell::const_new();
-    STACK.get_or_init(|| start_stack(None)).await
+    STACK.get_or_init(|| start_stack(None, &[])).await
 }
 
-/// Starts the local stack serving HTTPS with `tls`.
-pub async fn start_stack(tls: Option<&Tls>) -> Stack {
+/// Starts the local stack (serving HTTPS with `tls`), with `env` for the functions.
+pub async fn start_stack(tls: Option<&Tls>, env: &[(&str, &str)]) -> Stack {
     let dynamo = fresh_dynamo().await;
     let port = free_port();
     let scheme = if tls.is_some() { "https" } else { "http" };
@@ -78,12 +80,14 @@ pub async fn start_stack(tls: Option<&Tls>) -> Stack {
             "PBKDF2_ITERATIONS",
             test_settings().pbkdf2_iterations.to_string(),
         )
-        .env("CLIENT_CACHE_SECONDS", "0");
+        .env("CLIENT_CACHE_SECONDS", "0")
+        .envs(env.iter().copied());
     let log = repo_root().join(format!("target/cargo-lambda-watch-{port}.log"));
     let watch = Background::start(cmd, &log);
     wait_for_port(port, Duration::from_secs(120));
     Stack {
         base_url: format!("{scheme}://127.0.0.1:{port}"),
+        log,
         tables: dynamo.tables().clone(),
         _watch: watch,
     }

@@ -223,7 +223,7 @@ async fn introspect_and_revoke_with_the_oauth2_crate() {
     };
     std::fs::write(&tls.cert, cert.cert.pem()).unwrap();
     std::fs::write(&tls.key, cert.signing_key.serialize_pem()).unwrap();
-    let stack = start_stack(Some(&tls)).await;
+    let stack = start_stack(Some(&tls), &[]).await;
     let http = || {
         reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -305,4 +305,52 @@ async fn introspect_and_revoke_with_the_oauth2_crate() {
         meta["introspection_endpoint"],
         format!("{}/oauth2/introspect", stack.base_url)
     );
+}
+
+#[tokio::test]
+async fn nothing_secret_reaches_the_logs_even_at_trace() {
+    use base64::{engine::general_purpose::STANDARD, Engine};
+    // The Lambda runtime logs every raw event at TRACE; the functions must not let it through.
+    let stack = start_stack(None, &[("AWS_LAMBDA_LOG_LEVEL", "TRACE")]).await;
+    let r = register_app(&stack, &["client_credentials", "password", "refresh_token"]).await;
+    let (id, secret) = (r.client.client_id.clone(), r.client_secret.clone().unwrap());
+    add_user(&stack.store(), "default", "logan", "hunter2 secret").await;
+    let url = format!("{}/oauth2/token", stack.base_url);
+    // What the runtime would log: the bodies (base64 in the event) and the headers.
+    let mut sent = Vec::new();
+    let login = format!("grant_type=password&username=logan&password=hunter2+secret&client_id={id}&client_secret={secret}");
+    sent.push(STANDARD.encode(&login));
+    let send = |body: String, basic: bool| {
+        let req = http()
+            .post(&url)
+            .header("content-type", "application/x-www-form-urlencoded");
+        let req = if basic {
+            req.basic_auth(&id, Some(&secret))
+        } else {
+            req
+        };
+        async move { req.body(body).send().await.unwrap() }
+    };
+    let tokens: serde_json::Value = send(login, false).await.json().await.unwrap();
+    let refresh = tokens["refresh_token"].as_str().unwrap().to_owned();
+    let rotate = format!("grant_type=refresh_token&refresh_token={refresh}");
+    sent.push(STANDARD.encode(&rotate));
+    assert_eq!(send(rotate, true).await.status(), 200);
+    let access = tokens["access_token"].as_str().unwrap().to_owned();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let log = std::fs::read_to_string(&stack.log).unwrap();
+    assert!(
+        log.contains("token request"),
+        "the functions' logs are there: {log}"
+    );
+    assert!(
+        log.contains("TRACE") || log.contains("DEBUG"),
+        "at a verbose level"
+    );
+    let basic = STANDARD.encode(format!("{id}:{secret}"));
+    let mut secrets = vec![secret.clone(), access, refresh, "hunter2".into(), basic];
+    secrets.extend(sent);
+    for s in &secrets {
+        assert!(!log.contains(s.as_str()), "a secret reached the log");
+    }
 }

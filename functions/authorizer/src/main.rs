@@ -4,14 +4,13 @@
 
 use lambda_http::aws_lambda_events::apigw::ApiGatewayV2CustomAuthorizerV2Request;
 use lambda_http::lambda_runtime::{run, service_fn, Error, LambdaEvent};
-use lambda_http::tracing;
 use oauth_core::http::authorizer::authorize;
 use oauth_core::AppState;
 use std::sync::Arc;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
-    tracing::init_default_subscriber();
+    oauth_core::logging::init(&oauth_core::config::LogSettings::from_env());
     let state = Arc::new(AppState::from_env().await?);
     run(service_fn(
         move |event: LambdaEvent<ApiGatewayV2CustomAuthorizerV2Request>| {

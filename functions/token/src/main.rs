@@ -1,12 +1,12 @@
 //! Token function: token, revocation, introspection and server metadata (`http::routes`).
 
-use lambda_http::{run, service_fn, tracing, Error, Request};
+use lambda_http::{run, service_fn, Error, Request};
 use oauth_core::AppState;
 use std::sync::Arc;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
-    tracing::init_default_subscriber();
+    oauth_core::logging::init(&oauth_core::config::LogSettings::from_env());
     let state = Arc::new(AppState::from_env().await?);
     run(service_fn(move |req: Request| {
         let state = Arc::clone(&state);
