@@ -43,8 +43,41 @@ pub struct AuthorizationRequest {
     pub redirect_uri_named: bool,
     pub scope: Scopes,
     pub challenge: Option<(Method, String)>,
-    /// `prompt=login`: authenticate again even with a session.
-    pub force_login: bool,
+    pub prompt: Prompt,
+}
+
+/// The `prompt` parameter (OpenID Connect Core §3.1.2.1).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Prompt {
+    /// No page may be shown: answer `login_required` or `consent_required` instead.
+    pub none: bool,
+    /// Sign in again, even with a session (`login`, or `select_account`: one account per
+    /// browser here).
+    pub login: bool,
+    /// Ask for consent, even if it was given before.
+    pub consent: bool,
+}
+
+impl Prompt {
+    /// Space-delimited values; `none` may not be combined with another, and unknown values
+    /// are ignored.
+    pub fn parse(raw: Option<&str>) -> Result<Self, OAuthError> {
+        let mut p = Self::default();
+        for value in raw.unwrap_or("").split(' ').filter(|v| !v.is_empty()) {
+            match value {
+                "none" => p.none = true,
+                "login" | "select_account" => p.login = true,
+                "consent" => p.consent = true,
+                _ => {}
+            }
+        }
+        if p.none && (p.login || p.consent) {
+            return Err(OAuthError::invalid_request(
+                "prompt=none cannot be combined with another prompt value",
+            ));
+        }
+        Ok(p)
+    }
 }
 
 /// An authorization error and where it may be told.
@@ -95,6 +128,7 @@ pub fn validate(
     let response_type = parse_response_type(response_type).map_err(back)?;
     client.ensure_allows(response_type.grant()).map_err(back)?;
     let scope = Scopes::resolve(params.get("scope"), &client.scopes).map_err(back)?;
+    let prompt = Prompt::parse(params.get("prompt")).map_err(back)?;
     let challenge = match response_type {
         ResponseType::Code => pkce_challenge(params, client).map_err(back)?,
         ResponseType::Token => None,
@@ -105,9 +139,7 @@ pub fn validate(
         redirect_uri_named: chosen.named,
         scope,
         challenge,
-        force_login: params
-            .get("prompt")
-            .is_some_and(|p| p.split(' ').any(|v| v == "login")),
+        prompt,
     })
 }
 
@@ -156,6 +188,23 @@ fn pkce_challenge(params: &Form, client: &Client) -> Result<Option<(Method, Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prompt_values() {
+        let p = |raw| Prompt::parse(Some(raw));
+        assert_eq!(
+            p("login consent").unwrap(),
+            Prompt {
+                none: false,
+                login: true,
+                consent: true
+            }
+        );
+        assert!(p("none").unwrap().none);
+        assert!(p("select_account").unwrap().login);
+        assert_eq!(p("unknown").unwrap(), Prompt::default());
+        assert!(p("none login").is_err());
+    }
 
     use crate::protocol::pkce::rfc7636_example::CHALLENGE;
 
@@ -320,7 +369,7 @@ mod tests {
         assert!(!r.redirect_uri_named && !r.return_to.in_fragment);
         c.grant_types.push(GrantType::Implicit);
         let t = run("response_type=token&prompt=login", &c).unwrap();
-        assert!(t.return_to.in_fragment && t.force_login && t.challenge.is_none());
+        assert!(t.return_to.in_fragment && t.prompt.login && t.challenge.is_none());
         c.policy.allow_plain_pkce = true;
         let p = run(
             &format!("response_type=code&code_challenge={CHALLENGE}&code_challenge_method=plain"),

@@ -17,6 +17,10 @@ pub enum ErrorCode {
     UnsupportedResponseType,
     ServerError,
     TemporarilyUnavailable,
+    /// OpenID Connect Core §3.1.2.6: `prompt=none`, and nobody is signed in.
+    LoginRequired,
+    /// `prompt=none`, and the user would have to consent.
+    ConsentRequired,
 }
 
 impl ErrorCode {
@@ -32,6 +36,8 @@ impl ErrorCode {
             Self::UnsupportedResponseType => "unsupported_response_type",
             Self::ServerError => "server_error",
             Self::TemporarilyUnavailable => "temporarily_unavailable",
+            Self::LoginRequired => "login_required",
+            Self::ConsentRequired => "consent_required",
         }
     }
 }

@@ -57,6 +57,14 @@ pub fn build_client(spec: &ClientSpec, now: u64) -> Result<Registered, AdminErro
     if spec.public && grant_types.contains(&GrantType::ClientCredentials) {
         return invalid("a public client cannot use client_credentials: it has no secret");
     }
+    if spec.public && grant_types.contains(&GrantType::Password) {
+        return invalid("a public client may not use the password grant (RFC 9700 section 2.4)");
+    }
+    if spec.public && spec.policy.first_party {
+        return invalid(
+            "a public client cannot be first-party: anyone can claim its identity (RFC 8252 section 8.6)",
+        );
+    }
     if spec.public && spec.policy.introspect {
         return invalid("a public client cannot introspect: it has no secret to prove who it is");
     }
@@ -288,6 +296,19 @@ mod tests {
             ClientSpec {
                 public: true,
                 grant_types: vec!["client_credentials".into()],
+                ..spec()
+            },
+            ClientSpec {
+                public: true,
+                grant_types: vec!["authorization_code".into(), "password".into()],
+                ..spec()
+            },
+            ClientSpec {
+                public: true,
+                policy: ClientPolicy {
+                    first_party: true,
+                    ..Default::default()
+                },
                 ..spec()
             },
             ClientSpec {

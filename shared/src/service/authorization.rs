@@ -42,14 +42,18 @@ pub(crate) async fn start_session(state: &AppState, user: &User) -> Result<Strin
     Ok(value)
 }
 
-/// Whether the user must be asked: first-party clients never, others unless a remembered
-/// consent covers every requested scope.
+/// Whether the user must be asked: a public client always (RFC 8252 §8.6: anyone can claim
+/// its identity, so the user sees a page every time), a first-party client never, others
+/// unless a remembered consent covers every requested scope.
 pub(crate) async fn needs_consent(
     state: &AppState,
     client: &Client,
     owner: &Owner,
     request: &AuthorizationRequest,
 ) -> Result<bool> {
+    if client.is_public() {
+        return Ok(true);
+    }
     if client.policy.first_party {
         return Ok(false);
     }

@@ -26,6 +26,12 @@ pub(super) async fn grant(
         .await?;
     let client = client_auth::authenticate(presented, client)?;
     client.ensure_allows(GrantType::Password)?;
+    if client.is_public() {
+        return Err(OAuthError::unauthorized_client(
+            "public clients may not use the password grant (RFC 9700 section 2.4)",
+        )
+        .into());
+    }
     let scope = Scopes::resolve(scope, &client.scopes)?;
     let checked = login::check_password(state, workspace, login, found, password).await?;
     let Some(user) = checked else {

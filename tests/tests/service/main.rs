@@ -5,6 +5,7 @@
 
 mod accounts;
 mod authorization_flow;
+mod authorization_prompt;
 mod authorization_requests;
 mod client_cache;
 mod clock;

@@ -19,7 +19,7 @@ use crate::config::AppState;
 use crate::protocol::authorization_request::{self, AuthorizationRequest, Rejection};
 use crate::protocol::authorization_response;
 use crate::protocol::client::Client;
-use crate::protocol::error::OAuthError;
+use crate::protocol::error::{ErrorCode, OAuthError};
 use crate::protocol::form::Form;
 use crate::protocol::user::Session;
 use crate::protocol::workspace;
@@ -98,20 +98,43 @@ async fn respond(state: &AppState, req: &Request) -> Result<Response<Body>, Fail
 }
 
 async fn get(ctx: &Ctx<'_>) -> Result<Response<Body>, Failure> {
-    let session = if ctx.request.force_login {
+    let prompt = ctx.request.prompt;
+    let session = if prompt.login {
         None
     } else {
         cookies::current_session(ctx).await?
     };
     match session {
+        None if prompt.none => Ok(no_page(
+            ctx,
+            ErrorCode::LoginRequired,
+            "nobody is signed in",
+        )),
         None => Ok(pages::login(ctx, 200, "", None)),
         Some(s) => continue_as(ctx, &s).await,
     }
 }
 
+/// `prompt=none` when a page would be needed: back to the client with `code`.
+fn no_page(ctx: &Ctx<'_>, code: ErrorCode, why: &str) -> Response<Body> {
+    let e = OAuthError::new(code, why);
+    let location = authorization_response::error_url(&ctx.request.return_to, &e, &ctx.issuer);
+    redirect_to(ctx.req, &location)
+}
+
 /// A signed-in user: ask for consent, or finish.
 async fn continue_as(ctx: &Ctx<'_>, s: &Session) -> Result<Response<Body>, Failure> {
-    if flow::needs_consent(ctx.state, &ctx.client, &s.owner(), &ctx.request).await? {
+    let prompt = ctx.request.prompt;
+    if prompt.consent
+        || flow::needs_consent(ctx.state, &ctx.client, &s.owner(), &ctx.request).await?
+    {
+        if prompt.none {
+            return Ok(no_page(
+                ctx,
+                ErrorCode::ConsentRequired,
+                "the user has to consent",
+            ));
+        }
         return Ok(pages::consent(ctx, &s.username));
     }
     let location = flow::complete(

@@ -44,15 +44,26 @@ fn redirect(status: StatusCode, body: Body, location: &str) -> Response<Body> {
     resp
 }
 
-/// The authorize URL again, minus `prompt`: after a forced login, the next step must not
-/// force it again.
+/// The authorize URL again, with `prompt=login` (and `select_account`) dropped: after the
+/// login it asked for, the next step must not ask again; `prompt=consent` stays.
 pub(super) fn without_prompt(action: &str) -> String {
     let Some((path, query)) = action.split_once('?') else {
         return action.to_owned();
     };
-    let kept: Vec<&str> = query
+    let kept: Vec<String> = query
         .split('&')
-        .filter(|p| !p.is_empty() && *p != "prompt" && !p.starts_with("prompt="))
+        .filter(|p| !p.is_empty())
+        .filter_map(|p| match p.strip_prefix("prompt=") {
+            None if p == "prompt" => None,
+            None => Some(p.to_owned()),
+            Some(values) => {
+                let left: Vec<&str> = values
+                    .split(['+', ' '])
+                    .filter(|v| !v.is_empty() && *v != "login" && *v != "select_account")
+                    .collect();
+                (!left.is_empty()).then(|| format!("prompt={}", left.join("+")))
+            }
+        })
         .collect();
     format!("{path}?{}", kept.join("&"))
 }
@@ -68,5 +79,9 @@ mod tests {
             "/oauth2/authorize?client_id=a&state=x"
         );
         assert_eq!(without_prompt("/p?prompts=1"), "/p?prompts=1");
+        assert_eq!(
+            without_prompt("/p?a=1&prompt=login+consent"),
+            "/p?a=1&prompt=consent"
+        );
     }
 }
