@@ -251,6 +251,7 @@ async fn token_show_and_revoke() {
         rotated_at: None,
         family_expires_at: None,
         grace_used: false,
+        successors: vec![],
         user_generation: 0,
         client_generation: 0,
     };

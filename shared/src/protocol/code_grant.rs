@@ -36,8 +36,9 @@ pub enum CodeVerdict {
 }
 
 /// Checks a code redemption. Anything that does not prove possession of the code by its own
-/// client (wrong client, verifier, redirect URI, expired) is `invalid_grant` and revokes
-/// nothing; an expired code is refused whether or not it was used.
+/// client (wrong client, verifier, redirect URI) is `invalid_grant` and revokes nothing; an
+/// unused code past its time is `invalid_grant`; a used one proven again is a replay, expired
+/// or not.
 pub fn check_code(
     code: &CodeGrant,
     client: &Client,
@@ -47,7 +48,7 @@ pub fn check_code(
 ) -> Result<CodeVerdict, OAuthError> {
     if code.client_id != client.client_id
         || code.workspace != client.workspace
-        || code.expires_at <= now
+        || (!code.used && code.expires_at <= now)
     {
         return Err(OAuthError::invalid_code());
     }
@@ -158,7 +159,7 @@ mod tests {
         ("reuse with wrong verifier", |c| c.used = true, CB, WRONG_V, Err("invalid_grant")),
         ("other client", |c| c.client_id = "x".into(), CB, V, Err("invalid_grant")),
         ("expired", |c| c.expires_at = NOW, CB, V, Err("invalid_grant")),
-        ("expired and used: still refused", |c| { c.expires_at = NOW; c.used = true }, CB, V, Err("invalid_grant")),
+        ("expired and used: still a replay", |c| { c.expires_at = NOW; c.used = true }, CB, V, Ok(CodeVerdict::Reused)),
         ("other redirect", |_| {}, Some("https://app/cb2"), V, Err("invalid_grant")),
         ("missing redirect", |_| {}, None, V, Err("invalid_request")),
         ("missing verifier", |_| {}, CB, None, Err("invalid_request")),

@@ -41,8 +41,8 @@ pub fn check_refresh(
         Some(at) if in_grace(at) => Some(at),
         Some(_) => return Ok(RefreshVerdict::Reused),
     };
-    // Narrowing is allowed, widening never (§6).
-    let scope = Scopes::resolve(requested_scope, &token.scope)?;
+    // Narrowing is allowed, widening never (§6); scopes the client no longer has are dropped.
+    let scope = Scopes::resolve(requested_scope, &token.scope)?.intersection(&client.scopes);
     Ok(match grace_retry {
         None => RefreshVerdict::Rotate { scope },
         Some(rotated_at) => RefreshVerdict::GraceRetry { scope, rotated_at },
@@ -83,6 +83,7 @@ mod tests {
             rotated_at,
             family_expires_at: Some(NOW + 1000),
             grace_used: false,
+            successors: vec![],
             user_generation: 0,
             client_generation: 0,
         }

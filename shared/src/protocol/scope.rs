@@ -34,6 +34,11 @@ impl Scopes {
         self.0.iter().map(String::as_str)
     }
 
+    /// The scopes in both sets.
+    pub fn intersection(&self, other: &Scopes) -> Scopes {
+        Self(self.0.intersection(&other.0).cloned().collect())
+    }
+
     /// Every scope of either set.
     pub fn union(&self, other: &Scopes) -> Scopes {
         Self(self.0.union(&other.0).cloned().collect())

@@ -44,6 +44,9 @@ pub struct TokenRecord {
     pub family_expires_at: Option<u64>,
     /// Refresh tokens: the one retry the grace window allows after rotation has been used.
     pub grace_used: bool,
+    /// Refresh tokens: the storage keys of the tokens this one was exchanged for, which a
+    /// grace retry retires (a family never forks into two live branches).
+    pub successors: Vec<String>,
     /// The user's generation when the token was issued (0 without a user).
     pub user_generation: u64,
     /// The client's generation when the token was issued.
@@ -122,6 +125,7 @@ mod tests {
             rotated_at: None,
             family_expires_at: Some(200),
             grace_used: false,
+            successors: vec![],
             user_generation: 2,
             client_generation: 7,
         }

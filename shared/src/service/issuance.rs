@@ -59,6 +59,7 @@ impl Minted {
             rotated_at: None,
             family_expires_at: None,
             grace_used: false,
+            successors: vec![],
             user_generation: owner.map_or(0, |o| o.generation),
             client_generation: client.generation,
         };

@@ -39,7 +39,14 @@ pub(super) async fn refresh(
         RefreshVerdict::Reused => return revoke_family(state, &client, &family).await,
         RefreshVerdict::Rotate { scope } => (scope, Rotation::Fresh),
         RefreshVerdict::GraceRetry { scope, rotated_at } => {
-            (scope, Rotation::GraceRetry { rotated_at })
+            let successors = token.successors.clone();
+            (
+                scope,
+                Rotation::GraceRetry {
+                    rotated_at,
+                    successors,
+                },
+            )
         }
     };
     rotate(state, &client, (&token, value), &family, scope, rotation).await
@@ -72,9 +79,9 @@ async fn rotate(
         });
     let mut minted = Minted::new(state, client, owner.as_ref(), scope, Some(family));
     // §6: a narrowed request narrows the access token; the new refresh token keeps the scope
-    // of the one it replaces.
+    // of the one it replaces, less what the client may no longer have.
     if let Some((_, r)) = minted.refresh.as_mut() {
-        r.scope = token.scope.clone();
+        r.scope = token.scope.intersection(&client.scopes);
     }
     let now = state.now();
     let rotated = state

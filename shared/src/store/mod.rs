@@ -38,13 +38,19 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// A token to store with its value (only the digest of the value is kept).
 pub type NewToken<'a> = (&'a str, &'a TokenRecord);
 
-/// What the old refresh token must look like for a rotation to go through.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What the old refresh token must look like for a rotation to go through. Either way the
+/// old token records the new tokens as its successors.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Rotation {
     /// Not rotated yet: this request retires it.
     Fresh,
-    /// Rotated at this instant, inside the grace window: its one retry is spent now.
-    GraceRetry { rotated_at: u64 },
+    /// Rotated at this instant, inside the grace window: its one retry is spent now, and the
+    /// `successors` of that rotation are retired (deleted, on condition the refresh token
+    /// among them was never used: if it was, this is no lost response but reuse).
+    GraceRetry {
+        rotated_at: u64,
+        successors: Vec<String>,
+    },
 }
 
 /// What the operator does to an account. Every change but `Enable` ends the user's tokens,

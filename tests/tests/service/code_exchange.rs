@@ -242,3 +242,25 @@ async fn a_second_valid_redemption_revokes_every_token_from_the_code() {
     .await;
     assert_eq!(after.error(), "invalid_grant");
 }
+
+#[tokio::test]
+async fn an_expired_code_replayed_is_still_a_replay() {
+    let (state, clock) = memory_state_with_clock();
+    let r = register(&state.store, spec(&["authorization_code", "refresh_token"])).await;
+    let code = store_code(&state.store, &code_for(&r, &alice())).await;
+    let first = post(&state, Some(creds(&r)), &code_body(&code)).await;
+    assert_eq!(first.status, 200);
+    clock.advance(3600);
+    let replay = post(&state, Some(creds(&r)), &code_body(&code)).await;
+    assert_eq!(replay.error(), "invalid_grant");
+    let body = format!(
+        "grant_type=refresh_token&refresh_token={}",
+        first.field("refresh_token")
+    );
+    let after = post(&state, Some(creds(&r)), &body).await;
+    assert_eq!(
+        after.error(),
+        "invalid_grant",
+        "the replay revoked what the code issued"
+    );
+}

@@ -230,3 +230,117 @@ async fn refresh_refuses_expired_tokens_and_other_clients() {
         "a stolen-token attempt by another client revokes nothing"
     );
 }
+
+/// A client with a 60 s grace window, and the refresh token of a fresh grant.
+async fn graced(state: &AppState) -> (Registered, String) {
+    let r = register(
+        &state.store,
+        ClientSpec {
+            policy: ClientPolicy {
+                refresh_grace: 60,
+                ..Default::default()
+            },
+            ..spec(&["authorization_code", "refresh_token"])
+        },
+    )
+    .await;
+    let (_, refresh) = refresh_pair(state, &r).await;
+    (r, refresh)
+}
+
+fn refresh_body(token: &str) -> String {
+    format!("grant_type=refresh_token&refresh_token={token}")
+}
+
+#[tokio::test]
+async fn a_grace_retry_never_forks_the_family() {
+    let state = memory_state();
+    let (r, first) = graced(&state).await;
+    let a = post(&state, Some(creds(&r)), &refresh_body(&first)).await;
+    let b = post(&state, Some(creds(&r)), &refresh_body(&first)).await;
+    assert_eq!((a.status, b.status), (200, 200), "a lost response retried");
+    let lost = post(
+        &state,
+        Some(creds(&r)),
+        &refresh_body(&a.field("refresh_token")),
+    )
+    .await;
+    assert_eq!(
+        lost.error(),
+        "invalid_grant",
+        "the first branch was retired by the retry"
+    );
+    let kept = post(
+        &state,
+        Some(creds(&r)),
+        &refresh_body(&b.field("refresh_token")),
+    )
+    .await;
+    assert_eq!(kept.status, 200, "the retry's branch lives: {}", kept.json);
+}
+
+#[tokio::test]
+async fn a_retry_after_the_successor_was_used_is_reuse() {
+    let state = memory_state();
+    let (r, first) = graced(&state).await;
+    let a = post(&state, Some(creds(&r)), &refresh_body(&first)).await;
+    let used = post(
+        &state,
+        Some(creds(&r)),
+        &refresh_body(&a.field("refresh_token")),
+    )
+    .await;
+    assert_eq!(used.status, 200);
+    let retry = post(&state, Some(creds(&r)), &refresh_body(&first)).await;
+    assert_eq!(retry.error(), "invalid_grant", "not a lost response");
+    let after = post(
+        &state,
+        Some(creds(&r)),
+        &refresh_body(&used.field("refresh_token")),
+    )
+    .await;
+    assert_eq!(after.error(), "invalid_grant", "the family is revoked");
+}
+
+#[tokio::test]
+async fn a_refresh_drops_the_scopes_the_client_no_longer_has() {
+    let state = memory_state();
+    let r = register(&state.store, spec(&["authorization_code", "refresh_token"])).await;
+    let code = CodeGrant {
+        scope: Scopes::parse("read write").unwrap(),
+        ..code_for(&r, &alice())
+    };
+    let code = store_code(&state.store, &code).await;
+    let first = post(&state, Some(creds(&r)), &code_body(&code)).await;
+    // The operator takes `write` away (the same client, registered again with less).
+    let clients = &state.store.clients;
+    let mut narrowed = (*clients
+        .client("default", &r.client.client_id)
+        .await
+        .unwrap()
+        .unwrap())
+    .clone();
+    narrowed.scopes = Scopes::parse("read").unwrap();
+    clients
+        .delete_client("default", &narrowed.client_id)
+        .await
+        .unwrap();
+    clients.create_client(&narrowed).await.unwrap();
+    let refreshed = post(
+        &state,
+        Some(creds(&r)),
+        &refresh_body(&first.field("refresh_token")),
+    )
+    .await;
+    assert_eq!(refreshed.json["scope"], "read", "{}", refreshed.json);
+    let again = post(
+        &state,
+        Some(creds(&r)),
+        &refresh_body(&refreshed.field("refresh_token")),
+    )
+    .await;
+    assert_eq!(
+        again.json["scope"], "read",
+        "the new refresh token lost it too"
+    );
+}

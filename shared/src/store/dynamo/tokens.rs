@@ -32,6 +32,9 @@ fn to_item(value: &str, t: &TokenRecord) -> Item {
     if t.grace_used {
         item.insert("grace_used".into(), b(true));
     }
+    if !t.successors.is_empty() {
+        item.insert("successors".into(), list(t.successors.iter().cloned()));
+    }
     item.insert("user_generation".into(), n(t.user_generation));
     item.insert("client_generation".into(), n(t.client_generation));
     item
@@ -55,6 +58,7 @@ pub(super) fn from_item(item: &Item) -> StoreResult<Option<TokenRecord>> {
         rotated_at: opt_n(item, "rotated_at")?,
         family_expires_at: opt_n(item, "family_expires_at")?,
         grace_used: bool_or_false(item, "grace_used"),
+        successors: str_list(item, "successors"),
         user_generation: opt_n(item, "user_generation")?.unwrap_or(0),
         client_generation: opt_n(item, "client_generation")?.unwrap_or(0),
     }))
@@ -152,28 +156,52 @@ impl DynamoStore {
         }
     }
 
-    /// The old refresh token's retirement, as one item of the rotation's transaction.
-    fn retire_op(&self, old_key: Item, rotation: Rotation, now: u64) -> StoreResult<Update> {
+    /// The old refresh token's retirement, as one item of the rotation's transaction; it
+    /// records `successors` (the new tokens' keys).
+    fn retire_op(
+        &self,
+        old_key: Item,
+        rotation: &Rotation,
+        now: u64,
+        successors: Vec<String>,
+    ) -> StoreResult<Update> {
         let update = Update::builder()
             .table_name(&self.tables.tokens)
             .set_key(Some(old_key))
-            .expression_attribute_values(":now", n(now));
+            .expression_attribute_values(":now", n(now))
+            .expression_attribute_values(":next", list(successors));
         built(match rotation {
             Rotation::Fresh => update
-                .update_expression("SET rotated_at = :now")
+                .update_expression("SET rotated_at = :now, successors = :next")
                 .condition_expression(
                     "attribute_exists(id) AND attribute_not_exists(rotated_at) AND expires_at > :now",
                 ),
             // The grace window allows one retry: it is spent on condition it was not yet.
-            Rotation::GraceRetry { rotated_at } => update
-                .update_expression("SET grace_used = :yes")
+            Rotation::GraceRetry { rotated_at, .. } => update
+                .update_expression("SET grace_used = :yes, successors = :next")
                 .condition_expression(
                     "rotated_at = :at AND expires_at > :now AND attribute_not_exists(grace_used)",
                 )
-                .expression_attribute_values(":at", n(rotated_at))
+                .expression_attribute_values(":at", n(*rotated_at))
                 .expression_attribute_values(":yes", b(true)),
         }
         .build())
+    }
+
+    /// The grace retry's end of the first branch: its tokens deleted, on condition its refresh
+    /// token was never used.
+    fn retire_successor_ops(&self, keys: &[String]) -> StoreResult<Vec<TransactWriteItem>> {
+        keys.iter()
+            .map(|k| {
+                let delete = aws_sdk_dynamodb::types::Delete::builder()
+                    .table_name(&self.tables.tokens)
+                    .set_key(Some(id(k.clone())))
+                    .condition_expression("attribute_not_exists(rotated_at)");
+                Ok(TransactWriteItem::builder()
+                    .delete(built(delete.build())?)
+                    .build())
+            })
+            .collect()
     }
 
     /// Deletes the tokens named by `ids`, 25 at a time, retrying what DynamoDB leaves
@@ -258,7 +286,11 @@ impl TokenStore for DynamoStore {
         tokens: &[NewToken<'_>],
     ) -> StoreResult<()> {
         let old_key = id(secret_key(workspace, old_value));
-        let retire = self.retire_op(old_key, rotation, now)?;
+        let next = tokens
+            .iter()
+            .map(|(v, t)| secret_key(&t.workspace, v))
+            .collect();
+        let retire = self.retire_op(old_key, &rotation, now, next)?;
         let family_alive = built(
             ConditionCheck::builder()
                 .table_name(&self.tables.tokens)
@@ -272,6 +304,9 @@ impl TokenStore for DynamoStore {
                 .condition_check(family_alive)
                 .build(),
         ];
+        if let Rotation::GraceRetry { successors, .. } = &rotation {
+            ops.extend(self.retire_successor_ops(successors)?);
+        }
         ops.extend(self.token_ops(tokens)?);
         self.transact(ops).await
     }

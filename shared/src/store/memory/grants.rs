@@ -130,23 +130,39 @@ impl TokenStore for MemoryStore {
         let old_key = secret_key(workspace, old_value);
         let retirable = data.tokens.get(&old_key).is_some_and(|t| {
             t.expires_at > now
-                && match rotation {
+                && match &rotation {
                     Rotation::Fresh => t.rotated_at.is_none(),
-                    Rotation::GraceRetry { rotated_at } => {
-                        t.rotated_at == Some(rotated_at) && !t.grace_used
+                    Rotation::GraceRetry { rotated_at, .. } => {
+                        t.rotated_at == Some(*rotated_at) && !t.grace_used
                     }
                 }
         });
+        let successors_unused = match &rotation {
+            Rotation::Fresh => true,
+            Rotation::GraceRetry { successors, .. } => successors
+                .iter()
+                .all(|k| data.tokens.get(k).is_none_or(|t| t.rotated_at.is_none())),
+        };
         let alive = data
             .grants
             .get(&grant_key(workspace, grant_id))
             .is_some_and(|g| !g.revoked);
-        require(retirable && alive && can_add(&data, tokens))?;
+        require(retirable && successors_unused && alive && can_add(&data, tokens))?;
+        if let Rotation::GraceRetry { successors, .. } = &rotation {
+            for k in successors {
+                data.tokens.remove(k);
+            }
+        }
+        let new_keys = tokens
+            .iter()
+            .map(|(v, t)| secret_key(&t.workspace, v))
+            .collect();
         if let Some(t) = data.tokens.get_mut(&old_key) {
             match rotation {
                 Rotation::Fresh => t.rotated_at = Some(now),
                 Rotation::GraceRetry { .. } => t.grace_used = true,
             }
+            t.successors = new_keys;
         }
         add(&mut data, tokens);
         Ok(())

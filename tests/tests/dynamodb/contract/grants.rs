@@ -135,6 +135,36 @@ async fn started(s: &Stores, grant_id: &str) -> String {
     refresh
 }
 
+/// Another family of the same user, with one refresh token; returns its value.
+async fn started_again(s: &Stores, grant_id: &str) -> String {
+    let stored = s.users.user("w", "u").await.unwrap().unwrap();
+    let t = token(TokenKind::Refresh, Some(grant_id), now() + 600);
+    let refresh = value_of(&t);
+    let f = family(grant_id);
+    s.tokens
+        .start_family(&f, &[(&refresh, &t)], (&stored, "192.0.2.1"), now())
+        .await
+        .unwrap();
+    refresh
+}
+
+/// Rotates `value` of family `grant_id`; the new refresh token's value.
+async fn rotate_in(
+    s: &Stores,
+    value: &str,
+    grant_id: &str,
+    rotation: Rotation,
+    now: u64,
+) -> Result<String, StoreError> {
+    let t = token(TokenKind::Refresh, Some(grant_id), now + 600);
+    let next = value_of(&t);
+    let new = [(next.as_str(), &t)];
+    s.tokens
+        .rotate_refresh("w", value, grant_id, rotation, now, &new)
+        .await
+        .map(|()| next)
+}
+
 pub(super) async fn refresh_rotation_and_the_grace_retry_are_single_use(s: Stores) {
     let old = started(&s, "g").await;
     let now = now();
@@ -157,16 +187,42 @@ pub(super) async fn refresh_rotation_and_the_grace_retry_are_single_use(s: Store
         failed(rotate(old.clone(), Rotation::Fresh).await),
         "a token rotates once"
     );
-    let grace = Rotation::GraceRetry { rotated_at: now };
-    rotate(old.clone(), grace).await.unwrap();
+    let successors = read(&s, &old).await.unwrap().successors;
+    assert_eq!(successors.len(), 1, "the rotation recorded what it issued");
+    let grace = Rotation::GraceRetry {
+        rotated_at: now,
+        successors: successors.clone(),
+    };
+    let retried = rotate(old.clone(), grace.clone()).await.unwrap();
     assert!(read(&s, &old).await.unwrap().grace_used);
+    assert!(
+        read(&s, &next).await.is_none(),
+        "the first branch is retired: no fork"
+    );
+    assert!(read(&s, &retried).await.is_some());
     assert!(failed(rotate(old.clone(), grace).await), "one retry only");
     let wrong = Rotation::GraceRetry {
         rotated_at: now + 1,
+        successors: vec![],
     };
     assert!(
-        failed(rotate(next, wrong).await),
+        failed(rotate(retried.clone(), wrong).await),
         "not rotated at that time"
+    );
+    // A retry whose first branch was already used is no lost response: it is refused.
+    let (a, b) = (started_again(&s, "h").await, now);
+    let first = rotate_in(&s, &a, "h", Rotation::Fresh, b).await.unwrap();
+    rotate_in(&s, &first, "h", Rotation::Fresh, b)
+        .await
+        .unwrap();
+    let used = read(&s, &a).await.unwrap().successors;
+    let late = Rotation::GraceRetry {
+        rotated_at: b,
+        successors: used,
+    };
+    assert!(
+        failed(rotate_in(&s, &a, "h", late, b).await),
+        "the successor was used"
     );
     let t = token(TokenKind::Refresh, Some("g"), now - 1);
     let expired = value_of(&t);

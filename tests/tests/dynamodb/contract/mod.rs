@@ -136,6 +136,7 @@ fn token(kind: TokenKind, grant_id: Option<&str>, expires_at: u64) -> TokenRecor
         rotated_at: None,
         family_expires_at: grant_id.map(|_| now() + 3600),
         grace_used: false,
+        successors: vec![],
         user_generation: 0,
         client_generation: 0,
     }
