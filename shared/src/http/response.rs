@@ -8,9 +8,14 @@ use serde::Serialize;
 pub(crate) fn json(status: u16, body: &impl Serialize) -> Response<Body> {
     let text = serde_json::to_string(body).unwrap_or_else(|_| "{}".into());
     let mut resp = no_store(status, Body::Text(text));
-    resp.headers_mut().insert(
+    let h = resp.headers_mut();
+    h.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
     );
     resp
 }

@@ -4,7 +4,7 @@
 
 use super::client::{Client, GrantType};
 use super::error::{ErrorCode, OAuthError};
-use super::form::Form;
+use super::form::{repeated_parameter, Form};
 use super::pkce::{self, Method};
 use super::redirect_uri;
 use super::scope::Scopes;
@@ -121,9 +121,7 @@ pub fn validate(
     };
     let back = |e: OAuthError| Rejection::Redirect(return_to.clone(), e);
     if let Some(name) = repeated.first() {
-        return Err(back(OAuthError::invalid_request(format!(
-            "parameter {name:?} is repeated"
-        ))));
+        return Err(back(repeated_parameter(name)));
     }
     let response_type = parse_response_type(response_type).map_err(back)?;
     client.ensure_allows(response_type.grant()).map_err(back)?;
@@ -150,7 +148,7 @@ fn parse_response_type(raw: Option<&str>) -> Result<ResponseType, OAuthError> {
         None => Err(OAuthError::invalid_request("response_type is missing")),
         Some(other) => Err(OAuthError::new(
             ErrorCode::UnsupportedResponseType,
-            format!("response_type {other:?} is not supported; use code or token"),
+            "this response_type is not supported; use code or token",
         )),
     }
 }

@@ -15,9 +15,7 @@ impl Form {
         let (form, repeated) = Self::parse_keeping_first(input)?;
         match repeated.first() {
             None => Ok(form),
-            Some(name) => Err(OAuthError::invalid_request(format!(
-                "parameter {name:?} is repeated"
-            ))),
+            Some(name) => Err(repeated_parameter(name)),
         }
     }
 
@@ -55,12 +53,46 @@ impl Form {
 
     pub fn require(&self, name: &str) -> Result<&str, OAuthError> {
         self.get(name)
-            .ok_or_else(|| OAuthError::invalid_request(format!("missing parameter {name:?}")))
+            .ok_or_else(|| OAuthError::invalid_request(format!("missing parameter {name}")))
     }
 
     pub fn contains(&self, name: &str) -> bool {
         self.get(name).is_some()
     }
+}
+
+/// Parameters the server knows may be named in an error; any other is not echoed back.
+const KNOWN: [&str; 20] = [
+    "grant_type",
+    "code",
+    "redirect_uri",
+    "code_verifier",
+    "refresh_token",
+    "scope",
+    "username",
+    "password",
+    "client_id",
+    "client_secret",
+    "token",
+    "token_type_hint",
+    "response_type",
+    "state",
+    "code_challenge",
+    "code_challenge_method",
+    "prompt",
+    "nonce",
+    "resource",
+    "step",
+];
+
+/// "A parameter is repeated", naming it only if it is one of the protocol's parameters (the
+/// request's own text is never echoed back).
+pub fn repeated_parameter(name: &str) -> OAuthError {
+    let description = match KNOWN.iter().find(|k| **k == name) {
+        Some(known) => format!("the {known} parameter is repeated"),
+        None => "a parameter is repeated".to_owned(),
+    };
+    OAuthError::invalid_request(description)
 }
 
 fn decode(raw: &[u8]) -> Result<String, OAuthError> {

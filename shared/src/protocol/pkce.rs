@@ -15,9 +15,9 @@ impl Method {
         match raw {
             "S256" => Ok(Self::S256),
             "plain" => Ok(Self::Plain),
-            other => Err(OAuthError::invalid_request(format!(
-                "code_challenge_method {other:?} is not supported; use S256"
-            ))),
+            _ => Err(OAuthError::invalid_request(
+                "this code_challenge_method is not supported; use S256",
+            )),
         }
     }
 

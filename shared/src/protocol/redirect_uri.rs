@@ -74,6 +74,18 @@ pub fn validate_registration(uri: &str) -> Result<(), String> {
     }
 }
 
+/// The origin of a registered redirect URI, as a CSP source: `https://host[:port]`, or the
+/// private-use scheme (`com.example.app:`).
+pub fn origin(uri: &str) -> Option<String> {
+    let (scheme, rest) = uri.split_once(':')?;
+    let Some(after) = rest.strip_prefix("//") else {
+        return Some(format!("{scheme}:"));
+    };
+    let authority = after.split(['/', '?', '#']).next()?;
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    Some(format!("{scheme}://{host_port}"))
+}
+
 /// The host of `//host[:port]/...`, without the port.
 fn host_of(rest: &str) -> Option<&str> {
     let authority = rest.strip_prefix("//")?.split(['/', '?']).next()?;
@@ -93,6 +105,22 @@ pub fn is_loopback(host: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn origins() {
+        assert_eq!(
+            origin("https://a.example:8443/cb?x").as_deref(),
+            Some("https://a.example:8443")
+        );
+        assert_eq!(
+            origin("http://u@127.0.0.1:9/cb").as_deref(),
+            Some("http://127.0.0.1:9")
+        );
+        assert_eq!(
+            origin("com.example.app:/oauth").as_deref(),
+            Some("com.example.app:")
+        );
+    }
 
     #[test]
     fn exact_match() {

@@ -54,10 +54,8 @@ impl GrantRequest {
             }),
             other => Err(OAuthError::new(
                 ErrorCode::UnsupportedGrantType,
-                format!(
-                    "grant_type {other:?} is not supported; use authorization_code, \
-                     refresh_token, client_credentials or password"
-                ),
+                "this grant_type is not supported; use authorization_code, refresh_token, \
+                 client_credentials or password",
             )),
         }
     }

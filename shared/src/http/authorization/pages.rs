@@ -3,6 +3,7 @@
 
 use super::{cookies, Ctx};
 use crate::crypto;
+use crate::protocol::redirect_uri;
 use askama::Template;
 use lambda_http::http::{header, HeaderValue, StatusCode};
 use lambda_http::{Body, Response};
@@ -59,7 +60,12 @@ pub(super) fn login(
         username,
         error,
     };
-    with_csrf(ctx, html(status, &nonce, &page), &csrf, is_new)
+    with_csrf(
+        ctx,
+        html(status, &nonce, &page, &form_action(ctx)),
+        &csrf,
+        is_new,
+    )
 }
 
 /// The consent page for the signed-in `username`.
@@ -74,7 +80,12 @@ pub(super) fn consent(ctx: &Ctx<'_>, username: &str) -> Response<Body> {
         username,
         scopes: ctx.request.scope.iter().collect(),
     };
-    with_csrf(ctx, html(200, &nonce, &page), &csrf, is_new)
+    with_csrf(
+        ctx,
+        html(200, &nonce, &page, &form_action(ctx)),
+        &csrf,
+        is_new,
+    )
 }
 
 /// An error page (never a redirect: the request could not be verified).
@@ -85,7 +96,15 @@ pub(crate) fn error(status: u16, code: &str, description: &str) -> Response<Body
         code,
         description,
     };
-    html(status, &nonce, &page)
+    html(status, &nonce, &page, "'none'")
+}
+
+/// Where this page's forms may lead: here, and on to the client's redirect URI. Chrome
+/// applies `form-action` to the redirect that follows a form's POST, so `'self'` alone would
+/// stop the browser on its way back to the client.
+fn form_action(ctx: &Ctx<'_>) -> String {
+    let back = redirect_uri::origin(&ctx.request.return_to.redirect_uri).unwrap_or_default();
+    format!("'self' {back}")
 }
 
 fn with_csrf(ctx: &Ctx<'_>, mut resp: Response<Body>, csrf: &str, is_new: bool) -> Response<Body> {
@@ -95,9 +114,14 @@ fn with_csrf(ctx: &Ctx<'_>, mut resp: Response<Body>, csrf: &str, is_new: bool) 
     resp
 }
 
-/// Headers that keep the responses of this endpoint out of caches, frames and referrers.
+/// Headers that keep the responses of this endpoint out of caches, frames and referrers,
+/// and browsers on HTTPS (HSTS; ignored over plain http, the loopback dev origin).
 pub(super) fn protect(resp: &mut Response<Body>) {
     let h = resp.headers_mut();
+    h.insert(
+        header::STRICT_TRANSPORT_SECURITY,
+        HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+    );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
@@ -111,8 +135,9 @@ pub(super) fn protect(resp: &mut Response<Body>) {
     );
 }
 
-/// Renders a page; `nonce` must be the one the template was given (its CSP `style-src`).
-fn html(status: u16, nonce: &str, page: &impl Template) -> Response<Body> {
+/// Renders a page; `nonce` must be the one the template was given (its CSP `style-src`);
+/// `form_action` is the CSP's `form-action` sources.
+fn html(status: u16, nonce: &str, page: &impl Template, form_action: &str) -> Response<Body> {
     let text = page.render().unwrap_or_else(|e| {
         tracing::error!(error = %e, "template rendering failed");
         "<!doctype html><title>Error</title><p>Something went wrong.</p>".into()
@@ -121,7 +146,7 @@ fn html(status: u16, nonce: &str, page: &impl Template) -> Response<Body> {
     *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     protect(&mut resp);
     let csp = format!(
-        "default-src 'none'; style-src 'nonce-{nonce}'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'"
+        "default-src 'none'; style-src 'nonce-{nonce}'; img-src 'self' data:; form-action {form_action}; base-uri 'none'; frame-ancestors 'none'"
     );
     let h = resp.headers_mut();
     h.insert(
