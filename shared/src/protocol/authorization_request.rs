@@ -146,7 +146,7 @@ fn parse_response_type(raw: Option<&str>) -> Result<ResponseType, OAuthError> {
         Some("code") => Ok(ResponseType::Code),
         Some("token") => Ok(ResponseType::Token),
         None => Err(OAuthError::invalid_request("response_type is missing")),
-        Some(other) => Err(OAuthError::new(
+        Some(_) => Err(OAuthError::new(
             ErrorCode::UnsupportedResponseType,
             "this response_type is not supported; use code or token",
         )),

@@ -52,7 +52,7 @@ impl GrantRequest {
                 password: required("password")?,
                 scope: owned("scope"),
             }),
-            other => Err(OAuthError::new(
+            _ => Err(OAuthError::new(
                 ErrorCode::UnsupportedGrantType,
                 "this grant_type is not supported; use authorization_code, refresh_token, \
                  client_credentials or password",
