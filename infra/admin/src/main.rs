@@ -143,6 +143,15 @@ struct CreateClient {
     /// Seconds a rotated refresh token may still be retried (default 0).
     #[arg(long, value_name = "SECS")]
     refresh_grace: Option<u64>,
+    /// The audience of the client's tokens (a resource identifier; repeatable).
+    #[arg(long = "audience", value_name = "URI")]
+    audience: Vec<String>,
+    /// As a resource server, introspect tokens whose audience is this (repeatable).
+    #[arg(long = "serves", value_name = "URI")]
+    serves: Vec<String>,
+    /// Let a confidential client skip PKCE (new clients must use it, as OAuth 2.1 asks).
+    #[arg(long)]
+    pkce_optional: bool,
 }
 
 #[derive(Args)]
@@ -197,6 +206,9 @@ fn client_json(c: &Client, secret: Option<&str>) -> Value {
         "access_token_ttl": c.policy.access_token_ttl,
         "refresh_token_ttl": c.policy.refresh_token_ttl,
         "refresh_grace": c.policy.refresh_grace,
+        "audience": c.policy.audience,
+        "serves": c.policy.serves,
+        "require_pkce": c.policy.require_pkce,
         "created_at": c.created_at,
     });
     if let Some(s) = secret {
@@ -303,6 +315,9 @@ fn spec(c: CreateClient) -> ClientSpec {
             access_token_ttl: c.access_token_ttl,
             refresh_token_ttl: c.refresh_token_ttl,
             refresh_grace: c.refresh_grace.unwrap_or(0),
+            audience: c.audience,
+            serves: c.serves,
+            require_pkce: !c.pkce_optional,
         },
     }
 }

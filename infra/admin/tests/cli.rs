@@ -254,6 +254,7 @@ async fn token_show_and_revoke() {
         successors: vec![],
         user_generation: 0,
         client_generation: 0,
+        audience: vec![],
     };
     let value = oauth_tests::fixtures::token_value(&record);
     store.put_token(&value, &record).await.unwrap();

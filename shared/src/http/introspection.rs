@@ -5,7 +5,7 @@ use super::request::{base_url, form_body, header, require_method};
 use super::response;
 use crate::config::AppState;
 use crate::protocol::error::OAuthError;
-use crate::protocol::token_record::TokenKind;
+use crate::protocol::token_record::{self, TokenKind};
 use crate::protocol::workspace;
 use crate::service::{self, client_authentication, token_lifecycle};
 use lambda_http::http::{header::AUTHORIZATION, Method};
@@ -32,6 +32,8 @@ pub(crate) struct Introspection {
     pub(crate) sub: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) iss: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) aud: Vec<String>,
 }
 
 pub(crate) async fn handle(state: &AppState, workspace: &str, req: Request) -> Response<Body> {
@@ -54,7 +56,9 @@ async fn respond(state: &AppState, ws: &str, req: &Request) -> Result<Introspect
         .into());
     }
     let value = form.require("token")?;
-    let Some(t) = token_lifecycle::active(state, ws, value).await? else {
+    // §4: a caller learns only about tokens it may see; others read as inactive.
+    let seen = token_lifecycle::active(state, ws, value).await?;
+    let Some(t) = seen.filter(|t| token_record::may_introspect(&caller, t)) else {
         return Ok(Introspection::default());
     };
     let base = base_url(state.settings.issuer.as_deref(), req);
@@ -71,5 +75,6 @@ async fn respond(state: &AppState, ws: &str, req: &Request) -> Result<Introspect
         iat: Some(t.issued_at),
         sub: t.sub,
         iss: Some(workspace::issuer(&base, ws)),
+        aud: t.audience,
     })
 }

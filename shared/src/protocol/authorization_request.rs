@@ -154,12 +154,13 @@ fn parse_response_type(raw: Option<&str>) -> Result<ResponseType, OAuthError> {
 }
 
 /// `code_challenge` and its method: S256 when the method is omitted (stricter than RFC 7636's
-/// `plain` default), `plain` only for clients registered for it, required of public clients.
+/// `plain` default), `plain` only for clients registered for it, required of public clients
+/// and of confidential ones registered to need it.
 fn pkce_challenge(params: &Form, client: &Client) -> Result<Option<(Method, String)>, OAuthError> {
     let Some(challenge) = params.get("code_challenge") else {
-        if client.is_public() {
+        if client.is_public() || client.policy.require_pkce {
             return Err(OAuthError::invalid_request(
-                "code_challenge is required: public clients must use PKCE (S256)",
+                "code_challenge is required: this client must use PKCE (S256)",
             ));
         }
         if params.contains("code_challenge_method") {
@@ -375,5 +376,17 @@ mod tests {
         )
         .unwrap();
         assert_eq!(p.challenge.unwrap().0, Method::Plain);
+    }
+
+    #[test]
+    fn a_confidential_client_registered_for_pkce_must_send_a_challenge() {
+        let mut c = client(&["https://a/cb"], false);
+        c.policy.require_pkce = true;
+        assert_eq!(
+            kind(run("response_type=code&state=s", &c)),
+            Err(("redirect", "invalid_request".into()))
+        );
+        let with = format!("response_type=code&state=s&code_challenge={CHALLENGE}");
+        assert!(run(&with, &c).is_ok());
     }
 }

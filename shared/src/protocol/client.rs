@@ -68,6 +68,13 @@ pub struct ClientPolicy {
     pub refresh_token_ttl: Option<u64>,
     /// Seconds a rotated refresh token may still be retried once (0: never).
     pub refresh_grace: u64,
+    /// The audience of its tokens (resource identifiers, RFC 8707).
+    pub audience: Vec<String>,
+    /// The resources this client serves: as a resource server, it may introspect the tokens
+    /// whose audience names one of them (RFC 7662 §4).
+    pub serves: Vec<String>,
+    /// Must use PKCE even when confidential (OAuth 2.1; public clients always must).
+    pub require_pkce: bool,
 }
 
 impl Client {

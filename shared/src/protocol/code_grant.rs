@@ -97,8 +97,8 @@ fn check_pkce(code: &CodeGrant, client: &Client, verifier: Option<&str>) -> Resu
         (None, Some(_)) => Err(OAuthError::invalid_grant(
             "code_verifier sent, but the authorization request had no code_challenge",
         )),
-        (None, None) if client.is_public() => {
-            Err(OAuthError::invalid_grant("public clients must use PKCE"))
+        (None, None) if client.is_public() || client.policy.require_pkce => {
+            Err(OAuthError::invalid_grant("this client must use PKCE"))
         }
         (None, None) => Ok(()),
     }

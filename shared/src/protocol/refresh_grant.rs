@@ -86,6 +86,7 @@ mod tests {
             successors: vec![],
             user_generation: 0,
             client_generation: 0,
+            audience: vec![],
         }
     }
 

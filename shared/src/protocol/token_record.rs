@@ -51,6 +51,8 @@ pub struct TokenRecord {
     pub user_generation: u64,
     /// The client's generation when the token was issued.
     pub client_generation: u64,
+    /// The resources the token is for (RFC 8707 `aud`).
+    pub audience: Vec<String>,
 }
 
 impl TokenRecord {
@@ -75,6 +77,17 @@ pub struct TokenStanding {
     pub subject_generation: Option<u64>,
     /// The client the token was issued to, as it is now (`None`: deleted).
     pub client: Option<Arc<Client>>,
+}
+
+/// Whether `caller` may learn about `token` at the introspection endpoint (RFC 7662 §4): its
+/// own tokens, and those whose audience it serves.
+pub fn may_introspect(caller: &Client, token: &TokenRecord) -> bool {
+    token.workspace == caller.workspace
+        && (token.client_id == caller.client_id
+            || token
+                .audience
+                .iter()
+                .any(|a| caller.policy.serves.contains(a)))
 }
 
 impl TokenStanding {
@@ -128,7 +141,27 @@ mod tests {
             successors: vec![],
             user_generation: 2,
             client_generation: 7,
+            audience: vec!["https://api".into()],
         }
+    }
+
+    #[test]
+    fn introspection_is_for_the_token_s_client_and_its_audience() {
+        let mut caller = Client {
+            workspace: "w".into(),
+            ..Client::example()
+        };
+        let mut t = token(TokenKind::Access);
+        assert!(may_introspect(&caller, &t), "its own token");
+        t.client_id = "other".into();
+        assert!(!may_introspect(&caller, &t), "another client's");
+        caller.policy.serves = vec!["https://api".into()];
+        assert!(may_introspect(&caller, &t), "one whose audience it serves");
+        t.workspace = "v".into();
+        assert!(!may_introspect(&caller, &t), "another workspace's");
+        t.workspace = "w".into();
+        t.audience = vec!["https://elsewhere".into()];
+        assert!(!may_introspect(&caller, &t));
     }
 
     fn standing() -> TokenStanding {

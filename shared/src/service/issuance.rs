@@ -62,6 +62,7 @@ impl Minted {
             successors: vec![],
             user_generation: owner.map_or(0, |o| o.generation),
             client_generation: client.generation,
+            audience: client.policy.audience.clone(),
         };
         let access_ttl = client.policy.access_token_ttl.unwrap_or(s.access_token_ttl);
         let access = (mint(), record(TokenKind::Access, now + access_ttl));

@@ -11,6 +11,9 @@ use oauth_tests::call::{post, post_to};
 use oauth_tests::fixtures::*;
 use oauth_tests::*;
 
+/// The resource alice's tokens are for, served by the world's resource server.
+const API: &str = "https://api.example";
+
 struct World {
     state: AppState,
     app: Registered,
@@ -27,6 +30,7 @@ async fn world() -> World {
     ];
     let app = web_app(&state, |s| {
         s.grant_types = grants.map(String::from).to_vec();
+        s.policy.audience = vec![API.into()];
     })
     .await;
     let rs = register(
@@ -34,6 +38,7 @@ async fn world() -> World {
         ClientSpec {
             policy: ClientPolicy {
                 introspect: true,
+                serves: vec![API.into()],
                 ..Default::default()
             },
             ..spec(&["client_credentials"])
@@ -192,6 +197,7 @@ async fn client_revocations_end_its_tokens() {
         ClientSpec {
             policy: ClientPolicy {
                 introspect: true,
+                serves: vec![API.into()],
                 ..Default::default()
             },
             ..spec(&["client_credentials"])

@@ -183,6 +183,28 @@ async fn public_clients_must_use_pkce() {
     assert_eq!((refused.status, refused.error()), (400, "invalid_grant"));
 }
 
+/// A confidential client registered with `require_pkce` (the CLI's default) is held to PKCE at
+/// the token endpoint too, should a code without a challenge exist.
+#[tokio::test]
+async fn confidential_clients_registered_for_pkce_must_use_it() {
+    let state = memory_state();
+    let mut s = spec(&["authorization_code"]);
+    s.policy.require_pkce = true;
+    let r = register(&state.store, s).await;
+    let without = store_code(
+        &state.store,
+        &CodeGrant {
+            challenge: None,
+            ..code_for(&r, &alice())
+        },
+    )
+    .await;
+    let body = format!("grant_type=authorization_code&code={without}&redirect_uri={CB}");
+    let secret = r.client_secret.clone().unwrap();
+    let refused = post(&state, Some((&r.client.client_id, &secret)), &body).await;
+    assert_eq!((refused.status, refused.error()), (400, "invalid_grant"));
+}
+
 #[tokio::test]
 async fn a_second_valid_redemption_revokes_every_token_from_the_code() {
     let state = memory_state();

@@ -16,6 +16,10 @@ use oauth_tests::*;
 use serde_json::json;
 use std::sync::Arc;
 
+/// The resource the test clients' tokens are for.
+const API: &str = "https://api.example";
+
+/// A client of `API`; with `introspect`, also a resource server serving it.
 async fn app(state: &AppState, introspect: bool) -> Registered {
     register(
         &state.store,
@@ -30,6 +34,8 @@ async fn app(state: &AppState, introspect: bool) -> Registered {
             scope: Some("read write".into()),
             policy: ClientPolicy {
                 introspect,
+                audience: vec![API.into()],
+                serves: if introspect { vec![API.into()] } else { vec![] },
                 ..Default::default()
             },
             ..Default::default()
@@ -86,6 +92,7 @@ async fn introspection_of_active_and_inactive_tokens() {
     assert_eq!(active["username"], "bob");
     assert_eq!(active["token_type"], "Bearer");
     assert_eq!(active["iss"], "https://auth.example");
+    assert_eq!(active["aud"], serde_json::json!([API]));
     assert!(active["sub"].as_str().is_some_and(|s| !s.is_empty()));
     let (exp, iat) = (
         active["exp"].as_u64().unwrap(),
@@ -183,6 +190,55 @@ async fn introspection_of_active_and_inactive_tokens() {
     )
     .await;
     assert_eq!((wrong.status, wrong.error()), (401, "invalid_client"));
+}
+
+/// RFC 7662 §4: a resource server learns only about tokens meant for it (its audience) and its
+/// own; another client's token reads as inactive, as if it did not exist.
+#[tokio::test]
+async fn introspection_is_limited_to_the_resource_servers_audience() {
+    let (state, client, rs) = setup().await;
+    let (access, _) = tokens(&state, &client).await;
+    let elsewhere = register(
+        &state.store,
+        ClientSpec {
+            workspace: "default".into(),
+            name: "other api".into(),
+            grant_types: vec!["client_credentials".into()],
+            policy: ClientPolicy {
+                introspect: true,
+                serves: vec!["https://other-api.example".into()],
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+    )
+    .await;
+    assert_eq!(introspect(&state, &rs, &access).await["active"], true);
+    assert_eq!(
+        introspect(&state, &elsewhere, &access).await,
+        json!({ "active": false })
+    );
+    let own = post(
+        &state,
+        Some(auth(&elsewhere)),
+        "grant_type=client_credentials",
+    )
+    .await;
+    let own = own.json["access_token"].as_str().unwrap().to_owned();
+    let seen = introspect(&state, &elsewhere, &own).await;
+    assert_eq!(
+        seen["active"], true,
+        "a client may introspect its own token"
+    );
+    assert_eq!(
+        seen.get("aud"),
+        None,
+        "no audience registered, none claimed"
+    );
+    assert_eq!(
+        introspect(&state, &rs, &own).await,
+        json!({ "active": false })
+    );
 }
 
 #[tokio::test]

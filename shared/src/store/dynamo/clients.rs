@@ -41,6 +41,9 @@ pub(super) fn to_item(c: &Client) -> Item {
         "refresh_token_ttl",
         c.policy.refresh_token_ttl.map(n),
     );
+    item.insert("audience".into(), list(c.policy.audience.iter().cloned()));
+    item.insert("serves".into(), list(c.policy.serves.iter().cloned()));
+    item.insert("require_pkce".into(), b(c.policy.require_pkce));
     item
 }
 
@@ -63,6 +66,9 @@ pub(super) fn from_item(item: &Item) -> StoreResult<Client> {
             access_token_ttl: opt_n(item, "access_token_ttl")?,
             refresh_token_ttl: opt_n(item, "refresh_token_ttl")?,
             refresh_grace: opt_n(item, "refresh_grace")?.unwrap_or(0),
+            audience: str_list(item, "audience"),
+            serves: str_list(item, "serves"),
+            require_pkce: bool_or_false(item, "require_pkce"),
         },
         created_at: req_n(item, "created_at")?,
         generation: opt_n(item, "generation")?.unwrap_or(0),

@@ -36,6 +36,9 @@ fn to_item(value: &str, t: &TokenRecord) -> Item {
         item.insert("successors".into(), list(t.successors.iter().cloned()));
     }
     item.insert("user_generation".into(), n(t.user_generation));
+    if !t.audience.is_empty() {
+        item.insert("aud".into(), list(t.audience.iter().cloned()));
+    }
     item.insert("client_generation".into(), n(t.client_generation));
     item
 }
@@ -61,6 +64,7 @@ pub(super) fn from_item(item: &Item) -> StoreResult<Option<TokenRecord>> {
         successors: str_list(item, "successors"),
         user_generation: opt_n(item, "user_generation")?.unwrap_or(0),
         client_generation: opt_n(item, "client_generation")?.unwrap_or(0),
+        audience: str_list(item, "aud"),
     }))
 }
 

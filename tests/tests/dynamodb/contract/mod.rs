@@ -88,6 +88,9 @@ fn client(id: &str, public: bool) -> Client {
             access_token_ttl: Some(120),
             refresh_token_ttl: None,
             refresh_grace: 5,
+            audience: vec!["https://api.example".into()],
+            serves: vec!["https://other.example".into()],
+            require_pkce: true,
         },
         created_at: 1,
         generation: 11,
@@ -138,6 +141,7 @@ fn token(kind: TokenKind, grant_id: Option<&str>, expires_at: u64) -> TokenRecor
         grace_used: false,
         successors: vec![],
         user_generation: 0,
+        audience: vec!["https://api.example".into()],
         client_generation: 0,
     }
 }
