@@ -2,6 +2,7 @@
 //! in `main`.
 
 use crate::clock::{Clock, SystemClock};
+use crate::protocol::deployment::Deployment;
 use crate::protocol::login::Throttle;
 use crate::protocol::workspace::{self, DEFAULT_WORKSPACE};
 use crate::store::dynamo::schema::TableNames;
@@ -39,6 +40,9 @@ pub struct Settings {
     pub session_ttl: u64,
     /// `CONSENT_TTL` seconds a user's consent to a client is remembered.
     pub consent_ttl: u64,
+    /// `GRANT_TYPES` (space-delimited; default all five) and `PKCE_PLAIN` (default false):
+    /// what any client may use here, and what metadata advertises.
+    pub deployment: Deployment,
     /// `SCOPES_SUPPORTED`: the scopes server metadata advertises (space-delimited).
     pub scopes_supported: Vec<String>,
     /// `CLIENTS_TABLE`, `USERS_TABLE`, ...: the table names (the SAM stack sets them).
@@ -72,6 +76,7 @@ impl Default for Settings {
             client_cache_seconds: 30,
             session_ttl: 8 * 3600,
             consent_ttl: 365 * 86_400,
+            deployment: Deployment::default(),
             scopes_supported: Vec::new(),
             tables: TableNames::local(),
             ca_roots: CaRoots::Amazon,
@@ -123,6 +128,10 @@ impl Settings {
             client_cache_seconds: var("CLIENT_CACHE_SECONDS", d.client_cache_seconds)?,
             session_ttl: var("SESSION_TTL", d.session_ttl)?,
             consent_ttl: var("CONSENT_TTL", d.consent_ttl)?,
+            deployment: Deployment::parse(
+                text("GRANT_TYPES").as_deref(),
+                var("PKCE_PLAIN", d.deployment.plain_pkce)?,
+            )?,
             scopes_supported: text("SCOPES_SUPPORTED")
                 .unwrap_or_default()
                 .split_whitespace()

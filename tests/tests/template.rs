@@ -269,3 +269,44 @@ fn functions_are_rust_arm64_and_their_policies_name_actions_and_tables() {
         "token, authorize and authorizer are built by cargo-lambda"
     );
 }
+
+/// A flood is cut off at API Gateway, route by route, and the functions that hash passwords
+/// cannot take every concurrent execution from the authorizer.
+#[test]
+fn routes_are_throttled_and_the_hashing_functions_have_reserved_concurrency() {
+    let t = template();
+    let settings = &t["Resources"]["HttpApi"]["Properties"]["DefaultRouteSettings"];
+    for limit in ["ThrottlingRateLimit", "ThrottlingBurstLimit"] {
+        let parameter = settings[limit].as_str().expect(limit);
+        let default = t["Parameters"][parameter]["Default"].as_i64();
+        assert!(default.is_some_and(|d| d > 0), "{limit}: {parameter}");
+    }
+    for (function, parameter) in [
+        ("TokenFunction", "TokenConcurrency"),
+        ("AuthorizeFunction", "AuthorizeConcurrency"),
+    ] {
+        let reserved = &t["Resources"][function]["Properties"]["ReservedConcurrentExecutions"];
+        // !If [condition, !Ref parameter, !Ref AWS::NoValue]
+        assert_eq!(reserved[1].as_str(), Some(parameter), "{function}");
+        let default = t["Parameters"][parameter]["Default"].as_i64();
+        assert!(
+            default.is_some_and(|d| d > 0),
+            "{function} reserves by default"
+        );
+    }
+    let authorizer = &t["Resources"]["AuthorizerFunction"]["Properties"];
+    assert!(authorizer["ReservedConcurrentExecutions"].is_badvalue());
+}
+
+/// The template's defaults for what the deployment offers are values the code accepts.
+#[test]
+fn the_deployment_parameters_are_passed_on_and_their_defaults_parse() {
+    let t = template();
+    let vars = &t["Globals"]["Function"]["Environment"]["Variables"];
+    assert_eq!(vars["GRANT_TYPES"].as_str(), Some("GrantTypes"));
+    assert_eq!(vars["PKCE_PLAIN"].as_str(), Some("PkcePlain"));
+    let grants = t["Parameters"]["GrantTypes"]["Default"].as_str();
+    let plain = t["Parameters"]["PkcePlain"]["Default"].as_str().unwrap();
+    let d = oauth_core::protocol::deployment::Deployment::parse(grants, plain.parse().unwrap());
+    assert_eq!(d, Ok(Default::default()));
+}

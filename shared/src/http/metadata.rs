@@ -29,16 +29,18 @@ fn document(state: &AppState, ws: &str, req: &Request) -> Value {
     let issuer = workspace::issuer(&base, ws);
     let endpoint = |name: &str| format!("{issuer}/oauth2/{name}");
     let auth_methods = ["client_secret_basic", "client_secret_post", "none"];
+    let offered = &state.settings.deployment;
+    let grant_types: Vec<_> = offered.grant_types.iter().map(|g| g.as_str()).collect();
     let mut meta = json!({
         "issuer": issuer,
         "authorization_endpoint": endpoint("authorize"),
         "token_endpoint": endpoint("token"),
         "revocation_endpoint": endpoint("revoke"),
         "introspection_endpoint": endpoint("introspect"),
-        "grant_types_supported": ["authorization_code", "implicit", "password", "client_credentials", "refresh_token"],
-        "response_types_supported": ["code", "token"],
-        "response_modes_supported": ["query", "fragment"],
-        "code_challenge_methods_supported": ["S256", "plain"],
+        "grant_types_supported": grant_types,
+        "response_types_supported": offered.response_types(),
+        "response_modes_supported": offered.response_modes(),
+        "code_challenge_methods_supported": offered.pkce_methods(),
         "token_endpoint_auth_methods_supported": auth_methods,
         "revocation_endpoint_auth_methods_supported": auth_methods,
         "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],

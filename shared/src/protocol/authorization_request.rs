@@ -3,6 +3,7 @@
 //! trusts.
 
 use super::client::{Client, GrantType};
+use super::deployment::Deployment;
 use super::error::{ErrorCode, OAuthError};
 use super::form::{repeated_parameter, Form};
 use super::pkce::{self, Method};
@@ -106,6 +107,7 @@ pub fn validate(
     params: &Form,
     repeated: &[String],
     client: &Client,
+    deployment: &Deployment,
 ) -> Result<AuthorizationRequest, Rejection> {
     let page = |d: &str| Rejection::Page(OAuthError::invalid_request(d));
     if repeated.iter().any(|p| p == "redirect_uri") {
@@ -124,11 +126,14 @@ pub fn validate(
         return Err(back(repeated_parameter(name)));
     }
     let response_type = parse_response_type(response_type).map_err(back)?;
+    deployment
+        .ensure_response_type(response_type.grant())
+        .map_err(back)?;
     client.ensure_allows(response_type.grant()).map_err(back)?;
     let scope = Scopes::resolve(params.get("scope"), &client.scopes).map_err(back)?;
     let prompt = Prompt::parse(params.get("prompt")).map_err(back)?;
     let challenge = match response_type {
-        ResponseType::Code => pkce_challenge(params, client).map_err(back)?,
+        ResponseType::Code => pkce_challenge(params, client, deployment).map_err(back)?,
         ResponseType::Token => None,
     };
     Ok(AuthorizationRequest {
@@ -154,9 +159,13 @@ fn parse_response_type(raw: Option<&str>) -> Result<ResponseType, OAuthError> {
 }
 
 /// `code_challenge` and its method: S256 when the method is omitted (stricter than RFC 7636's
-/// `plain` default), `plain` only for clients registered for it, required of public clients
-/// and of confidential ones registered to need it.
-fn pkce_challenge(params: &Form, client: &Client) -> Result<Option<(Method, String)>, OAuthError> {
+/// `plain` default), `plain` only where the deployment offers it and for clients registered for
+/// it, required of public clients and of confidential ones registered to need it.
+fn pkce_challenge(
+    params: &Form,
+    client: &Client,
+    deployment: &Deployment,
+) -> Result<Option<(Method, String)>, OAuthError> {
     let Some(challenge) = params.get("code_challenge") else {
         if client.is_public() || client.policy.require_pkce {
             return Err(OAuthError::invalid_request(
@@ -171,7 +180,7 @@ fn pkce_challenge(params: &Form, client: &Client) -> Result<Option<(Method, Stri
         return Ok(None);
     };
     let method = Method::parse(params.get("code_challenge_method").unwrap_or("S256"))?;
-    if method == Method::Plain && !client.policy.allow_plain_pkce {
+    if method == Method::Plain && !(deployment.plain_pkce && client.policy.allow_plain_pkce) {
         return Err(OAuthError::invalid_request(
             "code_challenge_method plain is not allowed for this client; use S256",
         ));
@@ -219,7 +228,7 @@ mod tests {
 
     fn run(query: &str, c: &Client) -> Result<AuthorizationRequest, Rejection> {
         let (form, repeated) = Form::parse_keeping_first(query.as_bytes()).unwrap();
-        validate(&form, &repeated, c)
+        validate(&form, &repeated, c, &Deployment::parse(None, true).unwrap())
     }
 
     fn kind(r: Result<AuthorizationRequest, Rejection>) -> Result<(), (&'static str, String)> {

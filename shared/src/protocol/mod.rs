@@ -6,6 +6,7 @@ pub mod authorization_response;
 pub mod client;
 pub mod client_auth;
 pub mod code_grant;
+pub mod deployment;
 pub mod error;
 pub mod form;
 pub mod login;

@@ -67,7 +67,10 @@ impl Minted {
         let access_ttl = client.policy.access_token_ttl.unwrap_or(s.access_token_ttl);
         let access = (mint(), record(TokenKind::Access, now + access_ttl));
         let refresh = family
-            .filter(|_| client.allows(GrantType::RefreshToken))
+            .filter(|_| {
+                client.allows(GrantType::RefreshToken)
+                    && s.deployment.enables(GrantType::RefreshToken)
+            })
             .map(|f| {
                 let ttl = client
                     .policy

@@ -29,6 +29,7 @@ pub struct Caller<'a> {
 pub async fn token(state: &AppState, caller: &Caller<'_>, form: &Form) -> Result<TokenResponse> {
     let workspace = caller.workspace;
     let grant = GrantRequest::parse(form)?;
+    state.settings.deployment.ensure_grant(grant.grant_type())?;
     let presented = client_auth::presented(caller.authorization, form)?;
     match grant {
         GrantRequest::ClientCredentials { scope } => {

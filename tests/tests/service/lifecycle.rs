@@ -358,10 +358,7 @@ async fn metadata_is_served_without_dynamodb() {
         m["introspection_endpoint"],
         "https://auth.example/oauth2/introspect"
     );
-    assert_eq!(
-        m["code_challenge_methods_supported"],
-        json!(["S256", "plain"])
-    );
+    assert_eq!(m["code_challenge_methods_supported"], json!(["S256"]));
     assert_eq!(m["response_types_supported"], json!(["code", "token"]));
     assert_eq!(m["scopes_supported"], json!(["read", "write"]));
     assert_eq!(m["authorization_response_iss_parameter_supported"], true);

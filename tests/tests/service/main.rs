@@ -10,6 +10,7 @@ mod authorization_requests;
 mod client_cache;
 mod clock;
 mod code_exchange;
+mod deployment;
 mod hardening;
 mod lifecycle;
 mod password;

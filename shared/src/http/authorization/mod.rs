@@ -72,7 +72,8 @@ async fn respond(state: &AppState, req: &Request) -> Result<Response<Body>, Fail
     };
     let base = base_url(state.settings.issuer.as_deref(), req);
     let issuer = workspace::issuer(&base, &ws);
-    let request = match authorization_request::validate(&params, &repeated, &client) {
+    let deployment = &state.settings.deployment;
+    let request = match authorization_request::validate(&params, &repeated, &client, deployment) {
         Ok(r) => r,
         Err(Rejection::Page(e)) => return Err(e.into()),
         Err(Rejection::Redirect(to, e)) => {
