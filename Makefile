@@ -1,5 +1,5 @@
 # The two commands of the README: `make dev` and `make test`. Both install what is missing.
-.PHONY: dev test tools fmt deploy-check bench
+.PHONY: dev test tools fmt deploy-check bench fuzz
 
 tools:
 	@infra/local/install-tools.sh
@@ -24,6 +24,11 @@ bench: tools
 	cargo build --release -p hello-floor
 	cd infra/bench/node-peer && npm ci --no-audit --no-fund --loglevel=error
 	cargo run --release -p oauth-bench
+
+# The no-panic properties (tests/tests/service/properties.rs) a million times each; `make test`
+# runs them 256 times.
+fuzz:
+	PROPTEST_CASES=$${PROPTEST_CASES:-1000000} cargo test -p oauth-tests --test service properties
 
 fmt:
 	cargo fmt --all

@@ -5,6 +5,7 @@ pub mod authorization;
 pub mod authorizer;
 pub(crate) mod failure;
 pub(crate) mod introspection;
+pub mod lambda_event;
 pub(crate) mod metadata;
 pub(crate) mod request;
 pub(crate) mod response;

@@ -26,10 +26,13 @@ struct Setup {
 async fn setup() -> Setup {
     let (state, harness, _) = harnessed_state().await;
     let grants = ["authorization_code", "refresh_token", "password"];
-    let app = register(&state.store, spec(&grants)).await;
+    let mut app_spec = spec(&grants);
+    app_spec.policy.audience = vec!["https://api.example".into()];
+    let app = register(&state.store, app_spec).await;
     let rs_spec = ClientSpec {
         policy: ClientPolicy {
             introspect: true,
+            serves: vec!["https://api.example".into()],
             ..Default::default()
         },
         ..spec(&["client_credentials"])
@@ -102,10 +105,15 @@ async fn assert_refused(s: &Setup, (access, refresh): (String, String)) {
     assert_eq!(r.error(), "invalid_grant", "the token endpoint takes it");
 }
 
+/// A fresh token pair, which the resource server sees as active (so that `assert_refused`
+/// proves a revocation, not a token it could never see).
 async fn login(s: &Setup) -> Reply {
     let body = "grant_type=password&username=alice&password=correct+horse";
     let r = post(&s.state, Some(creds(&s.app)), body).await;
     assert_eq!(r.status, 200, "{}", r.json);
+    let seen = format!("token={}", r.field("access_token"));
+    let seen = post_to(&s.state, "/oauth2/introspect", Some(creds(&s.rs)), &seen).await;
+    assert_eq!(seen.json["active"], true, "the resource server sees it");
     r
 }
 
@@ -125,6 +133,7 @@ async fn racing_refreshes_with_a_lagging_index() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn racing_redemptions_with_a_lagging_index() {
     let s = setup().await;
+    login(&s).await;
     let code = store_code(&s.state.store, &code_for(&s.app, &alice())).await;
     s.harness.gsi_lag(Duration::from_secs(30));
     let replies = race(&s, &code_body(&code)).await;

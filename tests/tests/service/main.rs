@@ -14,5 +14,6 @@ mod deployment;
 mod hardening;
 mod lifecycle;
 mod password;
+mod properties;
 mod refresh;
 mod token_requests;
