@@ -112,6 +112,63 @@ async fn the_authorization_endpoint_answers_a_503_page() {
         .starts_with("text/html"));
 }
 
+/// The functions' own DynamoDB client (built as `DynamoStore::connect` builds it) gives up on
+/// a DynamoDB that never answers: a store call fails as unavailable instead of waiting.
+#[tokio::test]
+async fn the_functions_dynamodb_client_gives_up_on_a_hang() {
+    use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+    let harness = oauth_tests::harness::Harness::start(dynamodb_local().endpoint());
+    harness.fault(Fault::new(Trigger::Always, FaultKind::Hang));
+    let loader = aws_config::defaults(BehaviorVersion::latest())
+        .endpoint_url(&harness.endpoint)
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("local", "local", None, None, "local"));
+    let store = DynamoStore::connect_with(
+        loader,
+        oauth_core::store::dynamo::schema::TableNames::local(),
+        oauth_core::store::dynamo::CaRoots::Amazon,
+        Limits::default(),
+    )
+    .await;
+    let read = answered(oauth_core::store::ClientStore::client(
+        &store, "default", "c",
+    ))
+    .await;
+    assert!(
+        matches!(read, Err(oauth_core::store::StoreError::Unavailable(_))),
+        "{read:?}"
+    );
+}
+
+/// Whatever the DynamoDB client would wait, a request is answered by `REQUEST_DEADLINE_MS`.
+#[tokio::test]
+async fn the_request_deadline_answers_when_dynamodb_would_wait_longer() {
+    let harness = oauth_tests::harness::Harness::start(dynamodb_local().endpoint());
+    let patient = Limits {
+        attempt_ms: 120_000,
+        operation_ms: 120_000,
+        max_attempts: 1,
+    };
+    let direct = fresh_dynamo().await;
+    let through = DynamoStore::new(
+        local_stack::local_client_within(&harness.endpoint, patient),
+        direct.tables().clone(),
+    );
+    let settings = oauth_core::Settings {
+        request_deadline_ms: 500,
+        ..test_settings()
+    };
+    let state = AppState::new(
+        oauth_core::store::Stores::new(std::sync::Arc::new(through)),
+        settings,
+        std::sync::Arc::new(oauth_core::clock::SystemClock),
+    );
+    let r = register(&state.store, spec(&["client_credentials"])).await;
+    harness.fault(Fault::new(Trigger::Always, FaultKind::Hang));
+    let cc = "grant_type=client_credentials";
+    assert_503(&answered(post(&state, Some(creds(&r)), cc)).await);
+}
+
 #[tokio::test]
 async fn the_warm_up_in_init_gives_up_quickly() {
     let harness = oauth_tests::harness::Harness::start(dynamodb_local().endpoint());

@@ -85,7 +85,18 @@ impl DynamoStore {
     /// Region, credentials and endpoint (`AWS_ENDPOINT_URL_DYNAMODB` for DynamoDB Local) as
     /// the SDK finds them, over rustls with ring, trusting `roots`, within `limits`.
     pub async fn connect(tables: TableNames, roots: CaRoots, limits: Limits) -> Self {
-        let config = aws_config::from_env()
+        Self::connect_with(aws_config::from_env(), tables, roots, limits).await
+    }
+
+    /// [`DynamoStore::connect`] from `loader` (the tests point one at the strict harness): the
+    /// functions' HTTP client, timeouts and retries on whatever else it sets.
+    pub async fn connect_with(
+        loader: aws_config::ConfigLoader,
+        tables: TableNames,
+        roots: CaRoots,
+        limits: Limits,
+    ) -> Self {
+        let config = loader
             .http_client(http_client(roots))
             .timeout_config(limits.timeout_config())
             .retry_config(limits.retry_config())
