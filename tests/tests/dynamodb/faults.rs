@@ -163,10 +163,35 @@ async fn the_request_deadline_answers_when_dynamodb_would_wait_longer() {
         settings,
         std::sync::Arc::new(oauth_core::clock::SystemClock),
     );
-    let r = register(&state.store, spec(&["client_credentials"])).await;
+    let r = register(
+        &state.store,
+        spec(&["client_credentials", "authorization_code"]),
+    )
+    .await;
     harness.fault(Fault::new(Trigger::Always, FaultKind::Hang));
     let cc = "grant_type=client_credentials";
     assert_503(&answered(post(&state, Some(creds(&r)), cc)).await);
+    let url = authorize_url(&r.client.client_id, &format!("&redirect_uri={CB}"));
+    let page = answered(Browser::default().get(&state, &url)).await;
+    assert_eq!(page.status, 503, "the authorization endpoint");
+    let value = oauth_core::protocol::token_value::TokenName {
+        client_id: r.client.client_id.clone(),
+        sub: None,
+        grant_id: None,
+    }
+    .value(&oauth_core::crypto::new_secret());
+    let event = oauth_tests::call::authorizer_event(Some(&format!("Bearer {value}")));
+    let verdict = answered(oauth_core::http::authorizer::authorize(
+        &state, "default", &event,
+    ))
+    .await;
+    assert!(
+        matches!(
+            verdict,
+            Err(oauth_core::http::authorizer::Denied::Failed(_))
+        ),
+        "the authorizer fails (API Gateway answers 500), it does not hang: {verdict:?}"
+    );
 }
 
 #[tokio::test]
