@@ -36,6 +36,8 @@ impl Page {
 #[derive(Default)]
 pub struct Browser {
     pub cookies: BTreeMap<String, String>,
+    /// The `Accept` header it sends, if any.
+    pub accept: Option<String>,
 }
 
 impl Browser {
@@ -50,6 +52,9 @@ impl Browser {
                 .map(|(k, v)| format!("{k}={v}"))
                 .collect();
             b = b.header("cookie", jar.join("; "));
+        }
+        if let Some(accept) = &self.accept {
+            b = b.header("accept", accept);
         }
         match body {
             Some(form) => b

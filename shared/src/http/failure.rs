@@ -1,6 +1,8 @@
 //! The one place a failure becomes a response: its status and headers, and its body as JSON
-//! (RFC 6749 §5.2 with seed 000's fields) or as an HTML page (the authorization endpoint).
+//! (RFC 6749 §5.2; on seed 000's paths with its fields) or as an HTML page (the authorization
+//! endpoint).
 
+use super::routes::Dialect;
 use crate::protocol::error::{ErrorCode, OAuthError};
 use crate::service;
 use crate::store::StoreError;
@@ -103,21 +105,36 @@ impl Failure {
         }
     }
 
-    /// The JSON answer of the token, revocation, introspection and metadata endpoints.
-    pub(crate) fn into_json(self) -> Response<Body> {
+    /// The JSON answer of the token, revocation, introspection and metadata endpoints (and of
+    /// the authorization endpoint on seed 000's path): RFC 6749 §5.2's members, and in seed
+    /// 000's dialect its `ValidationExceptionDto` / `ExceptionDto` fields.
+    pub(crate) fn into_json(self, dialect: Dialect) -> Response<Body> {
         let told = self.told();
-        let mut resp = if told.status == 500 {
-            super::response::json(500, &ExceptionBody::default())
+        let (code, description) = if told.status == 500 {
+            ("server_error", SERVER_FAILURE)
         } else {
-            super::response::json(
+            (told.code, told.description.as_str())
+        };
+        let mut resp = match dialect {
+            Dialect::Rfc => super::response::json(
                 told.status,
-                &ErrorBody {
-                    error: told.code,
-                    error_description: &told.description,
-                    message: [&told.description],
+                &RfcBody {
+                    error: code,
+                    error_description: description,
+                },
+            ),
+            Dialect::Seed000 if told.status == 500 => {
+                super::response::json(500, &ExceptionBody::default())
+            }
+            Dialect::Seed000 => super::response::json(
+                told.status,
+                &ValidationBody {
+                    error: code,
+                    error_description: description,
+                    message: [description],
                     status_code: told.status,
                 },
-            )
+            ),
         };
         add_headers(&mut resp, &told);
         resp
@@ -183,9 +200,16 @@ fn add_headers(resp: &mut Response<Body>, told: &Told) {
     }
 }
 
+/// RFC 6749 §5.2 body.
+#[derive(Serialize)]
+struct RfcBody<'a> {
+    error: &'a str,
+    error_description: &'a str,
+}
+
 /// RFC 6749 §5.2 body, with seed 000's `ValidationExceptionDto` fields beside it.
 #[derive(Serialize)]
-struct ErrorBody<'a> {
+struct ValidationBody<'a> {
     error: &'a str,
     error_description: &'a str,
     message: [&'a str; 1],
@@ -218,7 +242,7 @@ mod tests {
 
     #[test]
     fn every_401_has_a_challenge_and_every_405_an_allow() {
-        let r = Failure::from(OAuthError::client_authentication_failed()).into_json();
+        let r = Failure::from(OAuthError::client_authentication_failed()).into_json(Dialect::Rfc);
         assert_eq!(r.status(), 401);
         assert!(r.headers()[header::WWW_AUTHENTICATE]
             .to_str()
@@ -227,7 +251,7 @@ mod tests {
         let r = Failure::MethodNotAllowed(&[Method::GET, Method::POST]).into_page();
         assert_eq!(r.status(), 405);
         assert_eq!(r.headers()[header::ALLOW], "GET, POST");
-        let r = Failure::from(OAuthError::invalid_request("x")).into_json();
+        let r = Failure::from(OAuthError::invalid_request("x")).into_json(Dialect::Rfc);
         assert!(r.headers().get(header::WWW_AUTHENTICATE).is_none());
     }
 }

@@ -3,6 +3,7 @@
 use super::failure::Failure;
 use super::request::{base_url, form_body, header, require_method};
 use super::response;
+use super::routes::Dialect;
 use crate::config::AppState;
 use crate::protocol::error::OAuthError;
 use crate::protocol::token_record::{self, TokenKind};
@@ -39,7 +40,7 @@ pub(crate) struct Introspection {
 pub(crate) async fn handle(state: &AppState, workspace: &str, req: Request) -> Response<Body> {
     match respond(state, workspace, &req).await {
         Ok(body) => response::json(200, &body),
-        Err(e) => e.into_json(),
+        Err(e) => e.into_json(Dialect::Rfc),
     }
 }
 

@@ -3,6 +3,7 @@
 
 use super::request::{base_url, require_method};
 use super::response;
+use super::routes::Dialect;
 use crate::config::AppState;
 use crate::protocol::workspace;
 use lambda_http::http::{header, HeaderValue, Method};
@@ -11,7 +12,7 @@ use serde_json::{json, Value};
 
 pub(crate) fn handle(state: &AppState, ws: &str, req: Request) -> Response<Body> {
     if let Err(e) = require_method(&req, &[Method::GET]) {
-        return e.into_json();
+        return e.into_json(Dialect::Rfc);
     }
     let mut resp = response::json(200, &document(state, ws, &req));
     // Public and stable: clients may cache it.

@@ -3,6 +3,7 @@
 use super::failure::Failure;
 use super::request::{form_body, header, require_method};
 use super::response;
+use super::routes::Dialect;
 use crate::config::AppState;
 use crate::service::{client_authentication, token_lifecycle};
 use lambda_http::http::{header::AUTHORIZATION, Method};
@@ -12,7 +13,7 @@ pub(crate) async fn handle(state: &AppState, workspace: &str, req: Request) -> R
     match respond(state, workspace, &req).await {
         // §2.2: 200 whether or not the token existed; the body is empty.
         Ok(()) => response::no_store(200, Body::Empty),
-        Err(e) => e.into_json(),
+        Err(e) => e.into_json(Dialect::Rfc),
     }
 }
 

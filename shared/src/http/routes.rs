@@ -52,24 +52,58 @@ impl Endpoint {
     }
 }
 
+/// Whose conventions a path speaks beyond the RFCs. Seed 000 (Flosum Global Settings) wants
+/// `"refresh_token": null` in token responses, `message` and `statusCode` beside the RFC error
+/// fields, JSON instead of error pages, and `{url, status}` bodies on redirects; those stay
+/// on its paths, because RFC 6749 §5.1 does not allow a `null` token and clients refuse it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Dialect {
+    #[default]
+    Rfc,
+    Seed000,
+}
+
 /// A path pattern; `{workspace}` stands for one segment that is a valid workspace name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Route {
     pub path: &'static str,
     pub endpoint: Endpoint,
+    pub dialect: Dialect,
 }
 
 const fn route(path: &'static str, endpoint: Endpoint) -> Route {
-    Route { path, endpoint }
+    Route {
+        path,
+        endpoint,
+        dialect: Dialect::Rfc,
+    }
+}
+
+const fn seed_000(path: &'static str, endpoint: Endpoint) -> Route {
+    Route {
+        path,
+        endpoint,
+        dialect: Dialect::Seed000,
+    }
+}
+
+/// What a request path addresses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolved {
+    pub endpoint: Endpoint,
+    pub workspace: String,
+    pub dialect: Dialect,
 }
 
 /// The canonical paths, their workspace forms, and the seed aliases (000: `/api/v1/oauth`,
-/// 002: `/v1/oauth`), which serve the default workspace.
+/// 002: `/v1/oauth`, which serve the default workspace; 001's client-credentials example:
+/// `/{workspace}/oauth/2/token`).
 pub const ROUTES: &[Route] = &[
     route("/oauth2/token", Endpoint::Token),
     route("/{workspace}/oauth2/token", Endpoint::Token),
-    route("/api/v1/oauth/token", Endpoint::Token),
+    seed_000("/api/v1/oauth/token", Endpoint::Token),
     route("/v1/oauth/token", Endpoint::Token),
+    route("/{workspace}/oauth/2/token", Endpoint::Token),
     route("/oauth2/revoke", Endpoint::Revocation),
     route("/{workspace}/oauth2/revoke", Endpoint::Revocation),
     route("/oauth2/introspect", Endpoint::Introspection),
@@ -84,17 +118,21 @@ pub const ROUTES: &[Route] = &[
     ),
     route("/oauth2/authorize", Endpoint::Authorization),
     route("/{workspace}/oauth2/authorize", Endpoint::Authorization),
-    route("/api/v1/oauth/authorize", Endpoint::Authorization),
+    seed_000("/api/v1/oauth/authorize", Endpoint::Authorization),
     route("/v1/oauth/authorize", Endpoint::Authorization),
 ];
 
-/// The endpoint and workspace a request path addresses (one trailing slash tolerated), or
-/// `None` for a path no route matches: a 404.
-pub fn resolve(path: &str) -> Option<(Endpoint, String)> {
+/// The endpoint, workspace and dialect a request path addresses (one trailing slash
+/// tolerated), or `None` for a path no route matches: a 404.
+pub fn resolve(path: &str) -> Option<Resolved> {
     let path = path.strip_suffix('/').unwrap_or(path);
-    ROUTES
-        .iter()
-        .find_map(|r| matches(r.path, path).map(|ws| (r.endpoint, ws)))
+    ROUTES.iter().find_map(|r| {
+        matches(r.path, path).map(|workspace| Resolved {
+            endpoint: r.endpoint,
+            workspace,
+            dialect: r.dialect,
+        })
+    })
 }
 
 fn matches(pattern: &str, path: &str) -> Option<String> {
@@ -136,8 +174,18 @@ mod tests {
                 "acme",
             ),
             ("/v1/oauth/authorize", Endpoint::Authorization, "default"),
+            ("/acme/oauth/2/token", Endpoint::Token, "acme"),
         ] {
-            assert_eq!(resolve(path), Some((endpoint, ws.to_owned())), "{path}");
+            let r = resolve(path).unwrap_or_else(|| panic!("{path}"));
+            assert_eq!((r.endpoint, r.workspace.as_str()), (endpoint, ws), "{path}");
+        }
+    }
+
+    #[test]
+    fn seed_000_paths_speak_its_dialect_and_only_they() {
+        for r in ROUTES {
+            let seed = r.path.starts_with("/api/v1/oauth/");
+            assert_eq!(r.dialect == Dialect::Seed000, seed, "{}", r.path);
         }
     }
 

@@ -3,6 +3,7 @@
 use super::failure::Failure;
 use super::request::{form_body, header, query, require_method, source};
 use super::response;
+use super::routes::Dialect;
 use crate::config::AppState;
 use crate::protocol::error::OAuthError;
 use crate::service::token_endpoint::{self, Caller, TokenResponse};
@@ -19,10 +20,15 @@ const SECRET_PARAMS: [&str; 6] = [
     "username",
 ];
 
-pub(crate) async fn handle(state: &AppState, workspace: &str, req: Request) -> Response<Body> {
+pub(crate) async fn handle(
+    state: &AppState,
+    workspace: &str,
+    dialect: Dialect,
+    req: Request,
+) -> Response<Body> {
     let resp = match respond(state, workspace, &req).await {
-        Ok(body) => response::json(200, &body),
-        Err(e) => e.into_json(),
+        Ok(body) => response::json(200, &in_dialect(body, dialect)),
+        Err(e) => e.into_json(dialect),
     };
     tracing::info!(path = %req.uri().path(), status = resp.status().as_u16(), "token request");
     resp
@@ -49,4 +55,16 @@ async fn respond(
         source: &source,
     };
     Ok(token_endpoint::token(state, &caller, &form).await?)
+}
+
+/// RFC 6749 §5.1 leaves `refresh_token` out when none is issued; seed 000's schema requires the
+/// key, `null` then.
+fn in_dialect(body: TokenResponse, dialect: Dialect) -> serde_json::Value {
+    let mut value = serde_json::to_value(body).unwrap_or_default();
+    if let (Dialect::Seed000, Some(fields)) = (dialect, value.as_object_mut()) {
+        fields
+            .entry("refresh_token")
+            .or_insert(serde_json::Value::Null);
+    }
+    value
 }

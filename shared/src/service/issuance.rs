@@ -11,13 +11,13 @@ use crate::protocol::user::Owner;
 use crate::store::NewToken;
 use serde::Serialize;
 
-/// RFC 6749 §5.1. `refresh_token` is always present (`null` when none is issued), as seed 000
-/// requires.
+/// RFC 6749 §5.1 (the HTTP edge adds seed 000's `"refresh_token": null` on its path).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TokenResponse {
     pub access_token: String,
     pub token_type: &'static str,
     pub expires_in: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,

@@ -7,7 +7,7 @@ use oauth_core::service::admin::ClientSpec;
 use oauth_core::store::dynamo::DynamoStore;
 use oauth_core::store::Stores;
 use oauth_core::AppState;
-use oauth_tests::call::post;
+use oauth_tests::call::{post, post_to};
 use oauth_tests::fixtures::*;
 use oauth_tests::*;
 use std::sync::Arc;
@@ -25,19 +25,25 @@ async fn storage_failure_is_a_500_exception_dto_without_detail() {
         test_settings(),
         Arc::new(SystemClock),
     );
-    let reply = post(&broken, Some(creds(&r)), "grant_type=client_credentials").await;
+    let cc = "grant_type=client_credentials";
+    let reply = post(&broken, Some(creds(&r)), cc).await;
     assert_eq!(reply.status, 500);
+    assert_eq!(reply.json["error"], "server_error");
+    assert!(reply.json["error_description"].is_string());
+    let seed = post_to(&broken, "/api/v1/oauth/token", Some(creds(&r)), cc).await;
+    assert_eq!(seed.status, 500);
     assert!(
-        reply.json["message"].is_string(),
+        seed.json["message"].is_string(),
         "ExceptionDto: message is a string"
     );
-    assert_eq!(reply.json["statusCode"], 500);
-    assert_eq!(reply.json["error"], "server_error");
-    let text = reply.json.to_string();
-    assert!(
-        !text.contains("no-such-table") && !text.contains("ResourceNotFound"),
-        "{text}"
-    );
+    assert_eq!(seed.json["statusCode"], 500);
+    assert_eq!(seed.json["error"], "server_error");
+    for text in [reply.json.to_string(), seed.json.to_string()] {
+        assert!(
+            !text.contains("no-such-table") && !text.contains("ResourceNotFound"),
+            "{text}"
+        );
+    }
     assert_eq!(reply.header("cache-control"), Some("no-store"));
 }
 

@@ -118,8 +118,9 @@ async fn other_errors_redirect_with_error_state_and_iss() {
         assert_eq!(q["state"], "xyz", "{name}: state echoed");
         assert_eq!(q["iss"], ISSUER, "{name}");
         assert!(!q["error_description"].is_empty());
-        let body: serde_json::Value = serde_json::from_str(&p.body).unwrap();
-        assert_eq!(body["url"], p.location(), "seed 000 body");
-        assert_eq!(body["status"], 302);
+        assert!(
+            p.body.is_empty(),
+            "{name}: seed 000's body stays on its path"
+        );
     }
 }

@@ -11,6 +11,7 @@ mod client_cache;
 mod clock;
 mod code_exchange;
 mod deployment;
+mod dialects;
 mod hardening;
 mod lifecycle;
 mod password;

@@ -15,7 +15,7 @@ async fn confidential(state: &AppState, grants: &[&str]) -> (String, String) {
 }
 
 #[tokio::test]
-async fn client_credentials_response_is_rfc6749_5_1_with_seed_000_fields() {
+async fn client_credentials_response_is_rfc6749_5_1() {
     let state = memory_state();
     let (id, secret) = confidential(&state, &["client_credentials"]).await;
     let r = post(
@@ -30,7 +30,10 @@ async fn client_credentials_response_is_rfc6749_5_1_with_seed_000_fields() {
     assert_eq!(r.json["scope"], "read write");
     assert!(r.json["access_token"].as_str().unwrap().len() >= 43);
     let obj = r.json.as_object().unwrap();
-    assert!(obj.contains_key("refresh_token") && obj["refresh_token"].is_null());
+    assert!(
+        !obj.contains_key("refresh_token"),
+        "§5.1: absent when none is issued, never null"
+    );
     assert_eq!(r.header("content-type"), Some("application/json"));
     assert_eq!(r.header("cache-control"), Some("no-store"));
     assert_eq!(r.header("pragma"), Some("no-cache"));
@@ -59,8 +62,12 @@ async fn client_authentication_methods() {
         .header("www-authenticate")
         .unwrap()
         .starts_with("Basic"));
-    assert_eq!(wrong_basic.json["statusCode"], 401);
-    assert!(wrong_basic.json["message"].as_array().unwrap()[0].is_string());
+    let members: Vec<&String> = wrong_basic.json.as_object().unwrap().keys().collect();
+    assert_eq!(
+        members,
+        ["error", "error_description"],
+        "RFC 6749 §5.2 alone off seed 000's path"
+    );
 
     let wrong_post = post(
         &state,
@@ -313,7 +320,6 @@ async fn bad_input_is_a_clear_4xx_and_writes_nothing() {
         let r = call::token(&state, req).await;
         assert_eq!(r.status, status, "{name}: {}", r.json);
         assert_eq!(r.error(), "invalid_request", "{name}");
-        assert_eq!(r.json["statusCode"], status, "{name}");
         assert!(
             !r.json["error_description"].as_str().unwrap().is_empty(),
             "{name}"

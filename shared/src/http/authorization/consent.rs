@@ -1,7 +1,7 @@
 //! The consent step: Allow remembers the scopes and finishes; Deny returns `access_denied`.
 
 use super::pages;
-use super::redirects::see_other;
+use super::redirects::redirect_to;
 use super::{cookies, Ctx};
 use crate::http::failure::Failure;
 use crate::protocol::authorization_response;
@@ -27,7 +27,7 @@ pub(super) async fn submit(
             flow::remember_consent(state, client, &session.owner(), request).await?;
             let location =
                 flow::complete(state, client, request, &session.owner(), &ctx.issuer).await?;
-            Ok(see_other(&location))
+            Ok(redirect_to(ctx.req, ctx.dialect, &location))
         }
         Some("deny") => {
             let denied = OAuthError::new(
@@ -35,11 +35,8 @@ pub(super) async fn submit(
                 "the resource owner denied the request",
             );
             let to = &request.return_to;
-            Ok(see_other(&authorization_response::error_url(
-                to,
-                &denied,
-                &ctx.issuer,
-            )))
+            let location = authorization_response::error_url(to, &denied, &ctx.issuer);
+            Ok(redirect_to(ctx.req, ctx.dialect, &location))
         }
         _ => Err(OAuthError::invalid_request("decision must be allow or deny").into()),
     }

@@ -14,7 +14,7 @@ mod redirects;
 
 use super::failure::Failure;
 use super::request::{base_url, form_body, require_method};
-use super::routes::{self, Endpoint};
+use super::routes::{self, Dialect, Endpoint, Resolved};
 use crate::config::AppState;
 use crate::protocol::authorization_request::{self, AuthorizationRequest, Rejection};
 use crate::protocol::authorization_response;
@@ -29,16 +29,37 @@ use lambda_http::{Body, Request, Response};
 use redirects::redirect_to;
 use std::sync::Arc;
 
-/// Answers within the request deadline (a 503 page after it).
+/// Answers within the request deadline (a 503 after it). Errors that may not be redirected
+/// are an HTML page, or seed 000's JSON on its path and for a client that asks for JSON.
 pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
+    let to = routes::resolve(req.uri().path()).filter(|r| r.endpoint == Endpoint::Authorization);
+    let json = to.as_ref().is_some_and(|r| r.dialect == Dialect::Seed000) || prefers_json(&req);
+    let answer = |e: Failure| {
+        if json {
+            e.into_json(Dialect::Seed000)
+        } else {
+            e.into_page()
+        }
+    };
+    let Some(to) = to else {
+        return answer(Failure::NotFound);
+    };
     let deadline = state.settings.request_deadline();
-    let resp = match tokio::time::timeout(deadline, respond(state, &req)).await {
+    let resp = match tokio::time::timeout(deadline, respond(state, &req, &to)).await {
         Ok(Ok(resp)) => resp,
-        Ok(Err(e)) => e.into_page(),
-        Err(_) => Failure::DeadlineExceeded.into_page(),
+        Ok(Err(e)) => answer(e),
+        Err(_) => answer(Failure::DeadlineExceeded),
     };
     tracing::info!(path = %req.uri().path(), method = %req.method(), status = resp.status().as_u16(), "authorize request");
     resp
+}
+
+/// A client that asks for JSON and not for HTML (`Accept: application/json`, as API clients
+/// send it; browsers always list `text/html`).
+fn prefers_json(req: &Request) -> bool {
+    let accept = super::request::header(req, lambda_http::http::header::ACCEPT).unwrap_or("");
+    let accept = accept.to_ascii_lowercase();
+    accept.contains("application/json") && !accept.contains("text/html")
 }
 
 /// Everything the steps share about one request.
@@ -55,30 +76,33 @@ struct Ctx<'a> {
     secure: bool,
     /// The address the request came from (failed logins are counted per account and source).
     source: String,
+    /// Seed 000's path answers with its JSON bodies.
+    dialect: Dialect,
 }
 
-async fn respond(state: &AppState, req: &Request) -> Result<Response<Body>, Failure> {
+async fn respond(
+    state: &AppState,
+    req: &Request,
+    to: &Resolved,
+) -> Result<Response<Body>, Failure> {
     let path = req.uri().path();
-    let ws = match routes::resolve(path) {
-        Some((Endpoint::Authorization, ws)) => ws,
-        _ => return Err(Failure::NotFound),
-    };
+    let ws = &to.workspace;
     require_method(req, &[Method::GET, Method::POST])?;
     let raw_query = req.uri().query().unwrap_or("");
     let (params, repeated) = Form::parse_keeping_first(raw_query.as_bytes())?;
     let client_id = authorization_request::client_id(&params, &repeated)?;
-    let Some(client) = state.store.clients.client(&ws, &client_id).await? else {
+    let Some(client) = state.store.clients.client(ws, &client_id).await? else {
         return Err(OAuthError::unknown_client().into());
     };
     let base = base_url(state.settings.issuer.as_deref(), req);
-    let issuer = workspace::issuer(&base, &ws);
+    let issuer = workspace::issuer(&base, ws);
     let deployment = &state.settings.deployment;
     let request = match authorization_request::validate(&params, &repeated, &client, deployment) {
         Ok(r) => r,
         Err(Rejection::Page(e)) => return Err(e.into()),
-        Err(Rejection::Redirect(to, e)) => {
-            let location = authorization_response::error_url(&to, &e, &issuer);
-            return Ok(redirect_to(req, &location));
+        Err(Rejection::Redirect(back, e)) => {
+            let location = authorization_response::error_url(&back, &e, &issuer);
+            return Ok(redirect_to(req, to.dialect, &location));
         }
     };
     let ctx = Ctx {
@@ -90,6 +114,7 @@ async fn respond(state: &AppState, req: &Request) -> Result<Response<Body>, Fail
         action: format!("{path}?{raw_query}"),
         secure: !cookies::is_loopback_http(&base),
         source: super::request::source(req),
+        dialect: to.dialect,
     };
     if req.method() == Method::POST {
         post(&ctx).await
@@ -120,7 +145,7 @@ async fn get(ctx: &Ctx<'_>) -> Result<Response<Body>, Failure> {
 fn no_page(ctx: &Ctx<'_>, code: ErrorCode, why: &str) -> Response<Body> {
     let e = OAuthError::new(code, why);
     let location = authorization_response::error_url(&ctx.request.return_to, &e, &ctx.issuer);
-    redirect_to(ctx.req, &location)
+    redirect_to(ctx.req, ctx.dialect, &location)
 }
 
 /// A signed-in user: ask for consent, or finish.
@@ -146,7 +171,7 @@ async fn continue_as(ctx: &Ctx<'_>, s: &Session) -> Result<Response<Body>, Failu
         &ctx.issuer,
     )
     .await?;
-    Ok(redirect_to(ctx.req, &location))
+    Ok(redirect_to(ctx.req, ctx.dialect, &location))
 }
 
 async fn post(ctx: &Ctx<'_>) -> Result<Response<Body>, Failure> {

@@ -1,28 +1,35 @@
-//! Sending the browser on: 302 (with seed 000's JSON body) after a GET, 303 after a POST.
+//! Sending the browser on: 302 after a GET, 303 after a POST, with seed 000's JSON body on its
+//! path.
 
 use super::pages;
+use crate::http::routes::Dialect;
 use lambda_http::http::{header, HeaderValue, Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 use serde::Serialize;
 
-/// Seed 000's body of a redirect answer to GET.
+/// Seed 000's body of a redirect (`AuthorizeResponseDto`).
 #[derive(Serialize)]
 struct RedirectBody<'a> {
     url: &'a str,
     status: u16,
 }
 
-/// 302 for a GET, with seed 000's JSON body; 303 after a POST.
-pub(super) fn redirect_to(req: &Request, location: &str) -> Response<Body> {
-    if req.method() == Method::POST {
-        return see_other(location);
+/// 302 for a GET, 303 after a POST; in seed 000's dialect with its `{url, status}` body.
+pub(super) fn redirect_to(req: &Request, dialect: Dialect, location: &str) -> Response<Body> {
+    let status = if req.method() == Method::POST {
+        StatusCode::SEE_OTHER
+    } else {
+        StatusCode::FOUND
+    };
+    if dialect == Dialect::Rfc {
+        return redirect(status, Body::Empty, location);
     }
     let body = serde_json::to_string(&RedirectBody {
         url: location,
-        status: 302,
+        status: status.as_u16(),
     })
     .unwrap_or_default();
-    let mut resp = redirect(StatusCode::FOUND, Body::Text(body), location);
+    let mut resp = redirect(status, Body::Text(body), location);
     resp.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
