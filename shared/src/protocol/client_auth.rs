@@ -18,12 +18,20 @@ pub struct Presented {
 pub const MAX_CLIENT_ID: usize = 256;
 
 /// Reads the `Authorization` header and the body; exactly one method may carry a secret.
-pub fn presented(authorization: Option<&str>, form: &Form) -> Result<Presented, OAuthError> {
+/// `named` is the client a refresh token's value names: RFC 6749 §6 asks a public client for
+/// no authentication, so one that sends the refresh token alone is taken to be that client
+/// (and authenticating it as `none` then requires it to be public).
+pub fn presented(
+    authorization: Option<&str>,
+    form: &Form,
+    named: Option<&str>,
+) -> Result<Presented, OAuthError> {
     let body_id = form.get("client_id");
     let body_secret = form.get("client_secret");
     let presented = match authorization {
         None => Presented {
             client_id: body_id
+                .or(named.filter(|_| body_secret.is_none()))
                 .ok_or_else(|| {
                     OAuthError::invalid_client(
                         "client authentication required: HTTP Basic or client_id in the body",
@@ -114,7 +122,7 @@ mod tests {
 
     #[test]
     fn basic_parts_are_form_urldecoded() {
-        let p = presented(Some(&basic("my%20app", "s%3Ac+r")), &Form::default()).unwrap();
+        let p = presented(Some(&basic("my%20app", "s%3Ac+r")), &Form::default(), None).unwrap();
         assert_eq!(p.client_id, "my app");
         assert_eq!(p.secret.as_deref(), Some("s:c r"));
     }
@@ -122,19 +130,19 @@ mod tests {
     #[test]
     fn header_and_body_secret_is_invalid_request() {
         let form = Form::parse(b"client_secret=x").unwrap();
-        let err = presented(Some(&basic("a", "b")), &form).unwrap_err();
+        let err = presented(Some(&basic("a", "b")), &form, None).unwrap_err();
         assert_eq!(err.code.as_str(), "invalid_request");
     }
 
     #[test]
     fn malformed_or_foreign_schemes_are_invalid_client() {
         for header in ["Basic !!!", "Bearer abc", "Basic", &basic("", "x")] {
-            let err = presented(Some(header), &Form::default()).unwrap_err();
+            let err = presented(Some(header), &Form::default(), None).unwrap_err();
             assert_eq!(err.code.as_str(), "invalid_client", "{header}");
         }
         let long = basic(&"x".repeat(MAX_CLIENT_ID + 1), "s");
         assert_eq!(
-            presented(Some(&long), &Form::default()).unwrap_err(),
+            presented(Some(&long), &Form::default(), None).unwrap_err(),
             OAuthError::client_authentication_failed()
         );
     }
@@ -142,14 +150,14 @@ mod tests {
     #[test]
     fn secrets_are_checked_against_the_digest() {
         let c = client(Some("s3cret"));
-        let good = presented(Some(&basic("app", "s3cret")), &Form::default()).unwrap();
+        let good = presented(Some(&basic("app", "s3cret")), &Form::default(), None).unwrap();
         assert!(authenticate(&good, Some(&c)).is_ok());
-        let bad = presented(Some(&basic("app", "nope")), &Form::default()).unwrap();
+        let bad = presented(Some(&basic("app", "nope")), &Form::default(), None).unwrap();
         assert_eq!(
             authenticate(&bad, Some(&c)).unwrap_err(),
             OAuthError::client_authentication_failed()
         );
-        let post = presented(None, &Form::parse(b"client_id=app").unwrap()).unwrap();
+        let post = presented(None, &Form::parse(b"client_id=app").unwrap(), None).unwrap();
         assert!(
             authenticate(&post, Some(&c)).is_err(),
             "confidential needs a secret"
@@ -170,8 +178,26 @@ mod tests {
         let p = presented(
             None,
             &Form::parse(b"client_id=app&client_secret=x").unwrap(),
+            None,
         )
         .unwrap();
         assert!(authenticate(&p, Some(&client(None))).is_err());
+    }
+
+    #[test]
+    fn the_client_a_refresh_token_names_stands_in_for_none_presented() {
+        let alone = presented(None, &Form::default(), Some("spa")).unwrap();
+        assert_eq!(
+            (alone.client_id.as_str(), alone.secret.as_deref()),
+            ("spa", None)
+        );
+        assert!(authenticate(&alone, Some(&client(None))).is_ok(), "public");
+        let confidential = client(Some(&crypto::digest("s")));
+        assert!(authenticate(&alone, Some(&confidential)).is_err());
+        let body = Form::parse(b"client_id=other").unwrap();
+        let named = presented(None, &body, Some("spa")).unwrap();
+        assert_eq!(named.client_id, "other", "what the client says wins");
+        let secret_only = Form::parse(b"client_secret=s").unwrap();
+        assert!(presented(None, &secret_only, Some("spa")).is_err());
     }
 }

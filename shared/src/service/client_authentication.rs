@@ -15,7 +15,7 @@ pub(crate) async fn authenticate(
     authorization: Option<&str>,
     form: &Form,
 ) -> Result<Arc<Client>> {
-    let presented = client_auth::presented(authorization, form)?;
+    let presented = client_auth::presented(authorization, form, None)?;
     authenticate_presented(state, workspace, &presented).await
 }
 

@@ -13,6 +13,7 @@ use crate::protocol::client_auth::{self, Presented};
 use crate::protocol::form::Form;
 use crate::protocol::scope::Scopes;
 use crate::protocol::token_request::GrantRequest;
+use crate::protocol::token_value::TokenName;
 use crate::store::Login;
 
 /// Who sent a token request, as the HTTP edge read it.
@@ -30,7 +31,14 @@ pub async fn token(state: &AppState, caller: &Caller<'_>, form: &Form) -> Result
     let workspace = caller.workspace;
     let grant = GrantRequest::parse(form)?;
     state.settings.deployment.ensure_grant(grant.grant_type())?;
-    let presented = client_auth::presented(caller.authorization, form)?;
+    // A refresh token names its client: a public client may send it alone (RFC 6749 §6).
+    let named = match &grant {
+        GrantRequest::RefreshToken { refresh_token, .. } => {
+            TokenName::parse(refresh_token).map(|n| n.client_id)
+        }
+        _ => None,
+    };
+    let presented = client_auth::presented(caller.authorization, form, named.as_deref())?;
     match grant {
         GrantRequest::ClientCredentials { scope } => {
             client_credentials(state, workspace, &presented, scope.as_deref()).await

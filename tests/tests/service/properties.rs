@@ -313,7 +313,7 @@ proptest! {
     #[test]
     fn basic_credentials_never_panic(header in authorization_header(), body in form_text()) {
         if let Ok(form) = Form::parse(body.as_bytes()) {
-            let _ = client_auth::presented(header.as_deref(), &form);
+            let _ = client_auth::presented(header.as_deref(), &form, Some("named"));
         }
     }
 

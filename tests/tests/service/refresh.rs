@@ -353,3 +353,36 @@ async fn a_refresh_drops_the_scopes_the_client_no_longer_has() {
     .await;
     assert_eq!(again.json["scope"], "read");
 }
+
+/// RFC 6749 §6: a public client is not asked to authenticate, so its refresh token alone is
+/// enough (requests-oauthlib sends nothing else); a confidential client's is not.
+#[tokio::test]
+async fn a_public_client_refreshes_with_the_refresh_token_alone() {
+    let state = memory_state();
+    let public = register(
+        &state.store,
+        ClientSpec {
+            public: true,
+            ..spec(&["authorization_code", "refresh_token"])
+        },
+    )
+    .await;
+    let code = store_code(&state.store, &code_for(&public, &alice())).await;
+    let id = &public.client.client_id;
+    let first = post(
+        &state,
+        None,
+        &format!("{}&client_id={id}", code_body(&code)),
+    )
+    .await;
+    assert_eq!(first.status, 200, "{}", first.json);
+    let alone = post(&state, None, &refresh_body(&first.field("refresh_token"))).await;
+    assert_eq!(alone.status, 200, "{}", alone.json);
+
+    let confidential = register(&state.store, spec(&["authorization_code", "refresh_token"])).await;
+    let (_, refresh) = refresh_pair(&state, &confidential).await;
+    let refused = post(&state, None, &refresh_body(&refresh)).await;
+    assert_eq!((refused.status, refused.error()), (401, "invalid_client"));
+    let garbage = post(&state, None, &refresh_body("not-a-token")).await;
+    assert_eq!((garbage.status, garbage.error()), (401, "invalid_client"));
+}
