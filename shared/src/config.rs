@@ -128,8 +128,9 @@ impl Settings {
             client_cache_seconds: var("CLIENT_CACHE_SECONDS", d.client_cache_seconds)?,
             session_ttl: var("SESSION_TTL", d.session_ttl)?,
             consent_ttl: var("CONSENT_TTL", d.consent_ttl)?,
+            // Set but empty is a mistake, not "all of them".
             deployment: Deployment::parse(
-                text("GRANT_TYPES").as_deref(),
+                std::env::var("GRANT_TYPES").ok().as_deref(),
                 var("PKCE_PLAIN", d.deployment.plain_pkce)?,
             )?,
             scopes_supported: text("SCOPES_SUPPORTED")

@@ -85,6 +85,8 @@ enum ClientCmd {
         ws: Ws,
         client_id: String,
     },
+    /// Change a client's settings; what is not named stays (its id, secret and tokens too).
+    Update(UpdateClient),
     /// Delete a client.
     Delete {
         #[command(flatten)]
@@ -152,6 +154,65 @@ struct CreateClient {
     /// Let a confidential client skip PKCE (new clients must use it, as OAuth 2.1 asks).
     #[arg(long)]
     pkce_optional: bool,
+}
+
+#[derive(Args)]
+struct UpdateClient {
+    #[command(flatten)]
+    ws: Ws,
+    client_id: String,
+    #[arg(long)]
+    name: Option<String>,
+    /// Replaces the redirect URIs (repeatable).
+    #[arg(long = "redirect-uri")]
+    redirect_uris: Vec<String>,
+    /// Replaces the grant types (repeatable).
+    #[arg(long = "grant-type")]
+    grant_types: Vec<String>,
+    /// Replaces the scopes (space-delimited).
+    #[arg(long)]
+    scope: Option<String>,
+    /// Replaces the audience of the client's tokens (repeatable).
+    #[arg(long = "audience", value_name = "URI")]
+    audience: Vec<String>,
+    /// Replaces the resources it serves as a resource server (repeatable).
+    #[arg(long = "serves", value_name = "URI")]
+    serves: Vec<String>,
+    /// Allow calls to the introspection endpoint.
+    #[arg(long, conflicts_with = "no_introspect")]
+    introspect: bool,
+    #[arg(long)]
+    no_introspect: bool,
+    /// Require PKCE even though the client is confidential.
+    #[arg(long, conflicts_with = "pkce_optional")]
+    require_pkce: bool,
+    #[arg(long)]
+    pkce_optional: bool,
+}
+
+/// `update`'s flags applied to the spec of the client as it is.
+fn apply(u: UpdateClient, spec: &mut ClientSpec) {
+    let replace = |list: Vec<String>, into: &mut Vec<String>| {
+        if !list.is_empty() {
+            *into = list;
+        }
+    };
+    if let Some(name) = u.name {
+        spec.name = name;
+    }
+    if u.scope.is_some() {
+        spec.scope = u.scope;
+    }
+    replace(u.redirect_uris, &mut spec.redirect_uris);
+    replace(u.grant_types, &mut spec.grant_types);
+    replace(u.audience, &mut spec.policy.audience);
+    replace(u.serves, &mut spec.policy.serves);
+    if u.introspect || u.no_introspect {
+        spec.policy.introspect = u.introspect;
+    }
+    if u.require_pkce || u.pkce_optional {
+        spec.policy.require_pkce = u.require_pkce;
+    }
 }
 
 #[derive(Args)]
@@ -328,6 +389,11 @@ async fn client(ctx: &Ctx, cmd: ClientCmd) -> Result<Value, AdminError> {
         ClientCmd::Create(c) => {
             let r = admin::create_client(clients, &spec(c), now()).await?;
             Ok(client_json(&r.client, r.client_secret.as_deref()))
+        }
+        ClientCmd::Update(u) => {
+            let (ws, id) = (u.ws.workspace.clone(), u.client_id.clone());
+            let updated = admin::update_client(clients, &ws, &id, |spec| apply(u, spec)).await?;
+            Ok(client_json(&updated, None))
         }
         ClientCmd::List(ws) => {
             let list = clients.clients(&ws.workspace).await?;

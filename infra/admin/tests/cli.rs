@@ -280,3 +280,93 @@ async fn token_show_and_revoke() {
     let after = admin(&store, &["token", "show", &value], None);
     assert!(!after.status.success(), "revoked");
 }
+
+/// New clients must use PKCE unless registered `--pkce-optional`; `client update` changes
+/// settings (audience, resources served, PKCE, introspection) and keeps the id and secret.
+#[tokio::test]
+async fn pkce_by_default_and_settings_updated_in_place() {
+    let store = fresh_dynamo().await;
+    let cc = ["--grant-type", "client_credentials", "--name", "rs"];
+    let strict = json(&admin(
+        &store,
+        &[&["client", "create"], &cc[..]].concat(),
+        None,
+    ));
+    assert_eq!(strict["require_pkce"], true, "the default for new clients");
+    let optional_args = [&["client", "create", "--pkce-optional"], &cc[..]].concat();
+    let optional = json(&admin(&store, &optional_args, None));
+    assert_eq!(optional["require_pkce"], false);
+
+    let id = strict["client_id"].as_str().unwrap();
+    let updated = json(&admin(
+        &store,
+        &[
+            "client",
+            "update",
+            id,
+            "--serves",
+            "https://api.example",
+            "--audience",
+            "https://api.example",
+            "--introspect",
+            "--pkce-optional",
+            "--name",
+            "Resource server",
+        ],
+        None,
+    ));
+    assert_eq!(updated["client_id"], id);
+    assert_eq!(updated["name"], "Resource server");
+    assert_eq!(
+        updated["serves"],
+        serde_json::json!(["https://api.example"])
+    );
+    assert_eq!(updated["introspect"], true);
+    assert_eq!(updated["require_pkce"], false);
+    assert_eq!(
+        updated["grant_types"],
+        serde_json::json!(["client_credentials"])
+    );
+    let client = oauth_core::store::ClientStore::client(&*store, "default", id)
+        .await
+        .unwrap()
+        .unwrap();
+    let secret = strict["client_secret"].as_str().unwrap();
+    assert_eq!(
+        client.secret_digest.as_deref(),
+        Some(oauth_core::crypto::digest(secret).as_str()),
+        "the secret stays"
+    );
+    let refused = admin(
+        &store,
+        &[
+            "client",
+            "update",
+            id,
+            "--redirect-uri",
+            "http://a.example/cb",
+        ],
+        None,
+    );
+    assert!(!refused.status.success(), "checked as a registration is");
+    let missing = admin(
+        &store,
+        &["client", "update", "nobody", "--introspect"],
+        None,
+    );
+    assert!(!missing.status.success());
+}
+
+/// A `GRANT_TYPES` that is set but empty is a mistake, not "every grant".
+#[tokio::test]
+async fn an_empty_grant_types_setting_is_refused() {
+    let store = fresh_dynamo().await;
+    let out = Command::new(env!("CARGO_BIN_EXE_oauth-admin"))
+        .args(["client", "list"])
+        .envs(local_env(&dynamodb_local().endpoint(), store.tables()))
+        .env("GRANT_TYPES", " ")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("GRANT_TYPES"));
+}

@@ -1,8 +1,9 @@
 //! API Gateway HTTP API events (payload 2.0) to requests and responses back, done here rather
-//! than by `lambda_http::run`, whose conversion panics on a query or path holding a character
-//! `http::Uri` refuses, such as a raw `"` or a space (aws-lambda-rust-runtime#461, #489), or a
+//! than by `lambda_http::run`, whose conversion panics on a raw query holding a character
+//! `http::Uri` refuses, such as `"` or a space (aws-lambda-rust-runtime#461, #489), or on a
 //! body that is not base64 when it says it is. With `panic = "abort"` that kills the instance.
-//! Here such characters are percent-encoded, which keeps what each parameter decodes to.
+//! Here such characters are percent-encoded (in the path too), which keeps what each
+//! parameter decodes to.
 
 use lambda_http::aws_lambda_events::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse};
 use lambda_http::http::header::{HeaderValue, COOKIE, SET_COOKIE};

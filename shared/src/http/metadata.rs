@@ -47,6 +47,13 @@ fn document(state: &AppState, ws: &str, req: &Request) -> Value {
         "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "authorization_response_iss_parameter_supported": true,
     });
+    // RFC 8414 §2: no authorization endpoint where no grant uses one.
+    if offered.response_types().is_empty() {
+        if let Some(m) = meta.as_object_mut() {
+            m.remove("authorization_endpoint");
+            m.remove("response_modes_supported");
+        }
+    }
     if !state.settings.scopes_supported.is_empty() {
         meta["scopes_supported"] = json!(state.settings.scopes_supported);
     }

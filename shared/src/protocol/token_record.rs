@@ -80,14 +80,17 @@ pub struct TokenStanding {
 }
 
 /// Whether `caller` may learn about `token` at the introspection endpoint (RFC 7662 §4): its
-/// own tokens, and those whose audience it serves.
+/// own tokens, and the access tokens whose audience it serves (a refresh token is for the
+/// authorization server alone, RFC 6749 §1.5, never for a resource server).
 pub fn may_introspect(caller: &Client, token: &TokenRecord) -> bool {
-    token.workspace == caller.workspace
-        && (token.client_id == caller.client_id
-            || token
+    let serves = || {
+        token.kind == TokenKind::Access
+            && token
                 .audience
                 .iter()
-                .any(|a| caller.policy.serves.contains(a)))
+                .any(|a| caller.policy.serves.contains(a))
+    };
+    token.workspace == caller.workspace && (token.client_id == caller.client_id || serves())
 }
 
 impl TokenStanding {
@@ -157,6 +160,11 @@ mod tests {
         assert!(!may_introspect(&caller, &t), "another client's");
         caller.policy.serves = vec!["https://api".into()];
         assert!(may_introspect(&caller, &t), "one whose audience it serves");
+        let refresh = TokenRecord {
+            kind: TokenKind::Refresh,
+            ..t.clone()
+        };
+        assert!(!may_introspect(&caller, &refresh), "never a refresh token");
         t.workspace = "v".into();
         assert!(!may_introspect(&caller, &t), "another workspace's");
         t.workspace = "w".into();

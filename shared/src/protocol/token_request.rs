@@ -29,33 +29,48 @@ pub enum GrantRequest {
 /// Longest username we look up (DynamoDB refuses keys over 1 KB; the admin CLI allows 256).
 pub const MAX_USERNAME: usize = 256;
 
+/// The grant a token request names, before its other parameters are read (so a grant the
+/// deployment does not offer is `unsupported_grant_type` whatever else is missing).
+pub fn grant_type(form: &Form) -> Result<GrantType, OAuthError> {
+    match form.require("grant_type")? {
+        // `code` is seed 001's spelling of the code exchange.
+        "authorization_code" | "code" => Ok(GrantType::AuthorizationCode),
+        "refresh_token" => Ok(GrantType::RefreshToken),
+        "client_credentials" => Ok(GrantType::ClientCredentials),
+        "password" => Ok(GrantType::Password),
+        _ => Err(OAuthError::new(
+            ErrorCode::UnsupportedGrantType,
+            "this grant_type is not supported; use authorization_code, refresh_token, \
+             client_credentials or password",
+        )),
+    }
+}
+
 impl GrantRequest {
     pub fn parse(form: &Form) -> Result<Self, OAuthError> {
         let owned = |name: &str| form.get(name).map(str::to_owned);
         let required = |name: &str| form.require(name).map(str::to_owned);
-        match form.require("grant_type")? {
-            // `code` is seed 001's spelling of the code exchange.
-            "authorization_code" | "code" => Ok(Self::AuthorizationCode {
+        match grant_type(form)? {
+            GrantType::AuthorizationCode => Ok(Self::AuthorizationCode {
                 code: required("code")?,
                 redirect_uri: owned("redirect_uri"),
                 code_verifier: owned("code_verifier"),
             }),
-            "refresh_token" => Ok(Self::RefreshToken {
+            GrantType::RefreshToken => Ok(Self::RefreshToken {
                 refresh_token: required("refresh_token")?,
                 scope: owned("scope"),
             }),
-            "client_credentials" => Ok(Self::ClientCredentials {
+            GrantType::ClientCredentials => Ok(Self::ClientCredentials {
                 scope: owned("scope"),
             }),
-            "password" => Ok(Self::Password {
+            GrantType::Password => Ok(Self::Password {
                 username: username(form)?,
                 password: required("password")?,
                 scope: owned("scope"),
             }),
-            _ => Err(OAuthError::new(
+            GrantType::Implicit => Err(OAuthError::new(
                 ErrorCode::UnsupportedGrantType,
-                "this grant_type is not supported; use authorization_code, refresh_token, \
-                 client_credentials or password",
+                "implicit is a response_type of the authorization endpoint, not a grant_type",
             )),
         }
     }

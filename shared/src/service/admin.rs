@@ -138,6 +138,56 @@ pub async fn create_client(
     }
 }
 
+/// What a client's registration says, as the spec that would register it again.
+pub fn spec_of(client: &Client) -> ClientSpec {
+    ClientSpec {
+        workspace: client.workspace.clone(),
+        name: client.name.clone(),
+        redirect_uris: client.redirect_uris.clone(),
+        grant_types: client
+            .grant_types
+            .iter()
+            .map(|g| g.as_str().to_owned())
+            .collect(),
+        scope: Some(client.scopes.to_wire()),
+        public: client.is_public(),
+        policy: client.policy.clone(),
+    }
+}
+
+/// Changes a registered client's settings by `edit`, checked as a registration is; its id,
+/// secret, type (public or confidential) and tokens stay.
+pub async fn update_client(
+    store: &dyn ClientStore,
+    workspace: &str,
+    client_id: &str,
+    edit: impl FnOnce(&mut ClientSpec),
+) -> Result<Client, AdminError> {
+    let missing = || AdminError::NotFound(format!("client {client_id} in workspace {workspace}"));
+    let current = store
+        .client(workspace, client_id)
+        .await?
+        .ok_or_else(missing)?;
+    let mut spec = spec_of(&current);
+    edit(&mut spec);
+    if spec.public != current.is_public() || spec.workspace != current.workspace {
+        return Err(AdminError::Invalid(
+            "a client stays public or confidential, in its workspace: register a new one".into(),
+        ));
+    }
+    let built = build_client(&spec, current.created_at)?.client;
+    let updated = Client {
+        client_id: current.client_id.clone(),
+        secret_digest: current.secret_digest.clone(),
+        generation: current.generation,
+        ..built
+    };
+    match store.set_client_settings(&updated).await {
+        Err(StoreError::ConditionFailed) => Err(missing()),
+        other => other.map(|()| updated).map_err(Into::into),
+    }
+}
+
 /// Issues a new secret for a confidential client; the old one stops working at once
 /// (after at most `CLIENT_CACHE_SECONDS` in warm functions).
 pub async fn rotate_secret(

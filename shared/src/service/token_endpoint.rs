@@ -12,7 +12,7 @@ use crate::protocol::client::GrantType;
 use crate::protocol::client_auth::{self, Presented};
 use crate::protocol::form::Form;
 use crate::protocol::scope::Scopes;
-use crate::protocol::token_request::GrantRequest;
+use crate::protocol::token_request::{self, GrantRequest};
 use crate::protocol::token_value::TokenName;
 use crate::store::Login;
 
@@ -29,8 +29,9 @@ pub struct Caller<'a> {
 /// Handles one token request, after the HTTP edge has parsed it.
 pub async fn token(state: &AppState, caller: &Caller<'_>, form: &Form) -> Result<TokenResponse> {
     let workspace = caller.workspace;
+    let offered = &state.settings.deployment;
+    offered.ensure_grant(token_request::grant_type(form)?)?;
     let grant = GrantRequest::parse(form)?;
-    state.settings.deployment.ensure_grant(grant.grant_type())?;
     // A refresh token names its client: a public client may send it alone (RFC 6749 §6).
     let named = match &grant {
         GrantRequest::RefreshToken { refresh_token, .. } => {

@@ -126,6 +126,11 @@ impl ClientStore for CachedClients {
             .await
     }
 
+    async fn set_client_settings(&self, client: &Client) -> StoreResult<()> {
+        self.forget(&client.workspace, &client.client_id);
+        self.inner.set_client_settings(client).await
+    }
+
     async fn set_client_generation(
         &self,
         workspace: &str,

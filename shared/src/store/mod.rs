@@ -83,6 +83,10 @@ pub trait ClientStore: Send + Sync {
         client_id: &str,
         digest: &str,
     ) -> StoreResult<()>;
+    /// Replaces what was registered about a client (name, redirect URIs, grants, scopes,
+    /// policy) with `client`'s, keeping its secret, creation time and generation, whatever
+    /// changed them meanwhile; `ConditionFailed` if no such client.
+    async fn set_client_settings(&self, client: &Client) -> StoreResult<()>;
     /// Ends the client's tokens: its generation becomes `generation`; `ConditionFailed` if no
     /// such client.
     async fn set_client_generation(

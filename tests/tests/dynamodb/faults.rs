@@ -58,11 +58,12 @@ async fn slow_answers_beyond_the_attempt_timeout_get_a_503() {
 }
 
 #[tokio::test]
-async fn throttling_that_outlasts_the_retries_is_a_503() {
+async fn throttling_faults_or_resets_that_outlast_the_retries_are_a_503() {
     for kind in [
         FaultKind::Throttling,
         FaultKind::ProvisionedThroughputExceeded,
         FaultKind::InternalError,
+        FaultKind::Reset,
     ] {
         let (state, harness, _) = harnessed_state().await;
         let r = register(&state.store, spec(&["client_credentials"])).await;

@@ -254,6 +254,7 @@ async fn the_operators_policy_is_what_oauth_admin_uses() {
     let secret = created["client_secret"].as_str().unwrap().to_owned();
     run(&["client", "list"], "");
     run(&["client", "show", &id], "");
+    run(&["client", "update", &id, "--name", "renamed"], "");
     run(
         &["user", "create", "--username", "bob", "--password-stdin"],
         "correct horse\n",

@@ -46,6 +46,9 @@ impl ClientStore for Counting {
     async fn set_client_secret(&self, ws: &str, id: &str, d: &str) -> StoreResult<()> {
         self.inner.set_client_secret(ws, id, d).await
     }
+    async fn set_client_settings(&self, c: &Client) -> StoreResult<()> {
+        self.inner.set_client_settings(c).await
+    }
     async fn set_client_generation(&self, ws: &str, id: &str, g: u64) -> StoreResult<()> {
         self.inner.set_client_generation(ws, id, g).await
     }

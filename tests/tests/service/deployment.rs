@@ -30,6 +30,17 @@ async fn metadata_advertises_only_what_the_deployment_offers() {
     assert_eq!(m["response_types_supported"], json!(["code"]));
     assert_eq!(m["response_modes_supported"], json!(["query"]));
     assert_eq!(m["code_challenge_methods_supported"], json!(["S256"]));
+
+    let mut machines = state.clone();
+    machines.settings.deployment = Deployment::parse(Some("client_credentials"), false).unwrap();
+    let m = call::token(
+        &machines,
+        call::get("/.well-known/oauth-authorization-server"),
+    )
+    .await
+    .json;
+    assert_eq!(m.get("authorization_endpoint"), None, "RFC 8414 §2");
+    assert_eq!(m["grant_types_supported"], json!(["client_credentials"]));
 }
 
 #[tokio::test]
@@ -48,6 +59,12 @@ async fn the_token_endpoint_refuses_a_grant_the_deployment_does_not_offer() {
     assert_eq!(
         (refused.status, refused.error()),
         (400, "unsupported_grant_type")
+    );
+    let incomplete = post(&state, Some(creds(&r)), "grant_type=password").await;
+    assert_eq!(
+        incomplete.error(),
+        "unsupported_grant_type",
+        "before any other parameter is read"
     );
     let refresh = post(
         &state,

@@ -100,8 +100,15 @@ async fn introspection_of_active_and_inactive_tokens() {
     );
     assert!(iat <= now() && exp == iat + 3600);
     assert_eq!(
-        introspect(&state, &rs, &refresh).await["token_type"],
-        "refresh_token"
+        introspect(&state, &rs, &refresh).await,
+        json!({ "active": false }),
+        "another client's refresh token is not for a resource server"
+    );
+    let (_, own_refresh) = tokens(&state, &rs).await;
+    assert_eq!(
+        introspect(&state, &rs, &own_refresh).await["token_type"],
+        "refresh_token",
+        "its own is"
     );
 
     // Expired but not yet deleted by TTL.

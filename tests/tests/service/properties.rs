@@ -1,7 +1,8 @@
-//! No request can panic a function (the release profile aborts on panic, which would kill the
-//! instance and every request it holds). Property tests (`proptest`) over the parsers (form,
-//! Basic, redirect URIs, routes) and whole Lambda events, built as JSON the way the runtime
-//! receives them and passed through `lambda_http`'s own conversion to the real handlers.
+//! No request should panic a function (the release profile aborts on panic, which kills the
+//! instance). Property tests (`proptest`) over the parsers (form, Basic, redirect URIs, routes)
+//! and whole Lambda events: built as JSON the way the runtime receives them, converted by
+//! `http::lambda_event` as the functions do, answered by the real handlers, and the answer
+//! converted back and serialized as the runtime would send it. A sample, not a proof.
 //!
 //! `make test` runs each property `PROPTEST_CASES` times (proptest's default, 256);
 //! `make fuzz` runs a million of each.
@@ -332,6 +333,7 @@ proptest! {
         if let Some(req) = request(&event) {
             let resp = w.runtime.block_on(oauth_core::http::token_function::handle(&w.state, req));
             prop_assert!(resp.status().as_u16() < 500 || resp.status().as_u16() == 503, "{event}");
+            prop_assert!(serde_json::to_string(&lambda_event::response(resp)).is_ok());
         }
     }
 
@@ -341,6 +343,7 @@ proptest! {
         if let Some(req) = request(&event) {
             let resp = w.runtime.block_on(oauth_core::http::authorization::handle(&w.state, req));
             prop_assert!(resp.status().as_u16() < 500, "{event}");
+            prop_assert!(serde_json::to_string(&lambda_event::response(resp)).is_ok());
         }
     }
 

@@ -75,6 +75,62 @@ pub(super) fn from_item(item: &Item) -> StoreResult<Client> {
     })
 }
 
+/// Attributes a settings change leaves alone: the key, and what only credential and token
+/// changes write.
+const NOT_SETTINGS: [&str; 5] = [
+    "workspace",
+    "client_id",
+    "secret_digest",
+    "created_at",
+    "generation",
+];
+
+/// Settings that are left out of the item when unset (so a change must remove them).
+const OPTIONAL_SETTINGS: [&str; 3] = [SCOPE, "access_token_ttl", "refresh_token_ttl"];
+
+impl DynamoStore {
+    /// One `UpdateItem` that sets every settings attribute and removes the unset optional
+    /// ones, on condition the client exists.
+    async fn set_settings(&self, client: &Client) -> StoreResult<()> {
+        let item = to_item(client);
+        let unset: Vec<&str> = OPTIONAL_SETTINGS
+            .into_iter()
+            .filter(|k| !item.contains_key(*k))
+            .collect();
+        let mut request = self
+            .db
+            .update_item()
+            .table_name(&self.tables.clients)
+            .set_key(Some(client_key(&client.workspace, &client.client_id)))
+            .condition_expression("attribute_exists(client_id)");
+        let mut sets = Vec::new();
+        for (i, (name, value)) in item
+            .into_iter()
+            .filter(|(k, _)| !NOT_SETTINGS.contains(&k.as_str()))
+            .enumerate()
+        {
+            sets.push(format!("#s{i} = :s{i}"));
+            request = request
+                .expression_attribute_names(format!("#s{i}"), name)
+                .expression_attribute_values(format!(":s{i}"), value);
+        }
+        let mut expression = format!("SET {}", sets.join(", "));
+        if !unset.is_empty() {
+            let removes: Vec<String> = (0..unset.len()).map(|i| format!("#r{i}")).collect();
+            expression.push_str(&format!(" REMOVE {}", removes.join(", ")));
+            for (i, name) in unset.iter().enumerate() {
+                request = request.expression_attribute_names(format!("#r{i}"), *name);
+            }
+        }
+        request
+            .update_expression(expression)
+            .send()
+            .await
+            .map_err(super::conditional)?;
+        Ok(())
+    }
+}
+
 pub(super) fn client_key(workspace: &str, client_id: &str) -> Item {
     key([("workspace", workspace), ("client_id", client_id)])
 }
@@ -116,6 +172,10 @@ impl ClientStore for DynamoStore {
         let table = &self.tables.clients;
         self.update_if(table, key, update, [(":d", s(digest))])
             .await
+    }
+
+    async fn set_client_settings(&self, client: &Client) -> StoreResult<()> {
+        self.set_settings(client).await
     }
 
     async fn set_client_generation(

@@ -183,6 +183,23 @@ impl ClientStore for MemoryStore {
         }
     }
 
+    async fn set_client_settings(&self, client: &Client) -> StoreResult<()> {
+        let mut data = self.data()?;
+        let stored = data
+            .clients
+            .get_mut(&pair(&client.workspace, &client.client_id));
+        require(stored.is_some())?;
+        if let Some(c) = stored {
+            *c = Client {
+                secret_digest: c.secret_digest.take(),
+                created_at: c.created_at,
+                generation: c.generation,
+                ..client.clone()
+            };
+        }
+        Ok(())
+    }
+
     async fn set_client_generation(
         &self,
         workspace: &str,

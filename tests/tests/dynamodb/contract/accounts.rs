@@ -374,3 +374,44 @@ pub(super) async fn secrets_are_looked_up_in_their_own_workspace_only(s: Stores)
     s.users.create_user(&user("u"), 1).await.unwrap();
     assert!(s.users.user("x", "u").await.unwrap().is_none());
 }
+
+/// A settings change replaces what was registered and nothing else: the secret and the
+/// generation written meanwhile stay, unset optional settings go.
+pub(super) async fn a_settings_change_keeps_credentials_and_generation(s: Stores) {
+    let c = client("conf", false);
+    s.clients.create_client(&c).await.unwrap();
+    s.clients
+        .set_client_secret("w", "conf", "rotated")
+        .await
+        .unwrap();
+    s.clients
+        .set_client_generation("w", "conf", 99)
+        .await
+        .unwrap();
+    let mut changed = Client {
+        name: "Renamed".into(),
+        redirect_uris: vec!["https://b.example/cb".into()],
+        scopes: Scopes::default(),
+        secret_digest: Some("stale".into()),
+        generation: 1,
+        created_at: 7,
+        ..c.clone()
+    };
+    changed.policy.access_token_ttl = None;
+    changed.policy.serves = vec!["https://api.example".into()];
+    s.clients.set_client_settings(&changed).await.unwrap();
+    let read = s.clients.client("w", "conf").await.unwrap().unwrap();
+    let expected = Client {
+        secret_digest: Some("rotated".into()),
+        generation: 99,
+        created_at: c.created_at,
+        ..changed.clone()
+    };
+    assert_eq!(*read, expected);
+    let missing = Client {
+        client_id: "nobody".into(),
+        ..changed
+    };
+    assert!(failed(s.clients.set_client_settings(&missing).await));
+    assert!(s.clients.client("w", "nobody").await.unwrap().is_none());
+}

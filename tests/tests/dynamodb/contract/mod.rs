@@ -47,6 +47,7 @@ contract!(
     accounts::secrets_are_looked_up_in_their_own_workspace_only,
     accounts::account_changes_end_tokens_sessions_and_consents,
     accounts::a_client_generation_ends_its_tokens,
+    accounts::a_settings_change_keeps_credentials_and_generation,
     grants::a_code_is_redeemed_once,
     grants::concurrent_redemptions_have_one_winner,
     grants::refresh_rotation_and_the_grace_retry_are_single_use,
