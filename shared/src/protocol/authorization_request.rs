@@ -133,7 +133,7 @@ pub fn validate(
     let scope = Scopes::resolve(params.get("scope"), &client.scopes).map_err(back)?;
     let prompt = Prompt::parse(params.get("prompt")).map_err(back)?;
     let challenge = match response_type {
-        ResponseType::Code => pkce_challenge(params, client, deployment).map_err(back)?,
+        ResponseType::Code => pkce::challenge(params, client, deployment).map_err(back)?,
         ResponseType::Token => None,
     };
     Ok(AuthorizationRequest {
@@ -156,41 +156,6 @@ fn parse_response_type(raw: Option<&str>) -> Result<ResponseType, OAuthError> {
             "this response_type is not supported; use code or token",
         )),
     }
-}
-
-/// `code_challenge` and its method: S256 when the method is omitted (stricter than RFC 7636's
-/// `plain` default), `plain` only where the deployment offers it and for clients registered for
-/// it, required of public clients and of confidential ones registered to need it.
-fn pkce_challenge(
-    params: &Form,
-    client: &Client,
-    deployment: &Deployment,
-) -> Result<Option<(Method, String)>, OAuthError> {
-    let Some(challenge) = params.get("code_challenge") else {
-        if client.is_public() || client.policy.require_pkce {
-            return Err(OAuthError::invalid_request(
-                "code_challenge is required: this client must use PKCE (S256)",
-            ));
-        }
-        if params.contains("code_challenge_method") {
-            return Err(OAuthError::invalid_request(
-                "code_challenge_method without code_challenge",
-            ));
-        }
-        return Ok(None);
-    };
-    let method = Method::parse(params.get("code_challenge_method").unwrap_or("S256"))?;
-    if method == Method::Plain && !(deployment.plain_pkce && client.policy.allow_plain_pkce) {
-        return Err(OAuthError::invalid_request(
-            "code_challenge_method plain is not allowed for this client; use S256",
-        ));
-    }
-    if !pkce::is_valid_verifier(challenge) {
-        return Err(OAuthError::invalid_request(
-            "code_challenge must be 43-128 characters of A-Z a-z 0-9 - . _ ~",
-        ));
-    }
-    Ok(Some((method, challenge.to_owned())))
 }
 
 #[cfg(test)]

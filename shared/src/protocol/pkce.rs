@@ -1,6 +1,9 @@
 //! PKCE (RFC 7636): verifier syntax and the S256 / plain transforms.
 
+use super::client::Client;
+use super::deployment::Deployment;
 use super::error::OAuthError;
+use super::form::Form;
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use ring::digest::{digest, SHA256};
 
@@ -53,6 +56,42 @@ pub fn verify(method: Method, challenge: &str, verifier: &str) -> bool {
         Method::Plain => verifier.to_owned(),
     };
     crate::crypto::constant_time_eq(computed.as_bytes(), challenge.as_bytes())
+}
+
+/// An authorization request's `code_challenge` and its method: S256 when the method is
+/// omitted (stricter than RFC 7636's `plain` default), `plain` only where the deployment
+/// offers it and for clients registered for it; required of public clients and of
+/// confidential ones registered to need it.
+pub fn challenge(
+    params: &Form,
+    client: &Client,
+    deployment: &Deployment,
+) -> Result<Option<(Method, String)>, OAuthError> {
+    let Some(challenge) = params.get("code_challenge") else {
+        if client.is_public() || client.policy.require_pkce {
+            return Err(OAuthError::invalid_request(
+                "code_challenge is required: this client must use PKCE (S256)",
+            ));
+        }
+        if params.contains("code_challenge_method") {
+            return Err(OAuthError::invalid_request(
+                "code_challenge_method without code_challenge",
+            ));
+        }
+        return Ok(None);
+    };
+    let method = Method::parse(params.get("code_challenge_method").unwrap_or("S256"))?;
+    if method == Method::Plain && !(deployment.plain_pkce && client.policy.allow_plain_pkce) {
+        return Err(OAuthError::invalid_request(
+            "code_challenge_method plain is not allowed for this client; use S256",
+        ));
+    }
+    if !is_valid_verifier(challenge) {
+        return Err(OAuthError::invalid_request(
+            "code_challenge must be 43-128 characters of A-Z a-z 0-9 - . _ ~",
+        ));
+    }
+    Ok(Some((method, challenge.to_owned())))
 }
 
 #[cfg(test)]
