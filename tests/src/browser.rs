@@ -128,9 +128,15 @@ pub async fn web_app(state: &AppState, f: impl FnOnce(&mut ClientSpec)) -> Regis
 }
 
 /// A code request of `client_id` with `state=xyz` and the RFC 7636 challenge, plus `extra`.
+/// S256 unless `extra` names another method.
 pub fn authorize_url(client_id: &str, extra: &str) -> String {
+    let method = if extra.contains("code_challenge_method=") {
+        ""
+    } else {
+        "&code_challenge_method=S256"
+    };
     format!(
-        "/oauth2/authorize?response_type=code&client_id={client_id}&state=xyz&code_challenge={CHALLENGE}{extra}"
+        "/oauth2/authorize?response_type=code&client_id={client_id}&state=xyz&code_challenge={CHALLENGE}{method}{extra}"
     )
 }
 

@@ -133,7 +133,7 @@ async fn one_token_request(f: &Fixture, form: &str) -> Value {
 fn subjects(f: &Fixture, access_token: &str) -> Vec<Subject> {
     let cc = token_event(&f.basic, "grant_type=client_credentials");
     let query = format!(
-        "response_type=code&client_id={}&state=s&code_challenge={CHALLENGE}",
+        "response_type=code&client_id={}&state=s&code_challenge={CHALLENGE}&code_challenge_method=S256",
         f.client_id
     );
     let node = repo_root().join("infra/bench/node-peer/bootstrap.mjs");

@@ -285,7 +285,13 @@ mod tests {
         ),
         (
             "plain not allowed",
-            "response_type=code&{pk}&code_challenge_method=plain",
+            "response_type=code&code_challenge={c}&code_challenge_method=plain",
+            "public",
+            ("redirect", "invalid_request"),
+        ),
+        (
+            "method omitted means plain (RFC 7636 §4.3), not allowed here",
+            "response_type=code&code_challenge={c}",
             "public",
             ("redirect", "invalid_request"),
         ),
@@ -314,8 +320,9 @@ mod tests {
                 "two" => &two,
                 _ => &public,
             };
-            let query =
-                format!("{query}&state=s").replace("{pk}", &format!("code_challenge={CHALLENGE}"));
+            let query = format!("{query}&state=s")
+                .replace("{pk}", "code_challenge={c}&code_challenge_method=S256")
+                .replace("{c}", CHALLENGE);
             let want = if place.is_empty() {
                 Ok(())
             } else {
@@ -329,15 +336,13 @@ mod tests {
     fn defaults_and_fragment() {
         let mut c = client(&["https://a/cb"], false);
         let r = run(
-            &format!("response_type=code&code_challenge={CHALLENGE}&scope=*"),
+            &format!(
+                "response_type=code&code_challenge={CHALLENGE}&code_challenge_method=S256&scope=*"
+            ),
             &c,
         )
         .unwrap();
-        assert_eq!(
-            r.challenge,
-            Some((Method::S256, CHALLENGE.to_owned())),
-            "S256 by default"
-        );
+        assert_eq!(r.challenge, Some((Method::S256, CHALLENGE.to_owned())));
         assert_eq!(r.scope.to_wire(), "read write");
         assert!(!r.redirect_uri_named && !r.return_to.in_fragment);
         c.grant_types.push(GrantType::Implicit);
@@ -345,11 +350,11 @@ mod tests {
         assert!(t.return_to.in_fragment && t.prompt.login && t.challenge.is_none());
         c.policy.allow_plain_pkce = true;
         let p = run(
-            &format!("response_type=code&code_challenge={CHALLENGE}&code_challenge_method=plain"),
+            &format!("response_type=code&code_challenge={CHALLENGE}"),
             &c,
         )
         .unwrap();
-        assert_eq!(p.challenge.unwrap().0, Method::Plain);
+        assert_eq!(p.challenge.unwrap().0, Method::Plain, "plain by default");
     }
 
     #[test]
@@ -360,7 +365,9 @@ mod tests {
             kind(run("response_type=code&state=s", &c)),
             Err(("redirect", "invalid_request".into()))
         );
-        let with = format!("response_type=code&state=s&code_challenge={CHALLENGE}");
+        let with = format!(
+            "response_type=code&state=s&code_challenge={CHALLENGE}&code_challenge_method=S256"
+        );
         assert!(run(&with, &c).is_ok());
     }
 }

@@ -58,10 +58,11 @@ pub fn verify(method: Method, challenge: &str, verifier: &str) -> bool {
     crate::crypto::constant_time_eq(computed.as_bytes(), challenge.as_bytes())
 }
 
-/// An authorization request's `code_challenge` and its method: S256 when the method is
-/// omitted (stricter than RFC 7636's `plain` default), `plain` only where the deployment
-/// offers it and for clients registered for it; required of public clients and of
-/// confidential ones registered to need it.
+/// An authorization request's `code_challenge` and its method: `plain` when the method is
+/// omitted (RFC 7636 §4.3), so a client that omits it where `plain` is not allowed gets
+/// `invalid_request` here (§4.4.1) rather than a failed exchange later. `plain` is allowed
+/// only where the deployment offers it and for clients registered for it. A challenge is
+/// required of public clients and of confidential ones registered to need it.
 pub fn challenge(
     params: &Form,
     client: &Client,
@@ -80,11 +81,13 @@ pub fn challenge(
         }
         return Ok(None);
     };
-    let method = Method::parse(params.get("code_challenge_method").unwrap_or("S256"))?;
+    let named = params.get("code_challenge_method");
+    let method = Method::parse(named.unwrap_or("plain"))?;
     if method == Method::Plain && !(deployment.plain_pkce && client.policy.allow_plain_pkce) {
-        return Err(OAuthError::invalid_request(
-            "code_challenge_method plain is not allowed for this client; use S256",
-        ));
+        return Err(OAuthError::invalid_request(match named {
+            None => "code_challenge_method is required: without it the method is plain (RFC 7636), which this client may not use; send code_challenge_method=S256",
+            Some(_) => "code_challenge_method plain is not allowed for this client; use S256",
+        }));
     }
     if !is_valid_verifier(challenge) {
         return Err(OAuthError::invalid_request(

@@ -283,7 +283,7 @@ async fn loopback_dev_origin_drops_secure_and_workspaces_keep_apart() {
     add_user(&state.store, "acme", "alice", "correct horse").await;
     add_user(&state.store, "default", "alice", "other password").await;
     let url = format!(
-        "/acme/oauth2/authorize?response_type=code&client_id={}&state=s&code_challenge={CHALLENGE}",
+        "/acme/oauth2/authorize?response_type=code&client_id={}&state=s&code_challenge={CHALLENGE}&code_challenge_method=S256",
         r.client.client_id
     );
     let mut b = Browser::default();

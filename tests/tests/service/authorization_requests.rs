@@ -94,6 +94,12 @@ async fn other_errors_redirect_with_error_state_and_iss() {
             "invalid_request",
         ),
         (
+            "method omitted: plain by RFC 7636 §4.3, not allowed here (§4.4.1)",
+            format!("/oauth2/authorize?response_type=code&client_id={id}&state=xyz&code_challenge={CHALLENGE}"),
+            '?',
+            "invalid_request",
+        ),
+        (
             "public client without PKCE",
             format!(
                 "/oauth2/authorize?response_type=code&client_id={}&state=xyz",

@@ -63,7 +63,7 @@ async fn seed_000_authorization_errors_and_redirects_are_json() {
 
     // A redirected error, then the whole flow: each redirect carries `{url, status}`.
     let id = &app.client.client_id;
-    let bad = format!("/api/v1/oauth/authorize?response_type=code&client_id={id}&state=s&scope=nope&code_challenge={CHALLENGE}");
+    let bad = format!("/api/v1/oauth/authorize?response_type=code&client_id={id}&state=s&scope=nope&code_challenge={CHALLENGE}&code_challenge_method=S256");
     let p = Browser::default().get(&state, &bad).await;
     let body: serde_json::Value = serde_json::from_str(&p.body).unwrap();
     assert_eq!(

@@ -159,7 +159,7 @@ fn valid_forms() -> Vec<String> {
         "grant_type=refresh_token&refresh_token=x".into(),
         "token=x&token_type_hint=refresh_token".into(),
         format!(
-            "response_type=code&client_id={id}&redirect_uri={CB}&state=s&code_challenge={CHALLENGE}"
+            "response_type=code&client_id={id}&redirect_uri={CB}&state=s&code_challenge={CHALLENGE}&code_challenge_method=S256"
         ),
         format!("response_type=token&client_id={id}&redirect_uri={CB}&prompt=none"),
     ]
