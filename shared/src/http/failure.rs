@@ -97,7 +97,7 @@ impl Failure {
             },
             Self::UnsupportedMediaType => request(
                 415,
-                "the body must be application/x-www-form-urlencoded".into(),
+                "the body must be application/x-www-form-urlencoded (RFC 6749 §3.2); JSON and other types are not read".into(),
             ),
             Self::PayloadTooLarge(max) => {
                 request(413, format!("the body is larger than {max} bytes"))

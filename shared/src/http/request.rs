@@ -33,12 +33,14 @@ pub(crate) fn require_method(req: &Request, allowed: &'static [Method]) -> Resul
 }
 
 /// The form body of a POST: `application/x-www-form-urlencoded`, bounded in size, strictly
-/// decoded, no repeated parameter.
+/// decoded, no repeated parameter. A body without a `Content-Type` is read as a form too
+/// (RFC 9110 §8.3 lets the recipient look; seed clients send none); any other type is refused.
 pub(crate) fn form_body(req: &Request) -> Result<Form, Failure> {
-    let content_type = header(req, header::CONTENT_TYPE).unwrap_or("");
-    let media_type = content_type.split(';').next().unwrap_or("").trim();
-    if !media_type.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
-        return Err(Failure::UnsupportedMediaType);
+    if let Some(content_type) = header(req, header::CONTENT_TYPE) {
+        let media_type = content_type.split(';').next().unwrap_or("").trim();
+        if !media_type.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+            return Err(Failure::UnsupportedMediaType);
+        }
     }
     let body = body(req);
     if body.len() > MAX_FORM_BYTES {

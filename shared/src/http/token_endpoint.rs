@@ -20,6 +20,8 @@ const SECRET_PARAMS: [&str; 6] = [
     "username",
 ];
 
+const IN_THE_BODY: &str = "send them in the request body as application/x-www-form-urlencoded, and the client credentials there or in an Authorization: Basic header";
+
 pub(crate) async fn handle(
     state: &AppState,
     workspace: &str,
@@ -43,11 +45,17 @@ async fn respond(
     let in_url = query(req)?;
     if let Some(p) = SECRET_PARAMS.iter().find(|p| in_url.contains(p)) {
         return Err(OAuthError::invalid_request(format!(
-            "{p} must be sent in the form body, never in the URL"
+            "{p} must not be sent in the URL (RFC 6749 §2.3.1): {IN_THE_BODY}"
         ))
         .into());
     }
     let form = form_body(req)?;
+    if in_url.contains("grant_type") && !form.contains("grant_type") {
+        return Err(OAuthError::invalid_request(format!(
+            "token request parameters are read from the body (RFC 6749 §3.2): {IN_THE_BODY}"
+        ))
+        .into());
+    }
     let source = source(req);
     let caller = Caller {
         workspace,

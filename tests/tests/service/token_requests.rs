@@ -331,6 +331,55 @@ async fn bad_input_is_a_clear_4xx_and_writes_nothing() {
     assert_eq!(mem.item_count(), 1, "the client, and nothing else");
 }
 
+/// Seed 000's clients send no `Content-Type` and its documentation puts every parameter in
+/// the query: the first is read as a form (RFC 9110 §8.3), the second refused with a
+/// description that says where the parameters go; JSON stays refused, clearly.
+#[tokio::test]
+async fn bodies_as_the_seeds_clients_send_them() {
+    let state = memory_state();
+    let (id, secret) = confidential(&state, &["client_credentials"]).await;
+    let auth = basic(&id, &secret);
+    let request = |path: &str, ctype: Option<&str>, body: &str| {
+        let mut b = lambda_http::http::Request::builder()
+            .method("POST")
+            .uri(path)
+            .header("authorization", auth.as_str());
+        if let Some(ctype) = ctype {
+            b = b.header("content-type", ctype);
+        }
+        b.body(lambda_http::Body::Text(body.to_owned())).unwrap()
+    };
+    let r = call::token(
+        &state,
+        request("/oauth2/token", None, "grant_type=client_credentials"),
+    )
+    .await;
+    assert_eq!(r.status, 200, "no Content-Type: {}", r.json);
+    assert!(!r.field("access_token").is_empty());
+
+    let json = request(
+        "/oauth2/token",
+        Some("application/json"),
+        r#"{"grant_type":"client_credentials"}"#,
+    );
+    let r = call::token(&state, json).await;
+    assert_eq!((r.status, r.error()), (415, "invalid_request"));
+    assert!(r
+        .field("error_description")
+        .contains("application/x-www-form-urlencoded"));
+
+    for query in [
+        format!("grant_type=client_credentials&client_id={id}&client_secret={secret}"),
+        "grant_type=client_credentials".to_owned(),
+    ] {
+        let r = call::token(&state, request(&format!("/oauth2/token?{query}"), None, "")).await;
+        assert_eq!((r.status, r.error()), (400, "invalid_request"), "{query}");
+        let description = r.field("error_description");
+        assert!(description.contains("in the request body"), "{description}");
+        assert!(!description.contains(&secret));
+    }
+}
+
 #[tokio::test]
 async fn per_client_access_token_lifetime() {
     let state = memory_state();
