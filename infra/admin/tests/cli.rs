@@ -355,6 +355,23 @@ async fn pkce_by_default_and_settings_updated_in_place() {
         None,
     );
     assert!(!missing.status.success());
+
+    assert_eq!(updated["refresh_rotation"], "on", "the default");
+    let off = ["client", "update", id, "--refresh-rotation", "off"];
+    assert_eq!(json(&admin(&store, &off, None))["refresh_rotation"], "off");
+    let public = [
+        "client",
+        "create",
+        "--public",
+        "--name",
+        "spa",
+        "--redirect-uri",
+        "https://spa.example/cb",
+        "--refresh-rotation",
+        "off",
+    ];
+    let refused = admin(&store, &public, None);
+    assert!(!refused.status.success(), "a public client always rotates");
 }
 
 /// A `GRANT_TYPES` that is set but empty is a mistake, not "every grant".

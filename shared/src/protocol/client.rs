@@ -75,6 +75,10 @@ pub struct ClientPolicy {
     pub serves: Vec<String>,
     /// Must use PKCE even when confidential (OAuth 2.1; public clients always must).
     pub require_pkce: bool,
+    /// Refresh does not rotate: the refresh token is answered again and stays valid until it
+    /// expires. Only for confidential clients, whose refresh needs their secret too (RFC 9700
+    /// §4.14.2); a public client's tokens always rotate.
+    pub keep_refresh_token: bool,
 }
 
 impl Client {

@@ -11,6 +11,9 @@ use super::token_record::{TokenKind, TokenRecord};
 pub enum RefreshVerdict {
     /// Rotate: the old token is retired on condition it is still current.
     Rotate { scope: Scopes },
+    /// The client keeps its refresh token (rotation off): only an access token is issued, on
+    /// condition the refresh token is still current.
+    Keep { scope: Scopes },
     /// The token was rotated moments ago, within the client's grace window: issue again.
     GraceRetry { scope: Scopes, rotated_at: u64 },
     /// A rotated token presented again: refuse and revoke the whole family.
@@ -43,7 +46,9 @@ pub fn check_refresh(
     };
     // Narrowing is allowed, widening never (§6); scopes the client no longer has are dropped.
     let scope = Scopes::resolve(requested_scope, &token.scope)?.intersection(&client.scopes);
+    let keeps = client.policy.keep_refresh_token && !client.is_public();
     Ok(match grace_retry {
+        None if keeps => RefreshVerdict::Keep { scope },
         None => RefreshVerdict::Rotate { scope },
         Some(rotated_at) => RefreshVerdict::GraceRetry { scope, rotated_at },
     })

@@ -65,6 +65,11 @@ pub fn build_client(spec: &ClientSpec, now: u64) -> Result<Registered, AdminErro
             "a public client cannot be first-party: anyone can claim its identity (RFC 8252 section 8.6)",
         );
     }
+    if spec.public && spec.policy.keep_refresh_token {
+        return invalid(
+            "a public client's refresh tokens always rotate (RFC 9700 section 4.14.2): only a confidential client may turn rotation off",
+        );
+    }
     if spec.public && spec.policy.introspect {
         return invalid("a public client cannot introspect: it has no secret to prove who it is");
     }

@@ -1,5 +1,5 @@
-//! The refresh token grant (RFC 6749 §6, RFC 9700 §4.14): rotate on every use; a rotated token
-//! presented again revokes its family.
+//! The refresh token grant (RFC 6749 §6, RFC 9700 §4.14): rotate on every use, unless a
+//! confidential client keeps its token; a rotated token presented again revokes its family.
 
 use super::issuance::{Minted, TokenResponse};
 use super::Result;
@@ -38,6 +38,7 @@ pub(super) async fn refresh(
     let (scope, rotation) = match verdict {
         RefreshVerdict::Reused => return revoke_family(state, &client, &family).await,
         RefreshVerdict::Rotate { scope } => (scope, Rotation::Fresh),
+        RefreshVerdict::Keep { scope } => (scope, Rotation::Kept),
         RefreshVerdict::GraceRetry { scope, rotated_at } => {
             let successors = token.successors.clone();
             (
@@ -78,6 +79,10 @@ async fn rotate(
             generation: token.user_generation,
         });
     let mut minted = Minted::new(state, client, owner.as_ref(), scope, Some(family));
+    let kept = rotation == Rotation::Kept;
+    if kept {
+        minted.refresh = None;
+    }
     // §6: a narrowed request narrows the access token; the new refresh token keeps the scope
     // of the one it replaces, less what the client may no longer have.
     if let Some((_, r)) = minted.refresh.as_mut() {
@@ -97,7 +102,16 @@ async fn rotate(
         )
         .await;
     match rotated {
-        Ok(()) => Ok(minted.into_response(now)),
+        Ok(()) => {
+            let mut response = minted.into_response(now);
+            // §6 lets the client keep its token; it is answered again so that a client that
+            // stores whatever `refresh_token` says (seed 000's schema requires the key) keeps
+            // it rather than a null.
+            if kept {
+                response.refresh_token = Some(value.to_owned());
+            }
+            Ok(response)
+        }
         // Rotated (or its grace retry spent) by a request that won the race, or the family
         // was revoked meanwhile: a second use of this token, treated as reuse.
         Err(StoreError::ConditionFailed) => revoke_family(state, client, family).await,

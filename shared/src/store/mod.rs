@@ -44,6 +44,8 @@ pub type NewToken<'a> = (&'a str, &'a TokenRecord);
 pub enum Rotation {
     /// Not rotated yet: this request retires it.
     Fresh,
+    /// Not rotated, and it stays so (the client's rotation is off): it must still be current.
+    Kept,
     /// Rotated at this instant, inside the grace window: its one retry is spent now, and the
     /// `successors` of that rotation are retired (deleted, on condition the refresh token
     /// among them was never used: if it was, this is no lost response but reuse).

@@ -6,7 +6,7 @@ use oauth_core::protocol::code_grant::CodeGrant;
 use oauth_core::protocol::scope::Scopes;
 use oauth_core::service::admin::{ClientSpec, Registered};
 use oauth_core::AppState;
-use oauth_tests::call::post;
+use oauth_tests::call::{post, post_to};
 use oauth_tests::fixtures::*;
 use oauth_tests::*;
 
@@ -385,4 +385,54 @@ async fn a_public_client_refreshes_with_the_refresh_token_alone() {
     assert_eq!((refused.status, refused.error()), (401, "invalid_client"));
     let garbage = post(&state, None, &refresh_body("not-a-token")).await;
     assert_eq!((garbage.status, garbage.error()), (401, "invalid_client"));
+}
+
+/// `--refresh-rotation off` (RFC 6749 §6 lets the server keep the token; RFC 9700 §4.14.2
+/// allows it for a client that authenticates): the same refresh token is answered again, on
+/// every path, and keeps working until revoked; a public client cannot turn rotation off.
+#[tokio::test]
+async fn a_client_without_rotation_keeps_its_refresh_token() {
+    let state = memory_state();
+    let keeping = ClientSpec {
+        policy: ClientPolicy {
+            keep_refresh_token: true,
+            ..Default::default()
+        },
+        ..spec(&["authorization_code", "refresh_token"])
+    };
+    let r = register(&state.store, keeping.clone()).await;
+    let (first_access, refresh) = refresh_pair(&state, &r).await;
+    let mut accesses = vec![first_access];
+    for path in ["/oauth2/token", "/api/v1/oauth/token", "/oauth2/token"] {
+        let reply = post_to(&state, path, Some(creds(&r)), &refresh_body(&refresh)).await;
+        assert_eq!(reply.status, 200, "{path}: {}", reply.json);
+        assert_eq!(reply.field("refresh_token"), refresh, "{path}");
+        accesses.push(reply.field("access_token"));
+    }
+    for access in &accesses {
+        let standing = state.store.tokens.token("default", access).await.unwrap();
+        assert!(
+            standing.unwrap().is_active(now()),
+            "every access token stays valid"
+        );
+    }
+    let revoke = format!("token={refresh}");
+    let revoked = post_to(&state, "/oauth2/revoke", Some(creds(&r)), &revoke).await;
+    assert_eq!(revoked.status, 200);
+    let after = post(&state, Some(creds(&r)), &refresh_body(&refresh)).await;
+    assert_eq!(after.error(), "invalid_grant");
+    for access in &accesses {
+        let standing = state.store.tokens.token("default", access).await.unwrap();
+        assert!(
+            standing.is_none_or(|s| !s.is_active(now())),
+            "the grant ended"
+        );
+    }
+
+    let public = ClientSpec {
+        public: true,
+        ..keeping
+    };
+    let refused = oauth_core::service::admin::create_client(&*state.store.clients, &public, now());
+    assert!(refused.await.is_err(), "a public client always rotates");
 }

@@ -44,6 +44,7 @@ pub(super) fn to_item(c: &Client) -> Item {
     item.insert("audience".into(), list(c.policy.audience.iter().cloned()));
     item.insert("serves".into(), list(c.policy.serves.iter().cloned()));
     item.insert("require_pkce".into(), b(c.policy.require_pkce));
+    item.insert("keep_refresh_token".into(), b(c.policy.keep_refresh_token));
     item
 }
 
@@ -69,6 +70,7 @@ pub(super) fn from_item(item: &Item) -> StoreResult<Client> {
             audience: str_list(item, "audience"),
             serves: str_list(item, "serves"),
             require_pkce: bool_or_false(item, "require_pkce"),
+            keep_refresh_token: bool_or_false(item, "keep_refresh_token"),
         },
         created_at: req_n(item, "created_at")?,
         generation: opt_n(item, "generation")?.unwrap_or(0),

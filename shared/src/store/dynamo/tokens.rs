@@ -168,14 +168,26 @@ impl DynamoStore {
         rotation: &Rotation,
         now: u64,
         successors: Vec<String>,
-    ) -> StoreResult<Update> {
+    ) -> StoreResult<TransactWriteItem> {
+        if *rotation == Rotation::Kept {
+            let current = ConditionCheck::builder()
+                .table_name(&self.tables.tokens)
+                .set_key(Some(old_key))
+                .condition_expression(
+                    "attribute_exists(id) AND attribute_not_exists(rotated_at) AND expires_at > :now",
+                )
+                .expression_attribute_values(":now", n(now));
+            return Ok(TransactWriteItem::builder()
+                .condition_check(built(current.build())?)
+                .build());
+        }
         let update = Update::builder()
             .table_name(&self.tables.tokens)
             .set_key(Some(old_key))
             .expression_attribute_values(":now", n(now))
             .expression_attribute_values(":next", list(successors));
-        built(match rotation {
-            Rotation::Fresh => update
+        let update = built(match rotation {
+            Rotation::Fresh | Rotation::Kept => update
                 .update_expression("SET rotated_at = :now, successors = :next")
                 .condition_expression(
                     "attribute_exists(id) AND attribute_not_exists(rotated_at) AND expires_at > :now",
@@ -189,7 +201,8 @@ impl DynamoStore {
                 .expression_attribute_values(":at", n(*rotated_at))
                 .expression_attribute_values(":yes", b(true)),
         }
-        .build())
+        .build())?;
+        Ok(TransactWriteItem::builder().update(update).build())
     }
 
     /// The grace retry's end of the first branch: its tokens deleted, on condition its refresh
@@ -303,7 +316,7 @@ impl TokenStore for DynamoStore {
                 .build(),
         )?;
         let mut ops = vec![
-            TransactWriteItem::builder().update(retire).build(),
+            retire,
             TransactWriteItem::builder()
                 .condition_check(family_alive)
                 .build(),

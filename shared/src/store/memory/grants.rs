@@ -131,14 +131,14 @@ impl TokenStore for MemoryStore {
         let retirable = data.tokens.get(&old_key).is_some_and(|t| {
             t.expires_at > now
                 && match &rotation {
-                    Rotation::Fresh => t.rotated_at.is_none(),
+                    Rotation::Fresh | Rotation::Kept => t.rotated_at.is_none(),
                     Rotation::GraceRetry { rotated_at, .. } => {
                         t.rotated_at == Some(*rotated_at) && !t.grace_used
                     }
                 }
         });
         let successors_unused = match &rotation {
-            Rotation::Fresh => true,
+            Rotation::Fresh | Rotation::Kept => true,
             Rotation::GraceRetry { successors, .. } => successors
                 .iter()
                 .all(|k| data.tokens.get(k).is_none_or(|t| t.rotated_at.is_none())),
@@ -159,10 +159,16 @@ impl TokenStore for MemoryStore {
             .collect();
         if let Some(t) = data.tokens.get_mut(&old_key) {
             match rotation {
-                Rotation::Fresh => t.rotated_at = Some(now),
-                Rotation::GraceRetry { .. } => t.grace_used = true,
+                Rotation::Kept => {}
+                Rotation::Fresh => {
+                    t.rotated_at = Some(now);
+                    t.successors = new_keys;
+                }
+                Rotation::GraceRetry { .. } => {
+                    t.grace_used = true;
+                    t.successors = new_keys;
+                }
             }
-            t.successors = new_keys;
         }
         add(&mut data, tokens);
         Ok(())

@@ -230,6 +230,45 @@ pub(super) async fn refresh_rotation_and_the_grace_retry_are_single_use(s: Store
     assert!(failed(rotate(expired, Rotation::Fresh).await), "expired");
 }
 
+/// A client whose rotation is off keeps its refresh token: each use adds tokens and leaves it
+/// current, and only while it is unexpired, unrotated and its family not revoked.
+pub(super) async fn a_kept_refresh_token_stays_current_until_its_family_ends(s: Stores) {
+    let kept = started(&s, "g").await;
+    let t = now();
+    let first = rotate_in(&s, &kept, "g", Rotation::Kept, t).await.unwrap();
+    let second = rotate_in(&s, &kept, "g", Rotation::Kept, t).await.unwrap();
+    let record = read(&s, &kept).await.unwrap();
+    assert_eq!((record.rotated_at, record.successors.len()), (None, 0));
+    assert!(read(&s, &first).await.is_some() && read(&s, &second).await.is_some());
+
+    let expired_token = token(TokenKind::Refresh, Some("g"), t - 1);
+    let expired = value_of(&expired_token);
+    s.tokens.put_token(&expired, &expired_token).await.unwrap();
+    assert!(
+        failed(rotate_in(&s, &expired, "g", Rotation::Kept, t).await),
+        "expired"
+    );
+
+    let rotated = started_again(&s, "h").await;
+    rotate_in(&s, &rotated, "h", Rotation::Fresh, t)
+        .await
+        .unwrap();
+    assert!(
+        failed(rotate_in(&s, &rotated, "h", Rotation::Kept, t).await),
+        "rotated"
+    );
+
+    s.tokens.revoke_family("w", "g", t + 3600).await.unwrap();
+    // One the deletion missed (a lagging index): the family's marker still refuses it.
+    let missed_token = token(TokenKind::Refresh, Some("g"), t + 60);
+    let missed = value_of(&missed_token);
+    s.tokens.put_token(&missed, &missed_token).await.unwrap();
+    assert!(
+        failed(rotate_in(&s, &missed, "g", Rotation::Kept, t).await),
+        "revoked family"
+    );
+}
+
 pub(super) async fn a_revoked_family_rotates_no_more_and_loses_its_tokens(s: Stores) {
     let current = started(&s, "g").await;
     let put = |kind, grant: &'static str| {

@@ -1,0 +1,101 @@
+//! `oauth-admin user …`: accounts, and what ends with them.
+
+use crate::{now, Ctx, Ws};
+use clap::{Args, Subcommand};
+use oauth_core::protocol::user::User;
+use oauth_core::service::admin::{self, AdminError, UserAction};
+use serde_json::{json, Value};
+use std::io::{BufRead, IsTerminal};
+
+#[derive(Args)]
+pub(crate) struct UserArgs {
+    #[command(flatten)]
+    ws: Ws,
+    #[arg(long)]
+    username: String,
+    /// Read the password from the first line of standard input instead of prompting.
+    #[arg(long)]
+    password_stdin: bool,
+}
+
+#[derive(Subcommand)]
+pub(crate) enum UserCmd {
+    /// Add a user; the password is read from stdin or a prompt, never from the command line.
+    Create(UserArgs),
+    /// List a workspace's users.
+    List(Ws),
+    /// Delete a user: every token, session and consent of theirs ends.
+    Delete(Username),
+    /// Set a new password (and lift a lockout): every token, session and consent ends.
+    SetPassword(UserArgs),
+    /// Stop a user from signing in: every token, session and consent ends.
+    Disable(Username),
+    /// Let a disabled user sign in again (what was ended stays ended).
+    Enable(Username),
+    /// End every token, session and consent of a user (the account stays).
+    RevokeTokens(Username),
+}
+
+#[derive(Args)]
+pub(crate) struct Username {
+    #[command(flatten)]
+    ws: Ws,
+    #[arg(long)]
+    username: String,
+}
+
+fn user_json(u: &User) -> Value {
+    json!({
+        "workspace": u.workspace,
+        "username": u.username,
+        "sub": u.sub,
+        "disabled": u.disabled,
+    })
+}
+
+/// The password from the first line of stdin, or typed at a prompt that does not echo it.
+fn read_password(from_stdin: bool) -> Result<String, AdminError> {
+    let io = |e: std::io::Error| AdminError::Invalid(format!("cannot read the password: {e}"));
+    if !from_stdin && std::io::stdin().is_terminal() {
+        return rpassword::prompt_password("Password: ").map_err(io);
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).map_err(io)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+pub(crate) async fn user(ctx: &Ctx, cmd: UserCmd) -> Result<Value, AdminError> {
+    let users = &*ctx.stores.users;
+    let iterations = ctx.settings.pbkdf2_iterations;
+    let (who, action, done) = match cmd {
+        UserCmd::Create(u) => {
+            let password = read_password(u.password_stdin)?;
+            let ws = &u.ws.workspace;
+            let user =
+                admin::create_user(users, iterations, ws, &u.username, &password, now()).await?;
+            return Ok(user_json(&user));
+        }
+        UserCmd::List(ws) => {
+            let list = users.users(&ws.workspace).await?;
+            return Ok(Value::Array(list.iter().map(user_json).collect()));
+        }
+        UserCmd::SetPassword(u) => {
+            let password = read_password(u.password_stdin)?;
+            (
+                Username {
+                    ws: u.ws,
+                    username: u.username,
+                },
+                UserAction::SetPassword(password),
+                "updated",
+            )
+        }
+        UserCmd::Delete(u) => (u, UserAction::Delete, "deleted"),
+        UserCmd::Disable(u) => (u, UserAction::Disable, "disabled"),
+        UserCmd::Enable(u) => (u, UserAction::Enable, "enabled"),
+        UserCmd::RevokeTokens(u) => (u, UserAction::RevokeTokens, "tokens_revoked"),
+    };
+    let key = (who.ws.workspace.as_str(), who.username.as_str());
+    admin::change_user(users, iterations, key, &action).await?;
+    Ok(json!({ done: who.username }))
+}
