@@ -27,7 +27,8 @@ pub(crate) enum ClientCmd {
         ws: Ws,
         client_id: String,
     },
-    /// Issue a new secret for a confidential client; the old one stops working.
+    /// Issue a new secret for a confidential client; the old one stops working, at once or
+    /// after an overlap.
     RotateSecret {
         #[command(flatten)]
         ws: Ws,
@@ -35,6 +36,19 @@ pub(crate) enum ClientCmd {
         /// Also end every token issued to the client so far.
         #[arg(long)]
         revoke_tokens: bool,
+        /// Keep accepting the old secret this many seconds (at most 30 days), so deployed
+        /// clients can move to the new one.
+        #[arg(long, value_name = "SECS", conflicts_with = "revoke_tokens")]
+        keep_old: Option<u64>,
+    },
+    /// Import clients with their existing ids and secrets from a JSON or CSV file (see the
+    /// README); all of them, or none if any entry is invalid or exists already.
+    Import {
+        #[command(flatten)]
+        ws: Ws,
+        /// `.json` (an array of objects) or `.csv` (a header row).
+        #[arg(long)]
+        file: std::path::PathBuf,
     },
     /// End every token issued to the client so far (the client itself stays).
     RevokeTokens {
@@ -92,6 +106,13 @@ pub(crate) struct CreateClient {
     /// clients only; default `on`: every refresh rotates it).
     #[arg(long, value_name = "on|off")]
     refresh_rotation: Option<OnOff>,
+    /// Keep an existing client id (migration) instead of generating one.
+    #[arg(long)]
+    client_id: Option<String>,
+    /// With --client-id: read the client's existing secret from the first line of stdin
+    /// (stored as a digest; never printed back).
+    #[arg(long, requires = "client_id", conflicts_with = "public")]
+    client_secret_stdin: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -192,6 +213,11 @@ fn client_json(c: &Client, secret: Option<&str>) -> Value {
     v
 }
 
+/// An imported client: the secret is printed only when one was generated for it.
+fn imported_json(i: &admin::Imported) -> Value {
+    client_json(&i.client, i.new_secret.as_deref())
+}
+
 fn spec(c: CreateClient) -> ClientSpec {
     ClientSpec {
         workspace: c.ws.workspace,
@@ -218,9 +244,26 @@ fn spec(c: CreateClient) -> ClientSpec {
 pub(crate) async fn client(ctx: &Ctx, cmd: ClientCmd) -> Result<Value, AdminError> {
     let clients = &*ctx.stores.clients;
     match cmd {
-        ClientCmd::Create(c) => {
-            let r = admin::create_client(clients, &spec(c), now()).await?;
-            Ok(client_json(&r.client, r.client_secret.as_deref()))
+        ClientCmd::Create(c) => match c.client_id.clone() {
+            None => {
+                let r = admin::create_client(clients, &spec(c), now()).await?;
+                Ok(client_json(&r.client, r.client_secret.as_deref()))
+            }
+            Some(client_id) => {
+                let secret = match c.client_secret_stdin {
+                    true => Some(crate::read_secret("client secret", true)?),
+                    false => None,
+                };
+                let credentials = admin::Credentials { client_id, secret };
+                let entries = [(spec(c), credentials)];
+                let mut imported = admin::import_clients(clients, &entries, now()).await?;
+                Ok(imported_json(&imported.remove(0)))
+            }
+        },
+        ClientCmd::Import { ws, file } => {
+            let entries = crate::import::read(&file, &ws.workspace)?;
+            let imported = admin::import_clients(clients, &entries, now()).await?;
+            Ok(Value::Array(imported.iter().map(imported_json).collect()))
         }
         ClientCmd::Update(u) => {
             let (ws, id) = (u.ws.workspace.clone(), u.client_id.clone());
@@ -251,13 +294,15 @@ pub(crate) async fn client(ctx: &Ctx, cmd: ClientCmd) -> Result<Value, AdminErro
             ws,
             client_id,
             revoke_tokens,
+            keep_old,
         } => {
-            let secret = admin::rotate_secret(clients, &ws.workspace, &client_id).await?;
+            let key = (ws.workspace.as_str(), client_id.as_str());
+            let secret = admin::rotate_secret(clients, key, keep_old, now()).await?;
             if revoke_tokens {
                 admin::revoke_client_tokens(clients, &ws.workspace, &client_id).await?;
             }
             Ok(
-                json!({ "client_id": client_id, "client_secret": secret, "tokens_revoked": revoke_tokens }),
+                json!({ "client_id": client_id, "client_secret": secret, "tokens_revoked": revoke_tokens, "old_secret_valid_for": keep_old.unwrap_or(0) }),
             )
         }
         ClientCmd::RevokeTokens { ws, client_id } => {

@@ -3,6 +3,7 @@
 //! DynamoDB Local, `PBKDF2_ITERATIONS`).
 
 mod clients;
+mod import;
 mod tokens;
 mod users;
 
@@ -58,6 +59,20 @@ pub(crate) struct Ws {
     /// Workspace (tenant): 1-63 lowercase letters, digits and hyphens.
     #[arg(long, default_value = "default")]
     pub(crate) workspace: String,
+}
+
+/// A secret (`what`: "password", "client secret") from the first line of stdin, or typed at
+/// a prompt that does not echo it; never from the command line, where the shell history and
+/// `ps` would keep it.
+pub(crate) fn read_secret(what: &str, from_stdin: bool) -> Result<String, AdminError> {
+    use std::io::{BufRead, IsTerminal};
+    let io = |e: std::io::Error| AdminError::Invalid(format!("cannot read the {what}: {e}"));
+    if !from_stdin && std::io::stdin().is_terminal() {
+        return rpassword::prompt_password(format!("{what}: ")).map_err(io);
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).map_err(io)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 
 pub(crate) fn now() -> u64 {

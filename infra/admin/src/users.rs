@@ -5,7 +5,6 @@ use clap::{Args, Subcommand};
 use oauth_core::protocol::user::User;
 use oauth_core::service::admin::{self, AdminError, UserAction};
 use serde_json::{json, Value};
-use std::io::{BufRead, IsTerminal};
 
 #[derive(Args)]
 pub(crate) struct UserArgs {
@@ -53,15 +52,8 @@ fn user_json(u: &User) -> Value {
     })
 }
 
-/// The password from the first line of stdin, or typed at a prompt that does not echo it.
 fn read_password(from_stdin: bool) -> Result<String, AdminError> {
-    let io = |e: std::io::Error| AdminError::Invalid(format!("cannot read the password: {e}"));
-    if !from_stdin && std::io::stdin().is_terminal() {
-        return rpassword::prompt_password("Password: ").map_err(io);
-    }
-    let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).map_err(io)?;
-    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+    crate::read_secret("password", from_stdin)
 }
 
 pub(crate) async fn user(ctx: &Ctx, cmd: UserCmd) -> Result<Value, AdminError> {

@@ -387,3 +387,145 @@ async fn an_empty_grant_types_setting_is_refused() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("GRANT_TYPES"));
 }
+
+/// Migration with the same credentials: an existing id and secret imported (`--client-id
+/// --client-secret-stdin`, or a JSON / CSV file) authenticate at the token endpoint, the
+/// secret is stored as a digest and never printed; `rotate-secret --keep-old` overlaps.
+#[tokio::test]
+async fn clients_migrate_with_their_credentials() {
+    use oauth_tests::call::post;
+    let store = fresh_dynamo().await;
+    let state = oauth_core::AppState::new(
+        oauth_core::store::Stores::new(store.clone()),
+        oauth_tests::test_settings(),
+        std::sync::Arc::new(oauth_core::clock::SystemClock),
+    );
+    let cc = |id: &'static str, secret: String| {
+        let state = state.clone();
+        async move {
+            let auth = Some((id, secret.as_str()));
+            post(&state, auth, "grant_type=client_credentials")
+                .await
+                .status
+        }
+    };
+    // `+` and `%`: it works whether the client form-encodes Basic or not.
+    let legacy = "legacy+Secret%2F0123456789";
+    let create = [
+        "client",
+        "create",
+        "--client-id",
+        "legacy-app",
+        "--client-secret-stdin",
+        "--grant-type",
+        "client_credentials",
+        "--name",
+        "Legacy",
+    ];
+    let out = admin(&store, &create, Some(&format!("{legacy}\n")));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(legacy));
+    let created = json(&out);
+    assert_eq!(created["client_id"], "legacy-app");
+    assert!(created.get("client_secret").is_none(), "never printed back");
+    assert_eq!(cc("legacy-app", legacy.into()).await, 200);
+    let again = admin(&store, &create, Some(&format!("{legacy}\n")));
+    assert!(!again.status.success(), "the id exists");
+    let short = [
+        "client",
+        "create",
+        "--client-id",
+        "x",
+        "--client-secret-stdin",
+        "--name",
+        "X",
+    ];
+    assert!(!admin(&store, &short, Some("short\n")).status.success());
+
+    let dir = std::env::temp_dir().join(format!("import-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let json_file = dir.join("clients.json");
+    std::fs::write(
+        &json_file,
+        r#"[{"client_id": "svc-a", "client_secret": "svc-a-secret-0123456789", "name": "A",
+             "grant_types": ["client_credentials"]},
+            {"client_id": "spa", "name": "SPA", "public": true,
+             "redirect_uris": ["https://spa.example/cb"]}]"#,
+    )
+    .unwrap();
+    let csv_file = dir.join("clients.csv");
+    std::fs::write(
+        &csv_file,
+        "client_id,client_secret,name,grant_types,refresh_rotation\n\
+         svc-b,svc-b-secret-0123456789,B,client_credentials refresh_token,off\n\
+         svc-c,,C,client_credentials,\n",
+    )
+    .unwrap();
+    let bad_file = dir.join("bad.csv");
+    std::fs::write(
+        &bad_file,
+        "client_id,client_secret,name,grant_types\n\
+         svc-d,svc-d-secret-0123456789,D,client_credentials\n\
+         svc-e,svc-e-secret-0123456789,E,magic\n",
+    )
+    .unwrap();
+    let import = |f: &std::path::Path| {
+        let path = f.to_str().unwrap().to_owned();
+        admin(&store, &["client", "import", "--file", &path], None)
+    };
+    let refused = import(&bad_file);
+    assert!(!refused.status.success());
+    assert!(!String::from_utf8_lossy(&refused.stderr).contains("secret-0123"));
+    let list = |out: &Output| json(out).as_array().unwrap().clone();
+    assert_eq!(
+        list(&admin(&store, &["client", "list"], None)).len(),
+        1,
+        "nothing written"
+    );
+
+    let from_json = list(&import(&json_file));
+    assert_eq!(from_json.len(), 2);
+    assert_eq!(from_json[1]["public"], true);
+    assert!(from_json.iter().all(|c| c.get("client_secret").is_none()));
+    let from_csv = list(&import(&csv_file));
+    assert_eq!(from_csv[0]["refresh_rotation"], "off");
+    assert!(from_csv[0].get("client_secret").is_none());
+    let fresh = from_csv[1]["client_secret"].as_str().unwrap().to_owned();
+    assert_eq!(cc("svc-a", "svc-a-secret-0123456789".into()).await, 200);
+    assert_eq!(cc("svc-b", "svc-b-secret-0123456789".into()).await, 200);
+    assert_eq!(cc("svc-c", fresh).await, 200, "a new secret, printed once");
+    assert!(!import(&json_file).status.success(), "they exist now");
+    std::fs::remove_dir_all(&dir).ok();
+
+    let keep = [
+        "client",
+        "rotate-secret",
+        "legacy-app",
+        "--keep-old",
+        "3600",
+    ];
+    let rotated = json(&admin(&store, &keep, None));
+    let second = rotated["client_secret"].as_str().unwrap().to_owned();
+    assert_eq!(cc("legacy-app", legacy.into()).await, 200, "the overlap");
+    assert_eq!(cc("legacy-app", second.clone()).await, 200);
+    let third = json(&admin(
+        &store,
+        &["client", "rotate-secret", "legacy-app"],
+        None,
+    ));
+    let third = third["client_secret"].as_str().unwrap().to_owned();
+    assert_eq!(
+        cc("legacy-app", legacy.into()).await,
+        401,
+        "no overlap: gone"
+    );
+    assert_eq!(cc("legacy-app", second).await, 401);
+    assert_eq!(cc("legacy-app", third).await, 200);
+    let too_long = [
+        "client",
+        "rotate-secret",
+        "legacy-app",
+        "--keep-old",
+        "99999999",
+    ];
+    assert!(!admin(&store, &too_long, None).status.success());
+}

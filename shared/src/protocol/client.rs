@@ -43,6 +43,8 @@ pub struct Client {
     pub client_id: String,
     pub name: String,
     pub secret_digest: Option<String>,
+    /// The secret a rotation with an overlap replaced, still accepted until its end.
+    pub previous_secret: Option<PreviousSecret>,
     pub redirect_uris: Vec<String>,
     pub grant_types: Vec<GrantType>,
     pub scopes: Scopes,
@@ -51,6 +53,13 @@ pub struct Client {
     /// Changes (to a fresh random value) whenever the operator ends the client's tokens; set
     /// anew when a client is created, so a re-created id does not revive old tokens.
     pub generation: u64,
+}
+
+/// A replaced secret's digest and the instant it stops being accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreviousSecret {
+    pub digest: String,
+    pub until: u64,
 }
 
 /// What the operator decided for a client beyond its grants and scopes.
@@ -89,6 +98,7 @@ impl Client {
             client_id: "c".into(),
             name: "C".into(),
             secret_digest: Some("d".into()),
+            previous_secret: None,
             redirect_uris: vec![],
             grant_types: vec![],
             scopes: Scopes::default(),
@@ -100,6 +110,17 @@ impl Client {
 
     pub fn is_public(&self) -> bool {
         self.secret_digest.is_none()
+    }
+
+    /// Whether `secret` is the client's secret, or the one it replaced while that one's
+    /// overlap lasts; compared in constant time.
+    pub fn accepts_secret(&self, secret: &str, now: u64) -> bool {
+        let current = self.secret_digest.as_deref();
+        let previous = self.previous_secret.as_ref().filter(|p| p.until > now);
+        // Both compared, whichever matches, so the time taken says nothing.
+        let a = current.is_some_and(|d| crate::crypto::secret_matches(secret, d));
+        let b = previous.is_some_and(|p| crate::crypto::secret_matches(secret, &p.digest));
+        a | b
     }
 
     pub fn allows(&self, grant: GrantType) -> bool {

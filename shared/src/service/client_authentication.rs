@@ -30,5 +30,5 @@ pub(crate) async fn authenticate_presented(
         .clients
         .client(workspace, &presented.client_id)
         .await?;
-    Ok(client_auth::authenticate(presented, client)?)
+    Ok(client_auth::authenticate(presented, client, state.now())?)
 }

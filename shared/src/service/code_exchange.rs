@@ -24,7 +24,7 @@ pub(super) async fn exchange(
         .clients
         .client_and_code(workspace, &presented.client_id, code_value)
         .await?;
-    let client = client_auth::authenticate(presented, client)?;
+    let client = client_auth::authenticate(presented, client, state.now())?;
     client.ensure_allows(GrantType::AuthorizationCode)?;
     let code = code.ok_or_else(OAuthError::invalid_code)?;
     let now = state.now();

@@ -24,7 +24,7 @@ pub(super) async fn grant(
         .clients
         .client_and_login(workspace, &presented.client_id, login)
         .await?;
-    let client = client_auth::authenticate(presented, client)?;
+    let client = client_auth::authenticate(presented, client, state.now())?;
     client.ensure_allows(GrantType::Password)?;
     if client.is_public() {
         return Err(OAuthError::unauthorized_client(

@@ -25,7 +25,7 @@ pub(super) async fn refresh(
         .clients
         .client_and_token(workspace, &presented.client_id, value)
         .await?;
-    let client = client_auth::authenticate(presented, client)?;
+    let client = client_auth::authenticate(presented, client, state.now())?;
     client.ensure_allows(GrantType::RefreshToken)?;
     // A token revoked with its family, its user or its client is just invalid, as are
     // tokens this server did not issue.

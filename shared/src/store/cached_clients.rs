@@ -6,7 +6,7 @@ use super::{
     ClientStore, CodeStore, Login, LoginState, StoreResult, Stores, TokenStore, UserStore,
 };
 use crate::clock::Clock;
-use crate::protocol::client::Client;
+use crate::protocol::client::{Client, PreviousSecret};
 use crate::protocol::code_grant::CodeGrant;
 use crate::protocol::token_record::TokenStanding;
 use async_trait::async_trait;
@@ -119,10 +119,11 @@ impl ClientStore for CachedClients {
         workspace: &str,
         client_id: &str,
         digest: &str,
+        previous: Option<&PreviousSecret>,
     ) -> StoreResult<()> {
         self.forget(workspace, client_id);
         self.inner
-            .set_client_secret(workspace, client_id, digest)
+            .set_client_secret(workspace, client_id, digest, previous)
             .await
     }
 

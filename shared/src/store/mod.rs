@@ -10,7 +10,7 @@ mod cached_clients;
 pub mod dynamo;
 pub mod memory;
 
-use crate::protocol::client::Client;
+use crate::protocol::client::{Client, PreviousSecret};
 use crate::protocol::code_grant::CodeGrant;
 use crate::protocol::login::{Attempts, Throttle};
 use crate::protocol::token_record::{GrantFamily, TokenRecord, TokenStanding};
@@ -78,12 +78,15 @@ pub trait ClientStore: Send + Sync {
     /// `ConditionFailed` if there was none.
     async fn delete_client(&self, workspace: &str, client_id: &str) -> StoreResult<()>;
     /// Replaces a confidential client's secret digest; `ConditionFailed` for a missing or
-    /// public client.
+    /// public client. With `previous` (whose digest must be the current one, else
+    /// `ConditionFailed`), the replaced secret stays accepted until `previous.until`; without,
+    /// no earlier secret is accepted any more.
     async fn set_client_secret(
         &self,
         workspace: &str,
         client_id: &str,
         digest: &str,
+        previous: Option<&PreviousSecret>,
     ) -> StoreResult<()>;
     /// Replaces what was registered about a client (name, redirect URIs, grants, scopes,
     /// policy) with `client`'s, keeping its secret, creation time and generation, whatever

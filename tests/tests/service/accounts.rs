@@ -173,7 +173,9 @@ async fn client_revocations_end_its_tokens() {
     let clients = &*w.state.store.clients;
     let (ws, id) = ("default", w.app.client.client_id.as_str());
     let h = hold(&w).await;
-    admin::rotate_secret(clients, ws, id).await.unwrap();
+    admin::rotate_secret(clients, (ws, id), None, now())
+        .await
+        .unwrap();
     assert!(
         active(&w, &h.access).await,
         "a new secret alone keeps the tokens"

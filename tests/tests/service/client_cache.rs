@@ -4,7 +4,7 @@
 
 use async_trait::async_trait;
 use oauth_core::clock::ManualClock;
-use oauth_core::protocol::client::Client;
+use oauth_core::protocol::client::{Client, PreviousSecret};
 use oauth_core::protocol::code_grant::CodeGrant;
 use oauth_core::protocol::token_record::TokenStanding;
 use oauth_core::store::memory::MemoryStore;
@@ -43,8 +43,14 @@ impl ClientStore for Counting {
     async fn delete_client(&self, ws: &str, id: &str) -> StoreResult<()> {
         self.inner.delete_client(ws, id).await
     }
-    async fn set_client_secret(&self, ws: &str, id: &str, d: &str) -> StoreResult<()> {
-        self.inner.set_client_secret(ws, id, d).await
+    async fn set_client_secret(
+        &self,
+        ws: &str,
+        id: &str,
+        d: &str,
+        p: Option<&PreviousSecret>,
+    ) -> StoreResult<()> {
+        self.inner.set_client_secret(ws, id, d, p).await
     }
     async fn set_client_settings(&self, c: &Client) -> StoreResult<()> {
         self.inner.set_client_settings(c).await

@@ -2,7 +2,7 @@
 
 use super::item::*;
 use super::{codes, DynamoStore};
-use crate::protocol::client::{Client, ClientPolicy, GrantType};
+use crate::protocol::client::{Client, ClientPolicy, GrantType, PreviousSecret};
 use crate::protocol::code_grant::CodeGrant;
 use crate::protocol::token_record::TokenStanding;
 use crate::store::{secret_key, ClientStore, Login, LoginState, StoreResult};
@@ -31,6 +31,10 @@ pub(super) fn to_item(c: &Client) -> Item {
     ]);
     put_scope(&mut item, &c.scopes);
     put_opt(&mut item, "secret_digest", c.secret_digest.as_ref().map(s));
+    if let Some(p) = &c.previous_secret {
+        item.insert("previous_secret_digest".into(), s(&p.digest));
+        item.insert("previous_secret_until".into(), n(p.until));
+    }
     put_opt(
         &mut item,
         "access_token_ttl",
@@ -54,6 +58,13 @@ pub(super) fn from_item(item: &Item) -> StoreResult<Client> {
         client_id: req_s(item, "client_id")?,
         name: req_s(item, "name")?,
         secret_digest: opt_s(item, "secret_digest"),
+        previous_secret: match (
+            opt_s(item, "previous_secret_digest"),
+            opt_n(item, "previous_secret_until")?,
+        ) {
+            (Some(digest), Some(until)) => Some(PreviousSecret { digest, until }),
+            _ => None,
+        },
         redirect_uris: str_list(item, "redirect_uris"),
         grant_types: str_list(item, "grant_types")
             .iter()
@@ -79,10 +90,12 @@ pub(super) fn from_item(item: &Item) -> StoreResult<Client> {
 
 /// Attributes a settings change leaves alone: the key, and what only credential and token
 /// changes write.
-const NOT_SETTINGS: [&str; 5] = [
+const NOT_SETTINGS: [&str; 7] = [
     "workspace",
     "client_id",
     "secret_digest",
+    "previous_secret_digest",
+    "previous_secret_until",
     "created_at",
     "generation",
 ];
@@ -168,12 +181,26 @@ impl ClientStore for DynamoStore {
         workspace: &str,
         client_id: &str,
         digest: &str,
+        previous: Option<&PreviousSecret>,
     ) -> StoreResult<()> {
         let key = client_key(workspace, client_id);
-        let update = ("SET secret_digest = :d", "attribute_exists(secret_digest)");
         let table = &self.tables.clients;
-        self.update_if(table, key, update, [(":d", s(digest))])
-            .await
+        let Some(p) = previous else {
+            let update = (
+                "SET secret_digest = :d REMOVE previous_secret_digest, previous_secret_until",
+                "attribute_exists(secret_digest)",
+            );
+            return self
+                .update_if(table, key, update, [(":d", s(digest))])
+                .await;
+        };
+        // The overlap keeps the secret being replaced, not one a concurrent rotation set.
+        let update = (
+            "SET secret_digest = :d, previous_secret_digest = :p, previous_secret_until = :u",
+            "secret_digest = :p",
+        );
+        let values = [(":d", s(digest)), (":p", s(&p.digest)), (":u", n(p.until))];
+        self.update_if(table, key, update, values).await
     }
 
     async fn set_client_settings(&self, client: &Client) -> StoreResult<()> {

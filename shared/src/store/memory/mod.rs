@@ -10,7 +10,7 @@ use super::{
     consent_key, grant_key, secret_key, subject_key, ClientStore, ConsentStore, Login, LoginState,
     SessionStore, StoreError, StoreResult,
 };
-use crate::protocol::client::Client;
+use crate::protocol::client::{Client, PreviousSecret};
 use crate::protocol::code_grant::CodeGrant;
 use crate::protocol::login::Attempts;
 use crate::protocol::token_record::{TokenRecord, TokenStanding};
@@ -171,12 +171,18 @@ impl ClientStore for MemoryStore {
         workspace: &str,
         client_id: &str,
         digest: &str,
+        previous: Option<&PreviousSecret>,
     ) -> StoreResult<()> {
         let mut data = self.data()?;
         let client = data.clients.get_mut(&pair(workspace, client_id));
+        let replaces = |c: &Client| match previous {
+            None => c.secret_digest.is_some(),
+            Some(p) => c.secret_digest.as_deref() == Some(p.digest.as_str()),
+        };
         match client {
-            Some(c) if c.secret_digest.is_some() => {
+            Some(c) if replaces(c) => {
                 c.secret_digest = Some(digest.to_owned());
+                c.previous_secret = previous.cloned();
                 Ok(())
             }
             _ => Err(StoreError::ConditionFailed),
@@ -192,6 +198,7 @@ impl ClientStore for MemoryStore {
         if let Some(c) = stored {
             *c = Client {
                 secret_digest: c.secret_digest.take(),
+                previous_secret: c.previous_secret.take(),
                 created_at: c.created_at,
                 generation: c.generation,
                 ..client.clone()

@@ -31,18 +31,48 @@ pub(super) async fn clients_round_trip_under_their_conditions(s: Stores) {
         "a workspace's clients, in id order"
     );
     s.clients
-        .set_client_secret("w", "conf", "new")
+        .set_client_secret("w", "conf", "new", None)
         .await
         .unwrap();
     let rotated = s.clients.client("w", "conf").await.unwrap().unwrap();
     assert_eq!(rotated.secret_digest.as_deref(), Some("new"));
-    let public_secret = s.clients.set_client_secret("w", "pub", "x").await;
+    // An overlap keeps the secret it replaces, and only that one.
+    let stale = PreviousSecret {
+        digest: "not-current".into(),
+        until: 50,
+    };
+    let raced = s
+        .clients
+        .set_client_secret("w", "conf", "newer", Some(&stale));
+    assert!(
+        failed(raced.await),
+        "the previous secret must be the current one"
+    );
+    let kept = PreviousSecret {
+        digest: "new".into(),
+        until: 50,
+    };
+    let overlap = s
+        .clients
+        .set_client_secret("w", "conf", "newer", Some(&kept));
+    overlap.await.unwrap();
+    let both = s.clients.client("w", "conf").await.unwrap().unwrap();
+    assert_eq!(both.secret_digest.as_deref(), Some("newer"));
+    assert_eq!(both.previous_secret, Some(kept));
+    let ended = s.clients.set_client_secret("w", "conf", "newest", None);
+    ended.await.unwrap();
+    let alone = s.clients.client("w", "conf").await.unwrap().unwrap();
+    assert_eq!(
+        alone.previous_secret, None,
+        "a rotation without overlap ends it"
+    );
+    let public_secret = s.clients.set_client_secret("w", "pub", "x", None).await;
     assert!(
         failed(public_secret),
         "a public client has no secret to replace"
     );
     assert!(failed(
-        s.clients.set_client_secret("w", "nobody", "x").await
+        s.clients.set_client_secret("w", "nobody", "x", None).await
     ));
     s.clients.delete_client("w", "conf").await.unwrap();
     assert!(s.clients.client("w", "conf").await.unwrap().is_none());
@@ -380,8 +410,12 @@ pub(super) async fn secrets_are_looked_up_in_their_own_workspace_only(s: Stores)
 pub(super) async fn a_settings_change_keeps_credentials_and_generation(s: Stores) {
     let c = client("conf", false);
     s.clients.create_client(&c).await.unwrap();
+    let previous = PreviousSecret {
+        digest: c.secret_digest.clone().unwrap(),
+        until: 77,
+    };
     s.clients
-        .set_client_secret("w", "conf", "rotated")
+        .set_client_secret("w", "conf", "rotated", Some(&previous))
         .await
         .unwrap();
     s.clients
@@ -403,6 +437,7 @@ pub(super) async fn a_settings_change_keeps_credentials_and_generation(s: Stores
     let read = s.clients.client("w", "conf").await.unwrap().unwrap();
     let expected = Client {
         secret_digest: Some("rotated".into()),
+        previous_secret: Some(previous),
         generation: 99,
         created_at: c.created_at,
         ..changed.clone()

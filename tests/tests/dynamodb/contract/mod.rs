@@ -5,7 +5,7 @@
 mod accounts;
 mod grants;
 
-use oauth_core::protocol::client::{Client, ClientPolicy, GrantType};
+use oauth_core::protocol::client::{Client, ClientPolicy, GrantType, PreviousSecret};
 use oauth_core::protocol::code_grant::CodeGrant;
 use oauth_core::protocol::login::{Attempts, Throttle};
 use oauth_core::protocol::pkce::Method;
@@ -77,6 +77,7 @@ fn client(id: &str, public: bool) -> Client {
         client_id: id.into(),
         name: "App".into(),
         secret_digest: (!public).then(|| "digest".into()),
+        previous_secret: None,
         redirect_uris: vec![
             "https://a.example/cb".into(),
             "https://a.example/cb2".into(),

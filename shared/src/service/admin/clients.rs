@@ -1,25 +1,11 @@
-//! Operator actions behind the admin CLI: registering clients and users. Validation is done
-//! before anything is written, so bad input writes nothing.
+//! Registering clients and changing them.
 
+use super::AdminError;
 use crate::crypto;
-use crate::protocol::client::{Client, ClientPolicy, GrantType};
+use crate::protocol::client::{Client, ClientPolicy, GrantType, PreviousSecret};
 use crate::protocol::scope::Scopes;
-use crate::protocol::user::User;
 use crate::protocol::{redirect_uri, workspace};
-use crate::store::{AccountChange, ClientStore, StoreError, UserStore};
-use std::num::NonZeroU32;
-
-#[derive(Debug, thiserror::Error)]
-pub enum AdminError {
-    #[error("{0}")]
-    Invalid(String),
-    #[error("{0} already exists")]
-    Exists(String),
-    #[error("{0} not found")]
-    NotFound(String),
-    #[error("storage failure: {0}")]
-    Storage(#[from] StoreError),
-}
+use crate::store::{ClientStore, StoreError};
 
 /// What an operator asks for when registering a client.
 #[derive(Debug, Clone, Default)]
@@ -81,6 +67,7 @@ pub fn build_client(spec: &ClientSpec, now: u64) -> Result<Registered, AdminErro
         client_id: crypto::random_id(22),
         name: spec.name.trim().to_owned(),
         secret_digest: client_secret.as_deref().map(crypto::digest),
+        previous_secret: None,
         redirect_uris,
         grant_types,
         scopes,
@@ -193,95 +180,45 @@ pub async fn update_client(
     }
 }
 
-/// Issues a new secret for a confidential client; the old one stops working at once
-/// (after at most `CLIENT_CACHE_SECONDS` in warm functions).
+/// Longest overlap `rotate-secret --keep-old` allows: long enough to roll a fleet, short
+/// enough that a leaked old secret does not live on.
+pub const MAX_SECRET_OVERLAP: u64 = 30 * 24 * 3600;
+
+/// Issues a new secret for a confidential client. The old one stops working at once (after
+/// at most `CLIENT_CACHE_SECONDS` in warm functions), or with `keep_old` seconds of overlap
+/// it stays accepted that long; any secret an earlier overlap kept ends now.
 pub async fn rotate_secret(
     store: &dyn ClientStore,
-    workspace: &str,
-    client_id: &str,
+    (workspace, client_id): (&str, &str),
+    keep_old: Option<u64>,
+    now: u64,
 ) -> Result<String, AdminError> {
+    let previous = match keep_old {
+        None => None,
+        Some(secs) if secs == 0 || secs > MAX_SECRET_OVERLAP => {
+            return Err(AdminError::Invalid(format!(
+                "--keep-old takes 1 to {MAX_SECRET_OVERLAP} seconds"
+            )))
+        }
+        Some(secs) => store
+            .client(workspace, client_id)
+            .await?
+            .and_then(|c| c.secret_digest.clone())
+            .map(|digest| PreviousSecret {
+                digest,
+                until: now + secs,
+            }),
+    };
     let secret = crypto::new_secret();
+    let digest = crypto::digest(&secret);
     match store
-        .set_client_secret(workspace, client_id, &crypto::digest(&secret))
+        .set_client_secret(workspace, client_id, &digest, previous.as_ref())
         .await
     {
         Ok(()) => Ok(secret),
         Err(StoreError::ConditionFailed) => Err(AdminError::NotFound(format!(
             "confidential client {client_id} in workspace {workspace}"
         ))),
-        Err(e) => Err(e.into()),
-    }
-}
-
-fn check_user_input(workspace: &str, username: &str, password: &str) -> Result<(), AdminError> {
-    workspace::validate_name(workspace).map_err(|e| AdminError::Invalid(e.description))?;
-    if username.is_empty() || username.len() > 256 || username.chars().any(char::is_control) {
-        return Err(AdminError::Invalid(
-            "usernames are 1-256 characters, no control characters".into(),
-        ));
-    }
-    if password.chars().count() < 8 {
-        return Err(AdminError::Invalid(
-            "passwords need at least 8 characters".into(),
-        ));
-    }
-    Ok(())
-}
-
-pub async fn create_user(
-    store: &dyn UserStore,
-    iterations: NonZeroU32,
-    workspace: &str,
-    username: &str,
-    password: &str,
-    now: u64,
-) -> Result<User, AdminError> {
-    check_user_input(workspace, username, password)?;
-    let hash = crypto::hash_password(password, iterations);
-    let user = User::new(workspace, username, &crypto::random_id(22), hash);
-    match store.create_user(&user, now).await {
-        Ok(()) => Ok(user),
-        Err(StoreError::ConditionFailed) => Err(AdminError::Exists(format!("user {username}"))),
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// What the operator does to a user (`oauth-admin user …`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum UserAction {
-    SetPassword(String),
-    Disable,
-    Enable,
-    RevokeTokens,
-    Delete,
-}
-
-/// Applies `action` to a user. Everything but `Enable` ends the user's tokens, sessions and
-/// consents at once (see `AccountChange`).
-pub async fn change_user(
-    store: &dyn UserStore,
-    iterations: NonZeroU32,
-    (workspace, username): (&str, &str),
-    action: &UserAction,
-) -> Result<User, AdminError> {
-    let not_found = || AdminError::NotFound(format!("user {username}"));
-    let change = match action {
-        UserAction::SetPassword(password) => {
-            check_user_input(workspace, username, password)?;
-            AccountChange::SetPassword(crypto::hash_password(password, iterations))
-        }
-        UserAction::Disable => AccountChange::Disable,
-        UserAction::Enable => AccountChange::Enable,
-        UserAction::RevokeTokens => AccountChange::RevokeTokens,
-        UserAction::Delete => AccountChange::Delete,
-    };
-    let user = store
-        .user(workspace, username)
-        .await?
-        .ok_or_else(not_found)?;
-    match store.change_account(&user, &change).await {
-        Ok(()) => Ok(user),
-        Err(StoreError::ConditionFailed) => Err(not_found()),
         Err(e) => Err(e.into()),
     }
 }

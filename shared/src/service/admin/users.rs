@@ -1,0 +1,81 @@
+//! Accounts: creating users, and what the operator does to them.
+
+use super::AdminError;
+use crate::crypto;
+use crate::protocol::user::User;
+use crate::protocol::workspace;
+use crate::store::{AccountChange, StoreError, UserStore};
+use std::num::NonZeroU32;
+
+fn check_user_input(workspace: &str, username: &str, password: &str) -> Result<(), AdminError> {
+    workspace::validate_name(workspace).map_err(|e| AdminError::Invalid(e.description))?;
+    if username.is_empty() || username.len() > 256 || username.chars().any(char::is_control) {
+        return Err(AdminError::Invalid(
+            "usernames are 1-256 characters, no control characters".into(),
+        ));
+    }
+    if password.chars().count() < 8 {
+        return Err(AdminError::Invalid(
+            "passwords need at least 8 characters".into(),
+        ));
+    }
+    Ok(())
+}
+
+pub async fn create_user(
+    store: &dyn UserStore,
+    iterations: NonZeroU32,
+    workspace: &str,
+    username: &str,
+    password: &str,
+    now: u64,
+) -> Result<User, AdminError> {
+    check_user_input(workspace, username, password)?;
+    let hash = crypto::hash_password(password, iterations);
+    let user = User::new(workspace, username, &crypto::random_id(22), hash);
+    match store.create_user(&user, now).await {
+        Ok(()) => Ok(user),
+        Err(StoreError::ConditionFailed) => Err(AdminError::Exists(format!("user {username}"))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// What the operator does to a user (`oauth-admin user …`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UserAction {
+    SetPassword(String),
+    Disable,
+    Enable,
+    RevokeTokens,
+    Delete,
+}
+
+/// Applies `action` to a user. Everything but `Enable` ends the user's tokens, sessions and
+/// consents at once (see `AccountChange`).
+pub async fn change_user(
+    store: &dyn UserStore,
+    iterations: NonZeroU32,
+    (workspace, username): (&str, &str),
+    action: &UserAction,
+) -> Result<User, AdminError> {
+    let not_found = || AdminError::NotFound(format!("user {username}"));
+    let change = match action {
+        UserAction::SetPassword(password) => {
+            check_user_input(workspace, username, password)?;
+            AccountChange::SetPassword(crypto::hash_password(password, iterations))
+        }
+        UserAction::Disable => AccountChange::Disable,
+        UserAction::Enable => AccountChange::Enable,
+        UserAction::RevokeTokens => AccountChange::RevokeTokens,
+        UserAction::Delete => AccountChange::Delete,
+    };
+    let user = store
+        .user(workspace, username)
+        .await?
+        .ok_or_else(not_found)?;
+    match store.change_account(&user, &change).await {
+        Ok(()) => Ok(user),
+        Err(StoreError::ConditionFailed) => Err(not_found()),
+        Err(e) => Err(e.into()),
+    }
+}
