@@ -122,3 +122,27 @@ pub fn authorizer_event(authorization: Option<&str>) -> ApiGatewayV2CustomAuthor
     }))
     .expect("authorizer event")
 }
+
+/// A request with a JSON body (or none) and an optional bearer token, to any path of the
+/// token function: the registration endpoints (RFC 7591, RFC 7592).
+pub async fn json_request(
+    state: &AppState,
+    (method, path): (&str, &str),
+    bearer: Option<&str>,
+    body: Option<&Value>,
+) -> Reply {
+    let mut b = lambda_http::http::Request::builder()
+        .method(method)
+        .uri(path);
+    if let Some(token) = bearer {
+        b = b.header("authorization", format!("Bearer {token}"));
+    }
+    let body = match body {
+        Some(v) => {
+            b = b.header("content-type", "application/json");
+            Body::Text(v.to_string())
+        }
+        None => Body::Empty,
+    };
+    token(state, b.body(body).expect("request")).await
+}

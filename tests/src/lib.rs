@@ -7,6 +7,7 @@ pub mod browser;
 pub mod call;
 pub mod fixtures;
 pub mod harness;
+pub mod http_login;
 pub mod stack;
 pub mod template;
 pub mod webdriver;

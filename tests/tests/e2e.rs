@@ -354,3 +354,87 @@ async fn nothing_secret_reaches_the_logs_even_at_trace() {
         assert!(!log.contains(s.as_str()), "a secret reached the log");
     }
 }
+
+/// RFC 7591 over HTTP: a team registers its client with an initial access token, then the
+/// `oauth2` crate runs a code + PKCE flow with it through the real login and consent pages,
+/// and the registration access token reads the registration back (RFC 7592).
+#[tokio::test]
+async fn a_self_registered_client_completes_a_code_flow_with_the_oauth2_crate() {
+    use oauth_core::service::admin::{create_registration_token, RegistrationTokenSpec};
+    let stack = stack().await;
+    let store = stack.store();
+    let spec = RegistrationTokenSpec {
+        workspace: "default".into(),
+        expires_in: 600,
+        max_uses: Some(1),
+        scope: "read write".into(),
+    };
+    let (initial, _) = create_registration_token(&*store.registrations, &spec, now())
+        .await
+        .unwrap();
+    add_user(&store, "default", "dcr-user", "correct horse").await;
+    let metadata = serde_json::json!({
+        "client_name": "Self-registered",
+        "redirect_uris": [CB],
+        "grant_types": ["authorization_code", "refresh_token"],
+        "scope": "read",
+    });
+    let url = format!("{}/oauth2/register", stack.base_url);
+    let registered: serde_json::Value = {
+        let resp = http()
+            .post(&url)
+            .bearer_auth(&initial)
+            .json(&metadata)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 201);
+        resp.json().await.unwrap()
+    };
+    let field = |n: &str| registered[n].as_str().unwrap().to_owned();
+
+    let client = BasicClient::new(ClientId::new(field("client_id")))
+        .set_client_secret(ClientSecret::new(field("client_secret")))
+        .set_auth_uri(AuthUrl::new(format!("{}/oauth2/authorize", stack.base_url)).unwrap())
+        .set_token_uri(TokenUrl::new(format!("{}/oauth2/token", stack.base_url)).unwrap())
+        .set_redirect_uri(RedirectUrl::new(CB.into()).unwrap());
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let (authorize, csrf) = client
+        .authorize_url(oauth2::CsrfToken::new_random)
+        .add_scope(Scope::new("read".into()))
+        .set_pkce_challenge(challenge)
+        .url();
+    let back = http_login::sign_in_and_allow(authorize.as_str(), "dcr-user", "correct horse").await;
+    let q = browser::params_of(&back, '?');
+    assert!(back.starts_with(CB), "{back}");
+    assert_eq!(&q["state"], csrf.secret());
+    let tokens = client
+        .exchange_code(AuthorizationCode::new(q["code"].clone()))
+        .set_pkce_verifier(verifier)
+        .request_async(&http())
+        .await
+        .unwrap();
+    assert_eq!(tokens.scopes(), Some(&vec![Scope::new("read".into())]));
+    let refreshed = client
+        .exchange_refresh_token(tokens.refresh_token().unwrap())
+        .request_async(&http())
+        .await
+        .unwrap();
+    assert!(!refreshed.access_token().secret().is_empty());
+
+    let read = http()
+        .get(field("registration_client_uri"))
+        .bearer_auth(field("registration_access_token"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.status(), 200);
+    let again = http()
+        .post(&url)
+        .bearer_auth(&initial)
+        .json(&metadata)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 401, "the token had one use");
+}

@@ -4,6 +4,7 @@
 
 mod clients;
 mod import;
+mod registration;
 mod tokens;
 mod users;
 
@@ -14,6 +15,7 @@ use oauth_core::service::admin::AdminError;
 use oauth_core::store::dynamo::DynamoStore;
 use oauth_core::store::Stores;
 use oauth_core::Settings;
+use registration::RegistrationCmd;
 use serde_json::{json, Value};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -46,6 +48,9 @@ enum Command {
     /// shell history).
     #[command(subcommand)]
     Token(TokenCmd),
+    /// Initial access tokens, which open self-service client registration (RFC 7591).
+    #[command(subcommand)]
+    RegistrationToken(RegistrationCmd),
 }
 
 #[derive(Subcommand)]
@@ -104,6 +109,7 @@ async fn run(cli: Cli) -> Result<Value, AdminError> {
         Command::Client(cmd) => clients::client(&ctx, cmd).await,
         Command::User(cmd) => users::user(&ctx, cmd).await,
         Command::Token(cmd) => tokens::token(&ctx, cmd).await,
+        Command::RegistrationToken(cmd) => registration::registration(&ctx, cmd).await,
     }
 }
 

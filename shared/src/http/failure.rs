@@ -167,7 +167,7 @@ fn unavailable() -> Told {
 /// The status an RFC error code travels with (RFC 6749 §5.2).
 fn status_of(code: ErrorCode) -> u16 {
     match code {
-        ErrorCode::InvalidClient => 401,
+        ErrorCode::InvalidClient | ErrorCode::InvalidToken => 401,
         ErrorCode::ServerError => 500,
         ErrorCode::TemporarilyUnavailable => 503,
         _ => 400,
@@ -187,9 +187,14 @@ fn add_headers(resp: &mut Response<Body>, told: &Told) {
         h.insert(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER));
     }
     if told.status == 401 {
+        let challenge = match told.code {
+            // RFC 6750 §3: the registration endpoints take bearer tokens.
+            "invalid_token" => "Bearer realm=\"oauth\", error=\"invalid_token\"",
+            _ => "Basic realm=\"oauth\", charset=\"UTF-8\"",
+        };
         h.insert(
             header::WWW_AUTHENTICATE,
-            HeaderValue::from_static("Basic realm=\"oauth\", charset=\"UTF-8\""),
+            HeaderValue::from_static(challenge),
         );
     }
     if let Some(allowed) = told.allow {

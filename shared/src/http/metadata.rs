@@ -38,6 +38,8 @@ fn document(state: &AppState, ws: &str, req: &Request) -> Value {
         "token_endpoint": endpoint("token"),
         "revocation_endpoint": endpoint("revoke"),
         "introspection_endpoint": endpoint("introspect"),
+        // RFC 7591: open to holders of an initial access token.
+        "registration_endpoint": endpoint("register"),
         "grant_types_supported": grant_types,
         "response_types_supported": offered.response_types(),
         "response_modes_supported": offered.response_modes(),

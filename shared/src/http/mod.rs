@@ -7,6 +7,7 @@ pub(crate) mod failure;
 pub(crate) mod introspection;
 pub mod lambda_event;
 pub(crate) mod metadata;
+pub(crate) mod registration;
 pub(crate) mod request;
 pub(crate) mod response;
 pub(crate) mod revocation;

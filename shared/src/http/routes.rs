@@ -2,6 +2,7 @@
 //! a test checks that `template.yaml` and the `cargo lambda watch` router in `Cargo.toml`
 //! route exactly these paths to the same functions.
 
+use crate::protocol::form::decode_component;
 use crate::protocol::workspace::{self, DEFAULT_WORKSPACE};
 
 /// A Lambda function of the stack.
@@ -41,6 +42,10 @@ pub enum Endpoint {
     Metadata,
     /// RFC 6749 §3.1.
     Authorization,
+    /// RFC 7591.
+    Registration,
+    /// RFC 7592: one client's registration (`{client_id}`).
+    RegistrationConfiguration,
 }
 
 impl Endpoint {
@@ -63,7 +68,8 @@ pub enum Dialect {
     Seed000,
 }
 
-/// A path pattern; `{workspace}` stands for one segment that is a valid workspace name.
+/// A path pattern; `{workspace}` stands for one segment that is a valid workspace name,
+/// `{client_id}` for any one segment (percent-decoded).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Route {
     pub path: &'static str,
@@ -93,11 +99,14 @@ pub struct Resolved {
     pub endpoint: Endpoint,
     pub workspace: String,
     pub dialect: Dialect,
+    /// The `{client_id}` segment, where the route has one.
+    pub client_id: Option<String>,
 }
 
 /// The canonical paths, their workspace forms, and the seed aliases (000: `/api/v1/oauth`,
 /// 002: `/v1/oauth`, which serve the default workspace; 001's client-credentials example:
 /// `/{workspace}/oauth/2/token`).
+#[rustfmt::skip]
 pub const ROUTES: &[Route] = &[
     route("/oauth2/token", Endpoint::Token),
     route("/{workspace}/oauth2/token", Endpoint::Token),
@@ -108,18 +117,16 @@ pub const ROUTES: &[Route] = &[
     route("/{workspace}/oauth2/revoke", Endpoint::Revocation),
     route("/oauth2/introspect", Endpoint::Introspection),
     route("/{workspace}/oauth2/introspect", Endpoint::Introspection),
-    route(
-        "/.well-known/oauth-authorization-server",
-        Endpoint::Metadata,
-    ),
-    route(
-        "/.well-known/oauth-authorization-server/{workspace}",
-        Endpoint::Metadata,
-    ),
+    route("/.well-known/oauth-authorization-server", Endpoint::Metadata),
+    route("/.well-known/oauth-authorization-server/{workspace}", Endpoint::Metadata),
     route("/oauth2/authorize", Endpoint::Authorization),
     route("/{workspace}/oauth2/authorize", Endpoint::Authorization),
     seed_000("/api/v1/oauth/authorize", Endpoint::Authorization),
     route("/v1/oauth/authorize", Endpoint::Authorization),
+    route("/oauth2/register", Endpoint::Registration),
+    route("/{workspace}/oauth2/register", Endpoint::Registration),
+    route("/oauth2/register/{client_id}", Endpoint::RegistrationConfiguration),
+    route("/{workspace}/oauth2/register/{client_id}", Endpoint::RegistrationConfiguration),
 ];
 
 /// The endpoint, workspace and dialect a request path addresses (one trailing slash
@@ -127,22 +134,28 @@ pub const ROUTES: &[Route] = &[
 pub fn resolve(path: &str) -> Option<Resolved> {
     let path = path.strip_suffix('/').unwrap_or(path);
     ROUTES.iter().find_map(|r| {
-        matches(r.path, path).map(|workspace| Resolved {
+        matches(r.path, path).map(|(workspace, client_id)| Resolved {
             endpoint: r.endpoint,
             workspace,
             dialect: r.dialect,
+            client_id,
         })
     })
 }
 
-fn matches(pattern: &str, path: &str) -> Option<String> {
+fn matches(pattern: &str, path: &str) -> Option<(String, Option<String>)> {
     let (mut pat, mut got) = (pattern.split('/'), path.split('/'));
     let mut ws = DEFAULT_WORKSPACE.to_owned();
+    let mut client_id = None;
     loop {
         match (pat.next(), got.next()) {
-            (None, None) => return Some(ws),
+            (None, None) => return Some((ws, client_id)),
             (Some("{workspace}"), Some(name)) if workspace::is_valid_name(name) => {
                 ws = name.to_owned()
+            }
+            (Some("{client_id}"), Some(id)) if !id.is_empty() => {
+                // A path keeps `+` as it is; only percent-escapes are decoded.
+                client_id = Some(decode_component(&id.replace('+', "%2B")).ok()?);
             }
             (Some(p), Some(g)) if p == g => {}
             _ => return None,
@@ -175,6 +188,13 @@ mod tests {
             ),
             ("/v1/oauth/authorize", Endpoint::Authorization, "default"),
             ("/acme/oauth/2/token", Endpoint::Token, "acme"),
+            ("/oauth2/register", Endpoint::Registration, "default"),
+            ("/acme/oauth2/register", Endpoint::Registration, "acme"),
+            (
+                "/acme/oauth2/register/abc",
+                Endpoint::RegistrationConfiguration,
+                "acme",
+            ),
         ] {
             let r = resolve(path).unwrap_or_else(|| panic!("{path}"));
             assert_eq!((r.endpoint, r.workspace.as_str()), (endpoint, ws), "{path}");
@@ -187,6 +207,15 @@ mod tests {
             let seed = r.path.starts_with("/api/v1/oauth/");
             assert_eq!(r.dialect == Dialect::Seed000, seed, "{}", r.path);
         }
+    }
+
+    #[test]
+    fn the_client_id_segment_is_decoded() {
+        let r = resolve("/oauth2/register/a%20b").unwrap();
+        assert_eq!(r.endpoint, Endpoint::RegistrationConfiguration);
+        assert_eq!(r.client_id.as_deref(), Some("a b"));
+        assert_eq!(resolve("/oauth2/register/%ff"), None, "not UTF-8");
+        assert_eq!(resolve("/oauth2/token").unwrap().client_id, None);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use super::failure::Failure;
 use super::routes::{self, Dialect, Endpoint, Resolved};
-use super::{introspection, metadata, revocation, token_endpoint};
+use super::{introspection, metadata, registration, revocation, token_endpoint};
 use crate::config::AppState;
 use lambda_http::{Body, Request, Response};
 
@@ -27,6 +27,9 @@ async fn route(state: &AppState, to: Resolved, req: Request) -> Response<Body> {
         Endpoint::Revocation => revocation::handle(state, ws, req).await,
         Endpoint::Introspection => introspection::handle(state, ws, req).await,
         Endpoint::Metadata => metadata::handle(state, ws, req),
+        Endpoint::Registration | Endpoint::RegistrationConfiguration => {
+            registration::handle(state, ws, to.client_id.as_deref(), req).await
+        }
         // Served by the authorize function; routed here only by mistake.
         Endpoint::Authorization => Failure::NotFound.into_json(Dialect::Rfc),
     }

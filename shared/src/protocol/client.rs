@@ -45,6 +45,9 @@ pub struct Client {
     pub secret_digest: Option<String>,
     /// The secret a rotation with an overlap replaced, still accepted until its end.
     pub previous_secret: Option<PreviousSecret>,
+    /// The digest of the registration access token of a client that registered itself
+    /// (RFC 7591): what reads, updates and deletes its registration (RFC 7592).
+    pub registration_token_digest: Option<String>,
     pub redirect_uris: Vec<String>,
     pub grant_types: Vec<GrantType>,
     pub scopes: Scopes,
@@ -99,6 +102,7 @@ impl Client {
             name: "C".into(),
             secret_digest: Some("d".into()),
             previous_secret: None,
+            registration_token_digest: None,
             redirect_uris: vec![],
             grant_types: vec![],
             scopes: Scopes::default(),

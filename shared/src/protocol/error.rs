@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-/// Error codes of RFC 6749 §4.1.2.1 and §5.2.
+/// Error codes of RFC 6749 §4.1.2.1 and §5.2, and of the specifications beside it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorCode {
     InvalidRequest,
@@ -21,6 +21,13 @@ pub enum ErrorCode {
     LoginRequired,
     /// `prompt=none`, and the user would have to consent.
     ConsentRequired,
+    /// RFC 6750 §3.1: a bearer token (here: a registration token) that is missing, unknown,
+    /// expired or used up.
+    InvalidToken,
+    /// RFC 7591 §3.2.2.
+    InvalidRedirectUri,
+    /// RFC 7591 §3.2.2.
+    InvalidClientMetadata,
 }
 
 impl ErrorCode {
@@ -38,6 +45,9 @@ impl ErrorCode {
             Self::TemporarilyUnavailable => "temporarily_unavailable",
             Self::LoginRequired => "login_required",
             Self::ConsentRequired => "consent_required",
+            Self::InvalidToken => "invalid_token",
+            Self::InvalidRedirectUri => "invalid_redirect_uri",
+            Self::InvalidClientMetadata => "invalid_client_metadata",
         }
     }
 }
@@ -78,6 +88,21 @@ impl OAuthError {
     }
     pub fn invalid_scope(d: impl Into<String>) -> Self {
         Self::new(ErrorCode::InvalidScope, d)
+    }
+    pub fn invalid_client_metadata(d: impl Into<String>) -> Self {
+        Self::new(ErrorCode::InvalidClientMetadata, d)
+    }
+    pub fn invalid_redirect_uri(d: impl Into<String>) -> Self {
+        Self::new(ErrorCode::InvalidRedirectUri, d)
+    }
+
+    /// A registration (initial or registration access) token that is missing, unknown,
+    /// expired, used up, or not for this client: one answer for all (RFC 6750, RFC 7592 §3).
+    pub fn invalid_registration_token() -> Self {
+        Self::new(
+            ErrorCode::InvalidToken,
+            "the registration token is missing, invalid, expired or used up",
+        )
     }
 
     // Failures that must read the same whichever part of the request was wrong, so that

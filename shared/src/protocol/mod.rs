@@ -13,6 +13,7 @@ pub mod login;
 pub mod pkce;
 pub mod redirect_uri;
 pub mod refresh_grant;
+pub mod registration;
 pub mod scope;
 pub mod token_record;
 pub mod token_request;

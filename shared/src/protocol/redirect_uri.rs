@@ -35,42 +35,43 @@ pub fn is_registered(registered: &[String], uri: &str) -> bool {
     registered.iter().any(|r| r == uri)
 }
 
-/// Why a URI may not be registered, or `Ok` if it may.
+/// Why a URI may not be registered, or `Ok` if it may (for the operator: names the URI).
 pub fn validate_registration(uri: &str) -> Result<(), String> {
+    match registration_problem(uri) {
+        Some(problem) => Err(format!("redirect URI {uri:?}: {problem}")),
+        None => Ok(()),
+    }
+}
+
+/// Why a URI may not be registered, in fixed words (for a client: nothing of the URI echoed).
+pub fn registration_problem(uri: &str) -> Option<&'static str> {
     if uri.is_empty() || uri.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(format!(
-            "redirect URI {uri:?} is empty or contains whitespace"
-        ));
+        return Some("empty, or contains whitespace");
     }
     if uri.contains('#') {
-        return Err(format!("redirect URI {uri:?} must not contain a fragment"));
+        return Some("must not contain a fragment");
     }
-    let (scheme, rest) = uri
-        .split_once(':')
-        .ok_or_else(|| format!("redirect URI {uri:?} is not an absolute URI"))?;
+    let Some((scheme, rest)) = uri.split_once(':') else {
+        return Some("not an absolute URI");
+    };
     let scheme_ok = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
         && scheme
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c));
     if !scheme_ok {
-        return Err(format!("redirect URI {uri:?} has a malformed scheme"));
+        return Some("malformed scheme");
     }
     match scheme.to_ascii_lowercase().as_str() {
-        "https" => {
-            host_of(rest).ok_or_else(|| format!("redirect URI {uri:?} has no host"))?;
-            Ok(())
-        }
+        "https" => host_of(rest).is_none().then_some("no host"),
         "http" => match host_of(rest) {
-            Some(h) if is_loopback(h) => Ok(()),
-            _ => Err(format!(
-                "redirect URI {uri:?}: plain http is only allowed for a loopback host (127.0.0.1, [::1], localhost)"
-            )),
+            Some(h) if is_loopback(h) => None,
+            _ => {
+                Some("plain http is only allowed for a loopback host (127.0.0.1, [::1], localhost)")
+            }
         },
         // RFC 8252 §7.1: private-use schemes are reverse domain names.
-        s if s.contains('.') && !rest.is_empty() => Ok(()),
-        _ => Err(format!(
-            "redirect URI {uri:?}: use https, http on loopback, or a reverse-domain private-use scheme"
-        )),
+        s if s.contains('.') && !rest.is_empty() => None,
+        _ => Some("use https, http on loopback, or a reverse-domain private-use scheme"),
     }
 }
 

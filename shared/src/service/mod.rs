@@ -8,6 +8,7 @@ mod issuance;
 pub(crate) mod login;
 mod password_grant;
 mod refresh;
+pub mod registration;
 pub mod token_endpoint;
 pub mod token_lifecycle;
 

@@ -13,6 +13,7 @@ pub mod memory;
 use crate::protocol::client::{Client, PreviousSecret};
 use crate::protocol::code_grant::CodeGrant;
 use crate::protocol::login::{Attempts, Throttle};
+use crate::protocol::registration::RegistrationGrant;
 use crate::protocol::token_record::{GrantFamily, TokenRecord, TokenStanding};
 use crate::protocol::user::{Consent, Session, User};
 use async_trait::async_trait;
@@ -258,13 +259,48 @@ pub trait ConsentStore: Send + Sync {
     ) -> StoreResult<()>;
 }
 
+/// Self-service registration (RFC 7591): initial access tokens, and the clients they admit.
+#[async_trait]
+pub trait RegistrationStore: Send + Sync {
+    /// Stores an initial access token (`value` is kept as a digest); `ConditionFailed` if one
+    /// with that value exists.
+    async fn put_registration_grant(
+        &self,
+        value: &str,
+        grant: &RegistrationGrant,
+    ) -> StoreResult<()>;
+    /// The initial access token named by `value` in `workspace`, strongly consistent; `None`
+    /// if unknown (expiry is the caller's to check).
+    async fn registration_grant(
+        &self,
+        workspace: &str,
+        value: &str,
+    ) -> StoreResult<Option<RegistrationGrant>>;
+    /// Creates `client` and spends one use of the initial access token `grant_value`, all or
+    /// nothing: `ConditionFailed` if the token is unknown, expired or used up, or the client
+    /// id is taken. Of concurrent registrations, no more succeed than the token has uses.
+    async fn register_client(
+        &self,
+        client: &Client,
+        grant_value: &str,
+        now: u64,
+    ) -> StoreResult<()>;
+}
+
 /// One backend with every capability.
 pub trait Store:
-    ClientStore + UserStore + CodeStore + TokenStore + SessionStore + ConsentStore
+    ClientStore + UserStore + CodeStore + TokenStore + SessionStore + ConsentStore + RegistrationStore
 {
 }
-impl<T: ClientStore + UserStore + CodeStore + TokenStore + SessionStore + ConsentStore> Store
-    for T
+impl<
+        T: ClientStore
+            + UserStore
+            + CodeStore
+            + TokenStore
+            + SessionStore
+            + ConsentStore
+            + RegistrationStore,
+    > Store for T
 {
 }
 
@@ -278,6 +314,7 @@ pub struct Stores {
     pub tokens: Arc<dyn TokenStore>,
     pub sessions: Arc<dyn SessionStore>,
     pub consents: Arc<dyn ConsentStore>,
+    pub registrations: Arc<dyn RegistrationStore>,
 }
 
 impl Stores {
@@ -289,7 +326,8 @@ impl Stores {
             codes: backend.clone(),
             tokens: backend.clone(),
             sessions: backend.clone(),
-            consents: backend,
+            consents: backend.clone(),
+            registrations: backend,
         }
     }
 

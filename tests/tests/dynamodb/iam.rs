@@ -113,6 +113,34 @@ async fn token_function(state: &AppState, setup: &Stores, r: &Registered) {
         oauth_tests::call::get("/.well-known/oauth-authorization-server"),
     )
     .await;
+    registration(state, setup).await;
+}
+
+/// RFC 7591 registration with an initial access token, then RFC 7592 read, update, delete.
+async fn registration(state: &AppState, setup: &Stores) {
+    use oauth_core::service::admin::{create_registration_token, RegistrationTokenSpec};
+    use oauth_tests::call::json_request;
+    let spec = RegistrationTokenSpec {
+        workspace: "default".into(),
+        expires_in: 600,
+        max_uses: None,
+        scope: "read".into(),
+    };
+    let store = &*setup.registrations;
+    let (initial, _) = create_registration_token(store, &spec, oauth_tests::now())
+        .await
+        .unwrap();
+    let body = serde_json::json!({"redirect_uris": ["https://app.example/cb"]});
+    let at = ("POST", "/oauth2/register");
+    let r = json_request(state, at, Some(&initial), Some(&body)).await;
+    assert_eq!(r.status, 201, "{}", r.json);
+    let (id, token) = (r.field("client_id"), r.field("registration_access_token"));
+    let path = format!("/oauth2/register/{id}");
+    let update = serde_json::json!({"client_id": id, "redirect_uris": ["https://app.example/cb"]});
+    for (method, body) in [("GET", None), ("PUT", Some(&update)), ("DELETE", None)] {
+        let r = json_request(state, (method, &path), Some(&token), body).await;
+        assert!(r.status < 300, "{method}: {}", r.json);
+    }
 }
 
 #[tokio::test]
@@ -281,6 +309,28 @@ async fn the_operators_policy_is_what_oauth_admin_uses() {
     run(&["token", "revoke", "-"], &tokens.field("access_token"));
     run(&["token", "revoke", "-"], &tokens.field("refresh_token"));
     run(&["client", "rotate-secret", &id], "");
+    run(&["client", "rotate-secret", "--keep-old", "60", &id], "");
+    run(&["registration-token", "create", "--max-uses", "2"], "");
+    let imported = [
+        "client",
+        "create",
+        "--name",
+        "legacy",
+        "--client-id",
+        "legacy-app",
+    ];
+    run(
+        &[
+            &imported[..],
+            &[
+                "--client-secret-stdin",
+                "--grant-type",
+                "client_credentials",
+            ],
+        ]
+        .concat(),
+        "legacy-secret-0123456789\n",
+    );
     run(&["client", "rotate-secret", "--revoke-tokens", &id], "");
     run(&["client", "revoke-tokens", &id], "");
     for action in ["disable", "enable", "revoke-tokens"] {

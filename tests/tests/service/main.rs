@@ -17,4 +17,5 @@ mod lifecycle;
 mod password;
 mod properties;
 mod refresh;
+mod registration;
 mod token_requests;

@@ -68,6 +68,7 @@ pub fn build_client(spec: &ClientSpec, now: u64) -> Result<Registered, AdminErro
         name: spec.name.trim().to_owned(),
         secret_digest: client_secret.as_deref().map(crypto::digest),
         previous_secret: None,
+        registration_token_digest: None,
         redirect_uris,
         grant_types,
         scopes,
@@ -171,6 +172,8 @@ pub async fn update_client(
     let updated = Client {
         client_id: current.client_id.clone(),
         secret_digest: current.secret_digest.clone(),
+        previous_secret: current.previous_secret.clone(),
+        registration_token_digest: current.registration_token_digest.clone(),
         generation: current.generation,
         ..built
     };

@@ -3,10 +3,12 @@
 
 mod clients;
 mod import;
+mod registration;
 mod users;
 
 pub use clients::*;
 pub use import::*;
+pub use registration::*;
 pub use users::*;
 
 use crate::store::StoreError;

@@ -31,6 +31,11 @@ pub(super) fn to_item(c: &Client) -> Item {
     ]);
     put_scope(&mut item, &c.scopes);
     put_opt(&mut item, "secret_digest", c.secret_digest.as_ref().map(s));
+    put_opt(
+        &mut item,
+        "registration_token_digest",
+        c.registration_token_digest.as_ref().map(s),
+    );
     if let Some(p) = &c.previous_secret {
         item.insert("previous_secret_digest".into(), s(&p.digest));
         item.insert("previous_secret_until".into(), n(p.until));
@@ -58,6 +63,7 @@ pub(super) fn from_item(item: &Item) -> StoreResult<Client> {
         client_id: req_s(item, "client_id")?,
         name: req_s(item, "name")?,
         secret_digest: opt_s(item, "secret_digest"),
+        registration_token_digest: opt_s(item, "registration_token_digest"),
         previous_secret: match (
             opt_s(item, "previous_secret_digest"),
             opt_n(item, "previous_secret_until")?,
@@ -90,10 +96,11 @@ pub(super) fn from_item(item: &Item) -> StoreResult<Client> {
 
 /// Attributes a settings change leaves alone: the key, and what only credential and token
 /// changes write.
-const NOT_SETTINGS: [&str; 7] = [
+const NOT_SETTINGS: [&str; 8] = [
     "workspace",
     "client_id",
     "secret_digest",
+    "registration_token_digest",
     "previous_secret_digest",
     "previous_secret_until",
     "created_at",

@@ -4,6 +4,7 @@
 //! fast service tests; the contract suite holds it to the DynamoDB adapter's behaviour.
 
 mod grants;
+mod registration;
 mod users;
 
 use super::{
@@ -13,6 +14,7 @@ use super::{
 use crate::protocol::client::{Client, PreviousSecret};
 use crate::protocol::code_grant::CodeGrant;
 use crate::protocol::login::Attempts;
+use crate::protocol::registration::RegistrationGrant;
 use crate::protocol::token_record::{TokenRecord, TokenStanding};
 use crate::protocol::token_value::TokenName;
 use crate::protocol::user::{Consent, Session, User};
@@ -41,6 +43,8 @@ struct Data {
     /// Failed logins by [`crate::store::attempts_key`].
     attempts: HashMap<String, Attempts>,
     consents: HashMap<String, Consent>,
+    /// Initial access tokens, by [`secret_key`] of the value.
+    registration_grants: HashMap<String, RegistrationGrant>,
 }
 
 impl Data {
@@ -199,6 +203,7 @@ impl ClientStore for MemoryStore {
             *c = Client {
                 secret_digest: c.secret_digest.take(),
                 previous_secret: c.previous_secret.take(),
+                registration_token_digest: c.registration_token_digest.take(),
                 created_at: c.created_at,
                 generation: c.generation,
                 ..client.clone()

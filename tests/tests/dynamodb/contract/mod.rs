@@ -4,6 +4,7 @@
 
 mod accounts;
 mod grants;
+mod registration;
 
 use oauth_core::protocol::client::{Client, ClientPolicy, GrantType, PreviousSecret};
 use oauth_core::protocol::code_grant::CodeGrant;
@@ -55,6 +56,8 @@ contract!(
     grants::a_revoked_family_rotates_no_more_and_loses_its_tokens,
     grants::a_family_starts_only_while_the_login_holds,
     grants::a_redemption_checks_its_user_and_client_are_not_revoked,
+    registration::an_initial_access_token_admits_as_many_clients_as_it_has_uses,
+    registration::racing_registrations_never_exceed_the_uses,
 );
 
 const THROTTLE: Throttle = Throttle {
@@ -78,6 +81,7 @@ fn client(id: &str, public: bool) -> Client {
         name: "App".into(),
         secret_digest: (!public).then(|| "digest".into()),
         previous_secret: None,
+        registration_token_digest: None,
         redirect_uris: vec![
             "https://a.example/cb".into(),
             "https://a.example/cb2".into(),

@@ -1,0 +1,100 @@
+//! `POST /{workspace}/oauth2/register` (RFC 7591) and `GET|PUT|DELETE
+//! /{workspace}/oauth2/register/{client_id}` (RFC 7592): JSON in and out, bearer tokens in the
+//! `Authorization` header (RFC 6750 §2.1).
+
+use super::failure::Failure;
+use super::request::{base_url, body, header, require_method, MAX_FORM_BYTES};
+use super::response;
+use super::routes::Dialect;
+use crate::config::AppState;
+use crate::protocol::error::OAuthError;
+use crate::protocol::workspace;
+use crate::service::registration;
+use lambda_http::http::{header::AUTHORIZATION, header::CONTENT_TYPE, Method};
+use lambda_http::{Body, Request, Response};
+
+pub(crate) async fn handle(
+    state: &AppState,
+    ws: &str,
+    client_id: Option<&str>,
+    req: Request,
+) -> Response<Body> {
+    let answer = match client_id {
+        None => register(state, ws, &req).await.map(|v| (201, Some(v))),
+        Some(id) => manage(state, ws, id, &req).await,
+    };
+    let resp = match answer {
+        Ok((status, Some(body))) => response::json(status, &body),
+        Ok((status, None)) => response::no_store(status, Body::Empty),
+        Err(e) => e.into_json(Dialect::Rfc),
+    };
+    tracing::info!(status = resp.status().as_u16(), "registration request");
+    resp
+}
+
+/// The bearer token of the `Authorization` header, if there is one.
+fn bearer(req: &Request) -> Option<&str> {
+    let value = header(req, AUTHORIZATION)?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
+}
+
+/// A JSON body, bounded in size (RFC 7591 §3.1).
+fn json_body(req: &Request) -> Result<&[u8], Failure> {
+    let media_type = header(req, CONTENT_TYPE)
+        .and_then(|c| c.split(';').next())
+        .map(str::trim);
+    if !media_type.is_some_and(|m| m.eq_ignore_ascii_case("application/json")) {
+        return Err(OAuthError::invalid_client_metadata(
+            "the body must be application/json (RFC 7591 section 3.1)",
+        )
+        .into());
+    }
+    let body = body(req);
+    if body.len() > MAX_FORM_BYTES {
+        return Err(Failure::PayloadTooLarge(MAX_FORM_BYTES));
+    }
+    Ok(body)
+}
+
+fn issuer(state: &AppState, ws: &str, req: &Request) -> String {
+    workspace::issuer(&base_url(state.settings.issuer.as_deref(), req), ws)
+}
+
+async fn register(state: &AppState, ws: &str, req: &Request) -> Result<serde_json::Value, Failure> {
+    require_method(req, &[Method::POST])?;
+    let issuer = issuer(state, ws, req);
+    let token = bearer(req);
+    let body = json_body(req)?;
+    Ok(registration::register(state, (ws, &issuer), token, body).await?)
+}
+
+async fn manage(
+    state: &AppState,
+    ws: &str,
+    client_id: &str,
+    req: &Request,
+) -> Result<(u16, Option<serde_json::Value>), Failure> {
+    require_method(req, &[Method::GET, Method::PUT, Method::DELETE])?;
+    let issuer = issuer(state, ws, req);
+    let at = (ws, issuer.as_str());
+    let token = bearer(req);
+    Ok(match *req.method() {
+        Method::GET => (
+            200,
+            Some(registration::read(state, at, client_id, token).await?),
+        ),
+        Method::PUT => {
+            let body = json_body(req)?;
+            let updated = registration::update(state, at, client_id, token, body).await?;
+            (200, Some(updated))
+        }
+        _ => {
+            registration::delete(state, ws, client_id, token).await?;
+            (204, None)
+        }
+    })
+}
