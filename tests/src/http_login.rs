@@ -54,9 +54,22 @@ fn field<'p>(page: &'p str, name: &str) -> &'p str {
     page[start..].split('"').next().unwrap_or("")
 }
 
+/// The authorization endpoint's last answer: a redirect, and its body (seed 000's path
+/// carries `{url, status}` there).
+pub struct Redirect {
+    pub status: u16,
+    pub location: String,
+    pub body: String,
+}
+
 /// Follows `authorize_url` (absolute) as `username` who signs in with `password` and allows
 /// the client: the redirect the authorization endpoint answers at the end.
 pub async fn sign_in_and_allow(authorize_url: &str, username: &str, password: &str) -> String {
+    sign_in(authorize_url, username, password).await.location
+}
+
+/// [`sign_in_and_allow`], with the whole last answer.
+pub async fn sign_in(authorize_url: &str, username: &str, password: &str) -> Redirect {
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(std::time::Duration::from_secs(600))
@@ -81,12 +94,21 @@ pub async fn sign_in_and_allow(authorize_url: &str, username: &str, password: &s
     let get = s.http.get(authorize_url);
     let (status, location, page) = s.send(get).await;
     if status == 302 {
-        return location; // consent given before, or a first-party client
+        // Consent given before, or a first-party client.
+        return Redirect {
+            status,
+            location,
+            body: page,
+        };
     }
     assert_eq!(status, 200, "the consent page: {page}");
     let csrf = field(&page, "csrf").to_owned();
     let form = [("step", "consent"), ("csrf", &csrf), ("decision", "allow")];
     let (status, location, body) = s.post(authorize_url, &form).await;
     assert_eq!(status, 303, "consented: {body}");
-    location
+    Redirect {
+        status,
+        location,
+        body,
+    }
 }

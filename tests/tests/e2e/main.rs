@@ -3,6 +3,8 @@
 //! authorization endpoint issues them.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod seeds;
+
 use oauth2::basic::{BasicClient, BasicErrorResponseType};
 use oauth2::{
     AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, PkceCodeChallenge, RedirectUrl,
