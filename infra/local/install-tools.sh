@@ -25,4 +25,16 @@ if [ ! -x "$venv/bin/cargo-lambda" ] || [ "$installed" != "$cargo_lambda_version
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q --disable-pip-version-check "cargo-lambda==$cargo_lambda_version"
 fi
+# The interop suite's independent client libraries (tests/tests/e2e/interop.rs), pinned.
+python_clients="authlib==1.9.10 requests-oauthlib==2.0.0"
+if ! "$venv/bin/python" -c "import authlib, requests_oauthlib" >/dev/null 2>&1; then
+  echo "Installing authlib and requests-oauthlib into .local/venv (interop tests)"
+  # shellcheck disable=SC2086
+  "$venv/bin/pip" install -q --disable-pip-version-check $python_clients
+fi
+node_clients="$root/tests/interop/node"
+if [ ! -d "$node_clients/node_modules" ] || [ "$node_clients/package-lock.json" -nt "$node_clients/node_modules" ]; then
+  echo "Installing openid-client and simple-oauth2 (interop tests)"
+  (cd "$node_clients" && npm ci --no-audit --no-fund --loglevel=error && touch node_modules)
+fi
 "$root/infra/local/install-dynamodb-local.sh"

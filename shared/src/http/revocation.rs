@@ -11,8 +11,9 @@ use lambda_http::{Body, Request, Response};
 
 pub(crate) async fn handle(state: &AppState, workspace: &str, req: Request) -> Response<Body> {
     match respond(state, workspace, &req).await {
-        // §2.2: 200 whether or not the token existed; the body is empty.
-        Ok(()) => response::no_store(200, Body::Empty),
+        // §2.2: 200 whether or not the token existed. The client ignores the body; an empty
+        // JSON object keeps clients that insist on a JSON answer (simple-oauth2) working.
+        Ok(()) => response::json(200, &serde_json::json!({})),
         Err(e) => e.into_json(Dialect::Rfc),
     }
 }

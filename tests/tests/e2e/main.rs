@@ -3,6 +3,7 @@
 //! authorization endpoint issues them.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod interop;
 mod seeds;
 
 use oauth2::basic::{BasicClient, BasicErrorResponseType};
