@@ -85,10 +85,34 @@ pub async fn start_stack(tls: Option<&Tls>, env: &[(&str, &str)]) -> Stack {
     let log = repo_root().join(format!("target/cargo-lambda-watch-{port}.log"));
     let watch = Background::start(cmd, &log);
     wait_for_port(port, Duration::from_secs(120));
+    let base_url = format!("{scheme}://127.0.0.1:{port}");
+    warm_up(&base_url, tls).await;
     Stack {
-        base_url: format!("{scheme}://127.0.0.1:{port}"),
+        base_url,
         log,
         tables: dynamo.tables().clone(),
         _watch: watch,
+    }
+}
+
+/// Waits until the token function answers: `cargo lambda watch` builds and starts a function
+/// on its first request, and has been seen to drop that connection (a TLS stack, once).
+async fn warm_up(base_url: &str, tls: Option<&Tls>) {
+    let mut client = reqwest::Client::builder().timeout(Duration::from_secs(600));
+    if let Some(tls) = tls {
+        let pem = std::fs::read(&tls.cert).expect("the certificate");
+        client = client.add_root_certificate(reqwest::Certificate::from_pem(&pem).expect("PEM"));
+    }
+    let client = client.build().expect("http client");
+    let url = format!("{base_url}/.well-known/oauth-authorization-server");
+    for attempt in 1..=5 {
+        match client.get(&url).send().await {
+            Ok(_) => return,
+            Err(e) if attempt < 5 => {
+                eprintln!("the stack is not answering yet ({e}); trying again");
+                tokio::time::sleep(Duration::from_secs(2)).await;
+            }
+            Err(e) => panic!("the local stack does not answer: {e}"),
+        }
     }
 }

@@ -118,3 +118,95 @@ async fn sign_in_allow_and_exchange_in_headless_chromium() {
         assert!(tokens.refresh_token().is_some());
     }
 }
+
+/// Seed 001's application registration in a real browser: a developer signs in at
+/// `/oauth2/apps` (a phone-sized window), registers an application, copies its id and the
+/// secret shown once, and the application then completes a code flow in the same browser.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_developer_registers_an_application_that_then_completes_a_code_flow() {
+    use oauth_core::protocol::user::Role;
+    use oauth_core::service::admin::{change_user, UserAction};
+    let stack = stack().await;
+    let callback = format!("http://127.0.0.1:{}/callback", callback_server().await);
+    let store = stack.store();
+    add_user(&store, "default", "dana", "correct horse").await;
+    let developer = UserAction::SetRoles(vec![Role::Developer]);
+    let iterations = test_settings().pbkdf2_iterations;
+    change_user(&*store.users, iterations, ("default", "dana"), &developer)
+        .await
+        .unwrap();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(600))
+        .build()
+        .unwrap();
+    let apps = format!("{}/oauth2/apps", stack.base_url);
+    assert_eq!(
+        http.get(&apps).send().await.unwrap().status(),
+        200,
+        "built and answering"
+    );
+    let chrome = Chrome::start().await;
+
+    chrome.goto(&apps).await;
+    chrome.type_into("#username", "dana").await;
+    chrome.type_into("#password", "correct horse").await;
+    chrome.click("button[type=submit]").await;
+    chrome
+        .wait_for_text("New application", Duration::from_secs(60))
+        .await;
+    chrome.type_into("#name", "Browser <App>").await;
+    chrome.type_into("#redirect_uris", &callback).await;
+    chrome.click("input[name='grant.refresh_token']").await;
+    chrome.click("#new-app button[type=submit]").await;
+    let page = chrome
+        .wait_for_text("shown this once", Duration::from_secs(60))
+        .await;
+    // Not written to disk: the page shows a secret.
+    assert!(chrome.screenshot().await.starts_with(b"\x89PNG"));
+    let between = |start: &str| {
+        let at = page
+            .find(start)
+            .unwrap_or_else(|| panic!("{start} in {page}"))
+            + start.len();
+        page[at..].split('<').next().unwrap().to_owned()
+    };
+    let (secret, client_id) = (
+        between(r#"id="new-secret">"#),
+        between(r#"class="client-id">"#),
+    );
+    assert!(page.contains("Browser &lt;App&gt;"), "escaped");
+
+    let client = BasicClient::new(ClientId::new(client_id))
+        .set_client_secret(ClientSecret::new(secret))
+        .set_auth_uri(oauth2::AuthUrl::new(format!("{}/oauth2/authorize", stack.base_url)).unwrap())
+        .set_token_uri(TokenUrl::new(format!("{}/oauth2/token", stack.base_url)).unwrap())
+        .set_redirect_uri(RedirectUrl::new(callback.clone()).unwrap());
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let (url, csrf) = client
+        .authorize_url(CsrfToken::new_random)
+        .set_pkce_challenge(challenge)
+        .url();
+    chrome.goto(url.as_str()).await;
+    chrome
+        .wait_for_text("Allow access?", Duration::from_secs(60))
+        .await;
+    chrome.click("button[value=allow]").await;
+    let landed = chrome
+        .wait_for_url(&callback, Duration::from_secs(60))
+        .await;
+    let query: Vec<(String, String)> =
+        serde_urlencoded::from_str(landed.split_once('?').unwrap().1).unwrap();
+    let get = |k: &str| query.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    assert_eq!(get("state").as_deref(), Some(csrf.secret().as_str()));
+    let tokens = client
+        .exchange_code(AuthorizationCode::new(get("code").unwrap()))
+        .set_pkce_verifier(verifier)
+        .request_async(&http)
+        .await
+        .unwrap();
+    assert!(
+        tokens.refresh_token().is_some(),
+        "the grant types chosen on the page"
+    );
+}

@@ -17,10 +17,38 @@ pub(crate) struct UserArgs {
     password_stdin: bool,
 }
 
+#[derive(Args)]
+pub(crate) struct CreateUser {
+    #[command(flatten)]
+    user: UserArgs,
+    /// A role beyond signing in (repeatable): `developer` manages its own applications at
+    /// `/{workspace}/oauth2/apps`.
+    #[arg(long = "role", value_name = "ROLE")]
+    roles: Vec<String>,
+}
+
+#[derive(Args)]
+pub(crate) struct UpdateUser {
+    #[command(flatten)]
+    who: Username,
+    /// The user's roles become these (repeatable); nothing else changes, nothing ends.
+    #[arg(
+        long = "role",
+        value_name = "ROLE",
+        required_unless_present = "no_roles"
+    )]
+    roles: Vec<String>,
+    /// Take every role away.
+    #[arg(long, conflicts_with = "roles")]
+    no_roles: bool,
+}
+
 #[derive(Subcommand)]
 pub(crate) enum UserCmd {
     /// Add a user; the password is read from stdin or a prompt, never from the command line.
-    Create(UserArgs),
+    Create(CreateUser),
+    /// Change a user's roles (`--role developer`, or `--no-roles`).
+    Update(UpdateUser),
     /// List a workspace's users.
     List(Ws),
     /// Delete a user: every token, session and consent of theirs ends.
@@ -49,6 +77,7 @@ fn user_json(u: &User) -> Value {
         "username": u.username,
         "sub": u.sub,
         "disabled": u.disabled,
+        "roles": u.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
     })
 }
 
@@ -60,12 +89,18 @@ pub(crate) async fn user(ctx: &Ctx, cmd: UserCmd) -> Result<Value, AdminError> {
     let users = &*ctx.stores.users;
     let iterations = ctx.settings.pbkdf2_iterations;
     let (who, action, done) = match cmd {
-        UserCmd::Create(u) => {
+        UserCmd::Create(CreateUser { user: u, roles }) => {
+            let roles = admin::parse_roles(&roles)?;
             let password = read_password(u.password_stdin)?;
-            let ws = &u.ws.workspace;
+            let who = (u.ws.workspace.as_str(), u.username.as_str());
             let user =
-                admin::create_user(users, iterations, ws, &u.username, &password, now()).await?;
+                admin::create_user_with_roles(users, iterations, who, &password, &roles, now())
+                    .await?;
             return Ok(user_json(&user));
+        }
+        UserCmd::Update(u) => {
+            let roles = admin::parse_roles(&u.roles)?;
+            (u.who, UserAction::SetRoles(roles), "updated")
         }
         UserCmd::List(ws) => {
             let list = users.users(&ws.workspace).await?;

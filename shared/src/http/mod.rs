@@ -1,6 +1,7 @@
 //! HTTP edge: Lambda requests in, responses out. Routes are written once ([`routes`]); the
 //! one place a failure becomes a wire response is [`failure`].
 
+pub(crate) mod apps;
 pub mod authorization;
 pub mod authorizer;
 pub(crate) mod failure;

@@ -46,12 +46,14 @@ pub enum Endpoint {
     Registration,
     /// RFC 7592: one client's registration (`{client_id}`).
     RegistrationConfiguration,
+    /// The applications page (seed 001's `/{workspace}/oauth2/apps`).
+    Apps,
 }
 
 impl Endpoint {
     pub fn function(self) -> Function {
         match self {
-            Self::Authorization => Function::Authorize,
+            Self::Authorization | Self::Apps => Function::Authorize,
             _ => Function::Token,
         }
     }
@@ -127,6 +129,8 @@ pub const ROUTES: &[Route] = &[
     route("/{workspace}/oauth2/register", Endpoint::Registration),
     route("/oauth2/register/{client_id}", Endpoint::RegistrationConfiguration),
     route("/{workspace}/oauth2/register/{client_id}", Endpoint::RegistrationConfiguration),
+    route("/oauth2/apps", Endpoint::Apps),
+    route("/{workspace}/oauth2/apps", Endpoint::Apps),
 ];
 
 /// The endpoint, workspace and dialect a request path addresses (one trailing slash

@@ -48,6 +48,9 @@ pub struct Client {
     /// The digest of the registration access token of a client that registered itself
     /// (RFC 7591): what reads, updates and deletes its registration (RFC 7592).
     pub registration_token_digest: Option<String>,
+    /// The subject of the developer who registered it on the applications page, who alone
+    /// may change it there.
+    pub owner: Option<String>,
     pub redirect_uris: Vec<String>,
     pub grant_types: Vec<GrantType>,
     pub scopes: Scopes,
@@ -103,6 +106,7 @@ impl Client {
             secret_digest: Some("d".into()),
             previous_secret: None,
             registration_token_digest: None,
+            owner: None,
             redirect_uris: vec![],
             grant_types: vec![],
             scopes: Scopes::default(),

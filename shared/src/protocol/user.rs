@@ -13,6 +13,29 @@ pub struct User {
     pub generation: u64,
     /// A disabled user cannot sign in.
     pub disabled: bool,
+    /// What the operator lets the user do beyond signing in ([`Role`]).
+    pub roles: Vec<Role>,
+}
+
+/// What a user may do beyond signing in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Registers and manages the workspace's applications it owns (`/{workspace}/oauth2/apps`).
+    Developer,
+}
+
+impl Role {
+    pub const ALL: [Role; 1] = [Role::Developer];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Developer => "developer",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == raw)
+    }
 }
 
 impl User {
@@ -25,6 +48,7 @@ impl User {
             password_hash,
             generation: 0,
             disabled: false,
+            roles: Vec::new(),
         }
     }
 }

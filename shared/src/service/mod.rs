@@ -1,6 +1,7 @@
 //! Use cases: the protocol's decisions carried out against the stores.
 
 pub mod admin;
+pub mod apps;
 pub(crate) mod authorization;
 pub(crate) mod client_authentication;
 mod code_exchange;

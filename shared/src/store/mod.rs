@@ -15,6 +15,7 @@ use crate::protocol::code_grant::CodeGrant;
 use crate::protocol::login::{Attempts, Throttle};
 use crate::protocol::registration::RegistrationGrant;
 use crate::protocol::token_record::{GrantFamily, TokenRecord, TokenStanding};
+use crate::protocol::user::Role;
 use crate::protocol::user::{Consent, Session, User};
 use async_trait::async_trait;
 use std::sync::Arc;
@@ -67,6 +68,15 @@ pub enum AccountChange {
     Enable,
     RevokeTokens,
     Delete,
+    /// New roles; the only change that ends nothing (like `Enable`).
+    SetRoles(Vec<Role>),
+}
+
+impl AccountChange {
+    /// Whether the change ends the user's tokens, sessions and consents.
+    pub fn ends_grants(&self) -> bool {
+        !matches!(self, Self::Enable | Self::SetRoles(_))
+    }
 }
 
 /// Clients, and the reads that fetch a client with the item its request names.

@@ -76,6 +76,18 @@ async fn app(setup: &Stores) -> Registered {
     )
     .await;
     add_user(setup, "default", "alice", "correct horse").await;
+    let developer = oauth_core::service::admin::UserAction::SetRoles(vec![
+        oauth_core::protocol::user::Role::Developer,
+    ]);
+    let iterations = test_settings().pbkdf2_iterations;
+    oauth_core::service::admin::change_user(
+        &*setup.users,
+        iterations,
+        ("default", "alice"),
+        &developer,
+    )
+    .await
+    .unwrap();
     r
 }
 
@@ -186,6 +198,32 @@ async fn authorize_function(state: &AppState, r: &Registered) {
         "{}",
         token.location()
     );
+    apps_page(state, &mut b).await;
+}
+
+/// The applications page, as alice (a developer) uses it: list, create, change, a new secret,
+/// delete; the session is the one signed in above.
+async fn apps_page(state: &AppState, b: &mut Browser) {
+    const APPS: &str = "/oauth2/apps";
+    let create = "step=create&name=App&redirect_uris=https%3A%2F%2Fapp.example%2Fcb&grant.authorization_code=on&type=confidential";
+    let page = b.get(state, APPS).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let csrf = page.field("csrf").unwrap().to_owned();
+    let created = b.post(state, APPS, &format!("csrf={csrf}&{create}")).await;
+    assert_eq!(created.status, 303, "{}", created.body);
+    let listed = b.get(state, APPS).await;
+    let marker = r#"class="client-id">"#;
+    let at = listed.body.find(marker).unwrap() + marker.len();
+    let id = listed.body[at..].split('<').next().unwrap().to_owned();
+    let update = format!("step=update&client_id={id}&name=Renamed&redirect_uris=https%3A%2F%2Fapp.example%2Fcb&grant.authorization_code=on");
+    for fields in [
+        update,
+        format!("step=rotate&client_id={id}"),
+        format!("step=delete&client_id={id}"),
+    ] {
+        let r = b.post(state, APPS, &format!("csrf={csrf}&{fields}")).await;
+        assert_eq!(r.status, 303, "{fields}: {}", r.body);
+    }
 }
 
 #[tokio::test]
@@ -288,6 +326,10 @@ async fn the_operators_policy_is_what_oauth_admin_uses() {
         "correct horse\n",
     );
     run(&["user", "list"], "");
+    run(
+        &["user", "update", "--username", "bob", "--role", "developer"],
+        "",
+    );
     run(
         &[
             "user",

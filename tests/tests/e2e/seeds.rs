@@ -181,6 +181,20 @@ async fn seed_001_statements() {
             .send()
     };
 
+    // 001.1: the application registration page (a developer signs in there; the browser test
+    // registers an application on it).
+    let apps = http()
+        .get(format!("{base}/seed001/oauth2/apps"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(apps.status(), 200);
+    let page = apps.text().await.unwrap();
+    assert!(
+        page.contains("Sign in") && page.contains("the applications of seed001"),
+        "{page}"
+    );
+
     // 001.2: the authorization request as documented (no redirect_uri, state or PKCE).
     let url = format!(
         "{base}/seed001/oauth2/authorize?response_type=code&client_id=x-pm-local-client&scope=*"

@@ -15,7 +15,7 @@ pub(super) async fn submit(
     form: &Form,
     csrf_ok: bool,
 ) -> Result<Response<Body>, Failure> {
-    let Some(session) = cookies::current_session(ctx).await? else {
+    let Some(session) = cookies::current_session(&ctx.visit()).await? else {
         return Ok(pages::login(ctx, 200, "", Some(pages::SESSION_ENDED)));
     };
     if !csrf_ok {

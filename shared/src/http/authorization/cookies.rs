@@ -1,7 +1,8 @@
-//! The authorization endpoint's cookies: the login session, and the CSRF token of the forms
-//! (double submit). `__Host-` names and `Secure` everywhere but a loopback http dev origin.
+//! The pages' cookies (the authorization endpoint's and the applications page's): the login
+//! session, and the CSRF token of the forms (double submit). `__Host-` names and `Secure`
+//! everywhere but a loopback http dev origin.
 
-use super::Ctx;
+use crate::config::AppState;
 use crate::crypto;
 use crate::http::failure::Failure;
 use crate::http::request::cookie;
@@ -10,11 +11,20 @@ use crate::protocol::redirect_uri;
 use crate::protocol::user::Session;
 use crate::service::authorization as flow;
 use lambda_http::http::{header, HeaderValue};
-use lambda_http::{Body, Response};
+use lambda_http::{Body, Request, Response};
+
+/// One browser's request to a page of a workspace: what its cookies are read from.
+pub(crate) struct Visit<'a> {
+    pub(crate) state: &'a AppState,
+    pub(crate) req: &'a Request,
+    pub(crate) workspace: &'a str,
+    /// Whether cookies are `Secure` (all but a loopback http dev origin).
+    pub(crate) secure: bool,
+}
 
 /// Whether the base URL is `http` on a loopback host (`make dev`): then cookies cannot be
 /// `Secure`, and the `__Host-` prefix (which requires it) is dropped.
-pub(super) fn is_loopback_http(base: &str) -> bool {
+pub(crate) fn is_loopback_http(base: &str) -> bool {
     base.strip_prefix("http://")
         .and_then(|rest| {
             let host = if rest.starts_with('[') {
@@ -48,50 +58,49 @@ fn secure_flag(secure: bool) -> &'static str {
 }
 
 /// The signed-in session of this browser in the client's workspace, if any.
-pub(super) async fn current_session(ctx: &Ctx<'_>) -> Result<Option<Session>, Failure> {
-    let ws = &ctx.client.workspace;
-    match cookie(ctx.req, &session_name(ws, ctx.secure)) {
-        Some(value) => Ok(flow::session(ctx.state, ws, value).await?),
+pub(crate) async fn current_session(v: &Visit<'_>) -> Result<Option<Session>, Failure> {
+    match cookie(v.req, &session_name(v.workspace, v.secure)) {
+        Some(value) => Ok(flow::session(v.state, v.workspace, value).await?),
         None => Ok(None),
     }
 }
 
-pub(super) fn set_session(ctx: &Ctx<'_>, resp: &mut Response<Body>, value: &str) {
+pub(crate) fn set_session(v: &Visit<'_>, resp: &mut Response<Body>, value: &str) {
     let cookie = format!(
         "{}={value}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax{}",
-        session_name(&ctx.client.workspace, ctx.secure),
-        ctx.state.settings.session_ttl,
-        secure_flag(ctx.secure)
+        session_name(v.workspace, v.secure),
+        v.state.settings.session_ttl,
+        secure_flag(v.secure)
     );
     set(resp, &cookie);
 }
 
 /// Whether the form's CSRF token equals this browser's cookie.
-pub(super) fn csrf_matches(ctx: &Ctx<'_>, form: &Form) -> bool {
-    match (form.get("csrf"), cookie(ctx.req, csrf_name(ctx.secure))) {
+pub(crate) fn csrf_matches(v: &Visit<'_>, form: &Form) -> bool {
+    match (form.get("csrf"), cookie(v.req, csrf_name(v.secure))) {
         (Some(sent), Some(kept)) => crypto::constant_time_eq(sent.as_bytes(), kept.as_bytes()),
         _ => false,
     }
 }
 
 /// The CSRF token of this browser: the cookie's, or a new one (then `true`: set it).
-pub(super) fn csrf_token(ctx: &Ctx<'_>) -> (String, bool) {
-    match cookie(ctx.req, csrf_name(ctx.secure)) {
+pub(crate) fn csrf_token(v: &Visit<'_>) -> (String, bool) {
+    match cookie(v.req, csrf_name(v.secure)) {
         Some(v) if v.len() == 43 => (v.to_owned(), false),
         _ => (crypto::new_secret(), true),
     }
 }
 
-pub(super) fn set_csrf(ctx: &Ctx<'_>, resp: &mut Response<Body>, token: &str) {
+pub(crate) fn set_csrf(v: &Visit<'_>, resp: &mut Response<Body>, token: &str) {
     let cookie = format!(
         "{}={token}; Path=/; HttpOnly; SameSite=Strict{}",
-        csrf_name(ctx.secure),
-        secure_flag(ctx.secure)
+        csrf_name(v.secure),
+        secure_flag(v.secure)
     );
     set(resp, &cookie);
 }
 
-fn set(resp: &mut Response<Body>, cookie: &str) {
+pub(crate) fn set(resp: &mut Response<Body>, cookie: &str) {
     if let Ok(v) = HeaderValue::from_str(cookie) {
         resp.headers_mut().append(header::SET_COOKIE, v);
     }

@@ -35,6 +35,6 @@ pub(super) async fn submit(
     };
     let value = flow::start_session(ctx.state, &user).await?;
     let mut resp = see_other(&without_prompt(&ctx.action));
-    cookies::set_session(ctx, &mut resp, &value);
+    cookies::set_session(&ctx.visit(), &mut resp, &value);
     Ok(resp)
 }

@@ -7,7 +7,7 @@
 //! a cookie (double submit). After a POST the browser is sent on with a 303.
 
 mod consent;
-mod cookies;
+pub(crate) mod cookies;
 mod login;
 pub mod pages;
 mod redirects;
@@ -32,7 +32,8 @@ use std::sync::Arc;
 /// Answers within the request deadline (a 503 after it). Errors that may not be redirected
 /// are an HTML page, or seed 000's JSON on its path and for a client that asks for JSON.
 pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
-    let to = routes::resolve(req.uri().path()).filter(|r| r.endpoint == Endpoint::Authorization);
+    let to = routes::resolve(req.uri().path())
+        .filter(|r| matches!(r.endpoint, Endpoint::Authorization | Endpoint::Apps));
     let json = to.as_ref().is_some_and(|r| r.dialect == Dialect::Seed000) || prefers_json(&req);
     let answer = |e: Failure| {
         if json {
@@ -45,7 +46,13 @@ pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
         return answer(Failure::NotFound);
     };
     let deadline = state.settings.request_deadline();
-    let resp = match tokio::time::timeout(deadline, respond(state, &req, &to)).await {
+    let answered = async {
+        match to.endpoint {
+            Endpoint::Apps => super::apps::handle(state, &to.workspace, &req).await,
+            _ => respond(state, &req, &to).await,
+        }
+    };
+    let resp = match tokio::time::timeout(deadline, answered).await {
         Ok(Ok(resp)) => resp,
         Ok(Err(e)) => answer(e),
         Err(_) => answer(Failure::DeadlineExceeded),
@@ -78,6 +85,17 @@ struct Ctx<'a> {
     source: String,
     /// Seed 000's path answers with its JSON bodies.
     dialect: Dialect,
+}
+
+impl Ctx<'_> {
+    fn visit(&self) -> cookies::Visit<'_> {
+        cookies::Visit {
+            state: self.state,
+            req: self.req,
+            workspace: &self.client.workspace,
+            secure: self.secure,
+        }
+    }
 }
 
 async fn respond(
@@ -128,7 +146,7 @@ async fn get(ctx: &Ctx<'_>) -> Result<Response<Body>, Failure> {
     let session = if prompt.login {
         None
     } else {
-        cookies::current_session(ctx).await?
+        cookies::current_session(&ctx.visit()).await?
     };
     match session {
         None if prompt.none => Ok(no_page(
@@ -176,7 +194,7 @@ async fn continue_as(ctx: &Ctx<'_>, s: &Session) -> Result<Response<Body>, Failu
 
 async fn post(ctx: &Ctx<'_>) -> Result<Response<Body>, Failure> {
     let form = form_body(ctx.req)?;
-    let csrf_ok = cookies::csrf_matches(ctx, &form);
+    let csrf_ok = cookies::csrf_matches(&ctx.visit(), &form);
     match form.get("step") {
         Some("login") => login::submit(ctx, &form, csrf_ok).await,
         Some("consent") => consent::submit(ctx, &form, csrf_ok).await,

@@ -8,9 +8,9 @@ use askama::Template;
 use lambda_http::http::{header, HeaderValue, StatusCode};
 use lambda_http::{Body, Response};
 
-pub(super) const WRONG_CREDENTIALS: &str =
+pub(crate) const WRONG_CREDENTIALS: &str =
     "That username and password did not work, or the account is temporarily locked. Try again.";
-pub(super) const EXPIRED: &str = "The form expired. Sign in again.";
+pub(crate) const EXPIRED: &str = "The form expired. Sign in again.";
 pub(super) const SESSION_ENDED: &str = "Your session ended. Sign in again.";
 
 #[derive(Template)]
@@ -50,27 +50,49 @@ pub(super) fn login(
     username: &str,
     error: Option<&str>,
 ) -> Response<Body> {
-    let (csrf, is_new) = cookies::csrf_token(ctx);
+    let to = LoginTarget {
+        name: &ctx.client.name,
+        action: &ctx.action,
+        form_action: &form_action(ctx),
+    };
+    login_form(&ctx.visit(), &to, status, (username, error))
+}
+
+/// What a login form signs in to: shown as "to continue to `name`", posted to `action`, and
+/// the CSP's `form-action` sources.
+pub(crate) struct LoginTarget<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) action: &'a str,
+    pub(crate) form_action: &'a str,
+}
+
+/// A login form (the authorization endpoint's, or the applications page's).
+pub(crate) fn login_form(
+    visit: &cookies::Visit<'_>,
+    to: &LoginTarget<'_>,
+    status: u16,
+    (username, error): (&str, Option<&str>),
+) -> Response<Body> {
+    let (csrf, is_new) = cookies::csrf_token(visit);
     let nonce = crypto::random_string(16);
     let page = Login {
         nonce: &nonce,
-        client_name: &ctx.client.name,
-        action: &ctx.action,
+        client_name: to.name,
+        action: to.action,
         csrf: &csrf,
         username,
         error,
     };
-    with_csrf(
-        ctx,
-        html(status, &nonce, &page, &form_action(ctx)),
-        &csrf,
-        is_new,
-    )
+    let mut resp = html(status, &nonce, &page, to.form_action);
+    if is_new {
+        cookies::set_csrf(visit, &mut resp, &csrf);
+    }
+    resp
 }
 
 /// The consent page for the signed-in `username`.
 pub(super) fn consent(ctx: &Ctx<'_>, username: &str) -> Response<Body> {
-    let (csrf, is_new) = cookies::csrf_token(ctx);
+    let (csrf, is_new) = cookies::csrf_token(&ctx.visit());
     let nonce = crypto::random_string(16);
     let page = Consent {
         nonce: &nonce,
@@ -109,14 +131,14 @@ fn form_action(ctx: &Ctx<'_>) -> String {
 
 fn with_csrf(ctx: &Ctx<'_>, mut resp: Response<Body>, csrf: &str, is_new: bool) -> Response<Body> {
     if is_new {
-        cookies::set_csrf(ctx, &mut resp, csrf);
+        cookies::set_csrf(&ctx.visit(), &mut resp, csrf);
     }
     resp
 }
 
 /// Headers that keep the responses of this endpoint out of caches, frames and referrers,
 /// and browsers on HTTPS (HSTS; ignored over plain http, the loopback dev origin).
-pub(super) fn protect(resp: &mut Response<Body>) {
+pub(crate) fn protect(resp: &mut Response<Body>) {
     let h = resp.headers_mut();
     h.insert(
         header::STRICT_TRANSPORT_SECURITY,
@@ -137,7 +159,12 @@ pub(super) fn protect(resp: &mut Response<Body>) {
 
 /// Renders a page; `nonce` must be the one the template was given (its CSP `style-src`);
 /// `form_action` is the CSP's `form-action` sources.
-fn html(status: u16, nonce: &str, page: &impl Template, form_action: &str) -> Response<Body> {
+pub(crate) fn html(
+    status: u16,
+    nonce: &str,
+    page: &impl Template,
+    form_action: &str,
+) -> Response<Body> {
     let text = page.render().unwrap_or_else(|e| {
         tracing::error!(error = %e, "template rendering failed");
         "<!doctype html><title>Error</title><p>Something went wrong.</p>".into()

@@ -69,6 +69,7 @@ pub fn build_client(spec: &ClientSpec, now: u64) -> Result<Registered, AdminErro
         secret_digest: client_secret.as_deref().map(crypto::digest),
         previous_secret: None,
         registration_token_digest: None,
+        owner: None,
         redirect_uris,
         grant_types,
         scopes,
@@ -174,6 +175,7 @@ pub async fn update_client(
         secret_digest: current.secret_digest.clone(),
         previous_secret: current.previous_secret.clone(),
         registration_token_digest: current.registration_token_digest.clone(),
+        owner: current.owner.clone(),
         generation: current.generation,
         ..built
     };

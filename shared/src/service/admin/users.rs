@@ -2,7 +2,7 @@
 
 use super::AdminError;
 use crate::crypto;
-use crate::protocol::user::User;
+use crate::protocol::user::{Role, User};
 use crate::protocol::workspace;
 use crate::store::{AccountChange, StoreError, UserStore};
 use std::num::NonZeroU32;
@@ -30,14 +30,44 @@ pub async fn create_user(
     password: &str,
     now: u64,
 ) -> Result<User, AdminError> {
+    let who = (workspace, username);
+    create_user_with_roles(store, iterations, who, password, &[], now).await
+}
+
+/// [`create_user`], holding `roles` from the start.
+pub async fn create_user_with_roles(
+    store: &dyn UserStore,
+    iterations: NonZeroU32,
+    (workspace, username): (&str, &str),
+    password: &str,
+    roles: &[Role],
+    now: u64,
+) -> Result<User, AdminError> {
     check_user_input(workspace, username, password)?;
     let hash = crypto::hash_password(password, iterations);
-    let user = User::new(workspace, username, &crypto::random_id(22), hash);
+    let user = User {
+        roles: roles.to_vec(),
+        ..User::new(workspace, username, &crypto::random_id(22), hash)
+    };
     match store.create_user(&user, now).await {
         Ok(()) => Ok(user),
         Err(StoreError::ConditionFailed) => Err(AdminError::Exists(format!("user {username}"))),
         Err(e) => Err(e.into()),
     }
+}
+
+/// Role names as the operator writes them.
+pub fn parse_roles(names: &[String]) -> Result<Vec<Role>, AdminError> {
+    let mut roles = Vec::new();
+    for name in names {
+        let role = Role::parse(name).ok_or_else(|| {
+            AdminError::Invalid(format!("unknown role {name:?}; known: developer"))
+        })?;
+        if !roles.contains(&role) {
+            roles.push(role);
+        }
+    }
+    Ok(roles)
 }
 
 /// What the operator does to a user (`oauth-admin user …`).
@@ -48,9 +78,11 @@ pub enum UserAction {
     Enable,
     RevokeTokens,
     Delete,
+    /// Sets the user's roles (ends nothing).
+    SetRoles(Vec<Role>),
 }
 
-/// Applies `action` to a user. Everything but `Enable` ends the user's tokens, sessions and
+/// Applies `action` to a user. Everything but `Enable` and `SetRoles` ends the user's tokens, sessions and
 /// consents at once (see `AccountChange`).
 pub async fn change_user(
     store: &dyn UserStore,
@@ -68,6 +100,7 @@ pub async fn change_user(
         UserAction::Enable => AccountChange::Enable,
         UserAction::RevokeTokens => AccountChange::RevokeTokens,
         UserAction::Delete => AccountChange::Delete,
+        UserAction::SetRoles(roles) => AccountChange::SetRoles(roles.clone()),
     };
     let user = store
         .user(workspace, username)

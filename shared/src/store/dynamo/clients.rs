@@ -31,6 +31,7 @@ pub(super) fn to_item(c: &Client) -> Item {
     ]);
     put_scope(&mut item, &c.scopes);
     put_opt(&mut item, "secret_digest", c.secret_digest.as_ref().map(s));
+    put_opt(&mut item, "owner", c.owner.as_ref().map(s));
     put_opt(
         &mut item,
         "registration_token_digest",
@@ -64,6 +65,7 @@ pub(super) fn from_item(item: &Item) -> StoreResult<Client> {
         name: req_s(item, "name")?,
         secret_digest: opt_s(item, "secret_digest"),
         registration_token_digest: opt_s(item, "registration_token_digest"),
+        owner: opt_s(item, "owner"),
         previous_secret: match (
             opt_s(item, "previous_secret_digest"),
             opt_n(item, "previous_secret_until")?,
@@ -96,9 +98,10 @@ pub(super) fn from_item(item: &Item) -> StoreResult<Client> {
 
 /// Attributes a settings change leaves alone: the key, and what only credential and token
 /// changes write.
-const NOT_SETTINGS: [&str; 8] = [
+const NOT_SETTINGS: [&str; 9] = [
     "workspace",
     "client_id",
+    "owner",
     "secret_digest",
     "registration_token_digest",
     "previous_secret_digest",

@@ -2,7 +2,7 @@
 
 use super::item::*;
 use super::{built, DynamoStore};
-use crate::protocol::user::User;
+use crate::protocol::user::{Role, User};
 use crate::store::{subject_key, AccountChange, StoreResult};
 use aws_sdk_dynamodb::types::{Delete, TransactWriteItem, Update};
 
@@ -18,6 +18,10 @@ pub(super) fn from_item(item: &Item) -> StoreResult<User> {
         password_hash: req_s(item, "password_hash")?,
         generation: opt_n(item, "generation")?.unwrap_or(0),
         disabled: bool_or_false(item, "disabled"),
+        roles: str_list(item, "roles")
+            .iter()
+            .filter_map(|r| Role::parse(r))
+            .collect(),
     })
 }
 
@@ -46,6 +50,13 @@ impl DynamoStore {
             .expression_attribute_values(":sub", s(&user.sub));
         update = match change {
             AccountChange::Enable => update.update_expression("REMOVE disabled"),
+            AccountChange::SetRoles(roles) if roles.is_empty() => update
+                .update_expression("REMOVE #roles")
+                .expression_attribute_names("#roles", "roles"),
+            AccountChange::SetRoles(roles) => update
+                .update_expression("SET #roles = :roles")
+                .expression_attribute_names("#roles", "roles")
+                .expression_attribute_values(":roles", list(roles.iter().map(|r| r.as_str()))),
             AccountChange::SetPassword(hash) => update
                 .update_expression("SET password_hash = :h ADD generation :one")
                 .expression_attribute_values(":h", s(hash))
@@ -83,6 +94,9 @@ impl DynamoStore {
         item.insert("sub".into(), s(&user.sub));
         item.insert("password_hash".into(), s(&user.password_hash));
         item.insert("created_at".into(), n(created_at));
+        if !user.roles.is_empty() {
+            item.insert("roles".into(), list(user.roles.iter().map(|r| r.as_str())));
+        }
         self.put(&self.tables.users, item, Some("username")).await
     }
 
@@ -103,7 +117,7 @@ impl DynamoStore {
 
     pub(super) async fn change_user(&self, user: &User, change: &AccountChange) -> StoreResult<()> {
         let mut ops = vec![self.account_op(user, change)?];
-        if *change != AccountChange::Enable {
+        if change.ends_grants() {
             ops.push(self.subject_op(user)?);
         }
         self.transact(ops).await

@@ -204,6 +204,7 @@ impl ClientStore for MemoryStore {
                 secret_digest: c.secret_digest.take(),
                 previous_secret: c.previous_secret.take(),
                 registration_token_digest: c.registration_token_digest.take(),
+                owner: c.owner.take(),
                 created_at: c.created_at,
                 generation: c.generation,
                 ..client.clone()

@@ -42,9 +42,10 @@ fn apply(stored: &mut User, change: &AccountChange) {
         AccountChange::Enable => stored.disabled = false,
         AccountChange::SetPassword(hash) => stored.password_hash = hash.clone(),
         AccountChange::Disable => stored.disabled = true,
+        AccountChange::SetRoles(roles) => stored.roles = roles.clone(),
         AccountChange::RevokeTokens | AccountChange::Delete => {}
     }
-    if *change != AccountChange::Enable {
+    if change.ends_grants() {
         stored.generation += 1;
     }
 }
@@ -74,7 +75,7 @@ impl UserStore for MemoryStore {
             return Err(StoreError::ConditionFailed);
         };
         apply(stored, change);
-        if *change == AccountChange::Enable {
+        if !change.ends_grants() {
             return Ok(());
         }
         if *change == AccountChange::Delete {

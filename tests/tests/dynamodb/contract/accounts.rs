@@ -450,3 +450,43 @@ pub(super) async fn a_settings_change_keeps_credentials_and_generation(s: Stores
     assert!(failed(s.clients.set_client_settings(&missing).await));
     assert!(s.clients.client("w", "nobody").await.unwrap().is_none());
 }
+
+/// Roles are kept with the user, created with it or set later; setting them ends nothing.
+pub(super) async fn roles_are_stored_and_setting_them_ends_nothing(s: Stores) {
+    use oauth_core::protocol::user::Role;
+    let dev = User {
+        roles: vec![Role::Developer],
+        ..user("dev")
+    };
+    s.users.create_user(&dev, 1).await.unwrap();
+    assert_eq!(
+        s.users.user("w", "dev").await.unwrap().unwrap().roles,
+        [Role::Developer]
+    );
+    s.users.create_user(&user("u"), 1).await.unwrap();
+    let u = s.users.user("w", "u").await.unwrap().unwrap();
+    let roles = AccountChange::SetRoles(vec![Role::Developer]);
+    s.users.change_account(&u, &roles).await.unwrap();
+    let after = s.users.user("w", "u").await.unwrap().unwrap();
+    assert_eq!(
+        (after.roles.as_slice(), after.generation),
+        ([Role::Developer].as_slice(), u.generation)
+    );
+    s.users
+        .change_account(&u, &AccountChange::SetRoles(vec![]))
+        .await
+        .unwrap();
+    assert!(s
+        .users
+        .user("w", "u")
+        .await
+        .unwrap()
+        .unwrap()
+        .roles
+        .is_empty());
+    let stranger = User {
+        sub: "someone-else".into(),
+        ..user("u")
+    };
+    assert!(failed(s.users.change_account(&stranger, &roles).await));
+}

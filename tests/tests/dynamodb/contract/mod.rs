@@ -49,6 +49,7 @@ contract!(
     accounts::account_changes_end_tokens_sessions_and_consents,
     accounts::a_client_generation_ends_its_tokens,
     accounts::a_settings_change_keeps_credentials_and_generation,
+    accounts::roles_are_stored_and_setting_them_ends_nothing,
     grants::a_code_is_redeemed_once,
     grants::concurrent_redemptions_have_one_winner,
     grants::refresh_rotation_and_the_grace_retry_are_single_use,
@@ -82,6 +83,7 @@ fn client(id: &str, public: bool) -> Client {
         secret_digest: (!public).then(|| "digest".into()),
         previous_secret: None,
         registration_token_digest: None,
+        owner: None,
         redirect_uris: vec![
             "https://a.example/cb".into(),
             "https://a.example/cb2".into(),
