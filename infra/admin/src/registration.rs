@@ -24,15 +24,29 @@ pub(crate) enum RegistrationCmd {
         #[arg(long)]
         scope: Option<String>,
     },
+    /// End an initial access token (`-` reads it from stdin); what it registered stays.
+    Revoke {
+        #[command(flatten)]
+        ws: Ws,
+        token: String,
+    },
 }
 
 pub(crate) async fn registration(ctx: &Ctx, cmd: RegistrationCmd) -> Result<Value, AdminError> {
-    let RegistrationCmd::Create {
-        ws,
-        expires_in,
-        max_uses,
-        scope,
-    } = cmd;
+    let (ws, expires_in, max_uses, scope) = match cmd {
+        RegistrationCmd::Create {
+            ws,
+            expires_in,
+            max_uses,
+            scope,
+        } => (ws, expires_in, max_uses, scope),
+        RegistrationCmd::Revoke { ws, token } => {
+            let value = crate::tokens::token_value(token)?;
+            let store = &*ctx.stores.registrations;
+            admin::revoke_registration_token(store, &ws.workspace, &value).await?;
+            return Ok(json!({ "revoked": "registration token" }));
+        }
+    };
     let spec = RegistrationTokenSpec {
         workspace: ws.workspace,
         expires_in,

@@ -45,7 +45,7 @@ fn token_json(standing: &TokenStanding) -> Value {
 }
 
 /// A token value from the argument, or from stdin when it is `-`.
-fn token_value(arg: String) -> Result<String, AdminError> {
+pub(crate) fn token_value(arg: String) -> Result<String, AdminError> {
     if arg != "-" {
         return Ok(arg);
     }

@@ -36,6 +36,11 @@ impl GrantType {
     }
 }
 
+/// Longest client name (shown on the consent page).
+pub const MAX_NAME: usize = 100;
+/// Most redirect URIs one client may have.
+pub const MAX_REDIRECT_URIS: usize = 20;
+
 /// A registered client. `secret_digest` is `None` for public clients.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Client {

@@ -2,17 +2,12 @@
 //! and checked, and a registered client's metadata as those endpoints answer it. No I/O.
 //! Descriptions name the field at fault and never echo a value.
 
-use super::client::{Client, GrantType};
+use super::client::{Client, GrantType, MAX_NAME, MAX_REDIRECT_URIS};
 use super::deployment::Deployment;
 use super::error::OAuthError;
 use super::redirect_uri;
 use super::scope::Scopes;
 use serde_json::{json, Map, Value};
-
-/// Longest `client_name` kept (it is shown on the consent page).
-const MAX_NAME: usize = 100;
-/// At most this many redirect URIs per client.
-const MAX_REDIRECT_URIS: usize = 20;
 
 /// How the client authenticates at the token endpoint (RFC 7591 §2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

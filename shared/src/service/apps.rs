@@ -7,17 +7,14 @@ use super::admin::{self, AdminError, ClientSpec, Registered};
 use super::Result;
 use crate::config::AppState;
 use crate::protocol::client::{Client, ClientPolicy};
+use crate::protocol::client_auth::MAX_CLIENT_ID;
 use crate::protocol::user::{Role, Session, User};
 use std::sync::Arc;
 
-/// What a developer may set: the grants a self-managed application may use (never the
-/// password grant, which is for clients an operator trusts).
-pub const GRANTS: [&str; 4] = [
-    "authorization_code",
-    "refresh_token",
-    "client_credentials",
-    "implicit",
-];
+/// What a developer may set: the grants of applications that act for a user who consents.
+/// Client credentials (tokens with no user and no consent) and the password grant are for
+/// clients an operator registers.
+pub const GRANTS: [&str; 3] = ["authorization_code", "refresh_token", "implicit"];
 
 /// The page's form, read.
 #[derive(Debug, Clone, Default)]
@@ -144,6 +141,10 @@ async fn owned(
     owner: &User,
     client_id: &str,
 ) -> std::result::Result<Arc<Client>, AppsError> {
+    // Longer ids exist nowhere (and DynamoDB refuses such keys).
+    if client_id.len() > MAX_CLIENT_ID {
+        return Err(AppsError::NotFound);
+    }
     let client = state
         .store
         .clients
@@ -169,7 +170,14 @@ pub async fn update(
     };
     let spec = spec(state, owner, &wanted)?;
     let clients = &*state.store.clients;
-    Ok(admin::update_client(clients, &owner.workspace, client_id, |s| *s = spec).await?)
+    // What the operator set beyond these settings (lifetimes, audience, rotation) stays.
+    let edit = |s: &mut ClientSpec| {
+        *s = ClientSpec {
+            policy: s.policy.clone(),
+            ..spec
+        }
+    };
+    Ok(admin::update_client(clients, &owner.workspace, client_id, edit).await?)
 }
 
 /// Deletes an owned application, and with it every token it holds.

@@ -6,6 +6,7 @@ use super::Result;
 use crate::config::AppState;
 use crate::crypto;
 use crate::protocol::client::{Client, ClientPolicy};
+use crate::protocol::client_auth::MAX_CLIENT_ID;
 use crate::protocol::error::OAuthError;
 use crate::protocol::registration::{self, ClientMetadata, RegistrationGrant};
 use crate::protocol::scope::Scopes;
@@ -132,6 +133,10 @@ async fn managed(
 ) -> Result<Arc<Client>> {
     let refused = || OAuthError::invalid_registration_token();
     let token = token.ok_or_else(refused)?;
+    // Longer ids exist nowhere (and DynamoDB refuses such keys).
+    if client_id.len() > MAX_CLIENT_ID {
+        return Err(refused().into());
+    }
     let client = state.store.clients.client(workspace, client_id).await?;
     client
         .filter(|c| {
@@ -150,10 +155,10 @@ pub async fn read(
     token: Option<&str>,
 ) -> Result<Value> {
     let client = managed(state, workspace, client_id, token).await?;
-    Ok(registration::client_information(
-        &client,
-        &configuration_uri(issuer, client_id),
-    ))
+    let mut info = registration::client_information(&client, &configuration_uri(issuer, client_id));
+    // §3: the answer carries the registration access token (it is not rotated).
+    info["registration_access_token"] = json!(token);
+    Ok(info)
 }
 
 /// RFC 7592 §2.2: the metadata sent replace the registered ones; what is left out takes the
@@ -182,8 +187,20 @@ pub async fn update(
         )
         .into());
     }
+    if m.grant_types.iter().any(|g| !current.allows(*g)) {
+        return Err(OAuthError::invalid_client_metadata(
+            "grant_types may narrow what is registered, never widen it",
+        )
+        .into());
+    }
     let spec = spec_of(&m, workspace, &current.scopes, &current.scopes)?;
-    let edit = |s: &mut ClientSpec| *s = spec;
+    // What the operator set beyond the metadata (lifetimes, audience, rotation) stays.
+    let edit = |s: &mut ClientSpec| {
+        *s = ClientSpec {
+            policy: s.policy.clone(),
+            ..spec
+        }
+    };
     let clients = &*state.store.clients;
     let updated = match admin::update_client(clients, workspace, client_id, edit).await {
         Ok(c) => c,
@@ -193,10 +210,10 @@ pub async fn update(
         Err(admin::AdminError::Storage(e)) => return Err(e.into()),
         Err(e) => return Err(not_registrable(e)),
     };
-    Ok(registration::client_information(
-        &updated,
-        &configuration_uri(issuer, client_id),
-    ))
+    let mut info =
+        registration::client_information(&updated, &configuration_uri(issuer, client_id));
+    info["registration_access_token"] = json!(token);
+    Ok(info)
 }
 
 /// RFC 7592 §2.3: the client is deleted, and with it every token it holds.

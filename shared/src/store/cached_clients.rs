@@ -96,6 +96,13 @@ impl ClientStore for CachedClients {
         self.inner.create_client(client).await
     }
 
+    async fn create_clients(&self, clients: &[Client]) -> StoreResult<()> {
+        for c in clients {
+            self.forget(&c.workspace, &c.client_id);
+        }
+        self.inner.create_clients(clients).await
+    }
+
     async fn client(&self, workspace: &str, client_id: &str) -> StoreResult<Option<Arc<Client>>> {
         if let Some(client) = self.fresh(workspace, client_id) {
             return Ok(Some(client));

@@ -79,11 +79,17 @@ impl AccountChange {
     }
 }
 
+/// Most clients [`ClientStore::create_clients`] writes at once (one DynamoDB transaction).
+pub const MAX_CLIENTS_AT_ONCE: usize = 100;
+
 /// Clients, and the reads that fetch a client with the item its request names.
 #[async_trait]
 pub trait ClientStore: Send + Sync {
     /// Registers a client; `ConditionFailed` if the id is taken in its workspace.
     async fn create_client(&self, client: &Client) -> StoreResult<()>;
+    /// Registers every one of `clients` (at most [`MAX_CLIENTS_AT_ONCE`]), all or nothing:
+    /// `ConditionFailed` if any id is taken.
+    async fn create_clients(&self, clients: &[Client]) -> StoreResult<()>;
     async fn client(&self, workspace: &str, client_id: &str) -> StoreResult<Option<Arc<Client>>>;
     async fn clients(&self, workspace: &str) -> StoreResult<Vec<Client>>;
     /// `ConditionFailed` if there was none.
@@ -286,6 +292,9 @@ pub trait RegistrationStore: Send + Sync {
         workspace: &str,
         value: &str,
     ) -> StoreResult<Option<RegistrationGrant>>;
+    /// Deletes the initial access token named by `value`: it registers nothing more (the
+    /// clients it registered stay). `ConditionFailed` if there is none.
+    async fn delete_registration_grant(&self, workspace: &str, value: &str) -> StoreResult<()>;
     /// Creates `client` and spends one use of the initial access token `grant_value`, all or
     /// nothing: `ConditionFailed` if the token is unknown, expired or used up, or the client
     /// id is taken. Of concurrent registrations, no more succeed than the token has uses.

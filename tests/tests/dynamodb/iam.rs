@@ -352,7 +352,12 @@ async fn the_operators_policy_is_what_oauth_admin_uses() {
     run(&["token", "revoke", "-"], &tokens.field("refresh_token"));
     run(&["client", "rotate-secret", &id], "");
     run(&["client", "rotate-secret", "--keep-old", "60", &id], "");
-    run(&["registration-token", "create", "--max-uses", "2"], "");
+    let initial = run(&["registration-token", "create", "--max-uses", "2"], "");
+    let value = initial["initial_access_token"].as_str().unwrap();
+    run(
+        &["registration-token", "revoke", "-"],
+        &format!("{value}\n"),
+    );
     let imported = [
         "client",
         "create",

@@ -53,7 +53,7 @@ async fn submit(b: &mut Browser, state: &AppState, fields: &str) -> Page {
     b.post(state, APPS, &format!("csrf={csrf}&{fields}")).await
 }
 
-const NEW_APP: &str = "step=create&name=Photo+%3Cb%3EPrints%3C%2Fb%3E&redirect_uris=https%3A%2F%2Fapp.example%2Fcb&grant.authorization_code=on&grant.refresh_token=on&grant.client_credentials=on&scope.read=on&type=confidential";
+const NEW_APP: &str = "step=create&name=Photo+%3Cb%3EPrints%3C%2Fb%3E&redirect_uris=https%3A%2F%2Fapp.example%2Fcb&grant.authorization_code=on&grant.refresh_token=on&grant.client_credentials=on&grant.password=on&scope.read=on&type=confidential";
 
 /// The client id and secret the page shows once after a change.
 fn shown_secret(page: &Page) -> Option<String> {
@@ -101,14 +101,26 @@ async fn a_developer_creates_an_application_and_sees_its_secret_once() {
     assert_eq!(app.owner.as_deref(), Some(dev.sub.as_str()));
     assert!(app.policy.require_pkce && !app.policy.first_party);
     assert_eq!(app.scopes.to_wire(), "read");
-    let cc = post_to(
-        &state,
-        "/acme/oauth2/token",
-        Some((&app.client_id, &secret)),
-        "grant_type=client_credentials",
+    let grants: Vec<&str> = app.grant_types.iter().map(|g| g.as_str()).collect();
+    assert_eq!(
+        grants,
+        ["authorization_code", "refresh_token"],
+        "no client credentials, no password here"
+    );
+    assert_eq!(authenticates(&state, &app.client_id, &secret).await, 200);
+}
+
+/// Whether `secret` authenticates the client: the revocation endpoint answers 200 to any
+/// token from its own client, 401 to a wrong secret.
+async fn authenticates(state: &AppState, id: &str, secret: &str) -> u16 {
+    post_to(
+        state,
+        "/acme/oauth2/revoke",
+        Some((id, secret)),
+        "token=unknown",
     )
-    .await;
-    assert_eq!(cc.status, 200, "{}", cc.json);
+    .await
+    .status
 }
 
 #[tokio::test]
@@ -123,6 +135,11 @@ async fn changes_rotation_and_deletion_of_ones_own_applications_only() {
         .client_id
         .clone();
 
+    // The operator's settings beyond the page's (here a token lifetime) survive a save.
+    let ttl = |s: &mut oauth_core::service::admin::ClientSpec| s.policy.access_token_ttl = Some(60);
+    admin::update_client(&*state.store.clients, "acme", &id, ttl)
+        .await
+        .unwrap();
     let rename = format!("step=update&client_id={id}&name=Renamed&redirect_uris=https%3A%2F%2Fapp.example%2Fcb2&grant.authorization_code=on&scope.read=on&scope.write=on");
     assert_eq!(submit(&mut b, &state, &rename).await.status, 303);
     let app = state
@@ -137,6 +154,11 @@ async fn changes_rotation_and_deletion_of_ones_own_applications_only() {
         ("Renamed", "read write".into())
     );
     assert_eq!(app.redirect_uris, ["https://app.example/cb2"]);
+    assert_eq!(
+        app.policy.access_token_ttl,
+        Some(60),
+        "the operator's setting stays"
+    );
 
     let mut intruder = signed_in(&state, "other").await;
     for step in ["update", "delete", "rotate"] {
@@ -169,27 +191,12 @@ async fn changes_rotation_and_deletion_of_ones_own_applications_only() {
     );
     let second = shown_secret(&b.get(&state, APPS).await).unwrap();
     assert_ne!(first, second);
-    let token = |secret: String| {
-        let state = state.clone();
-        let id = id.clone();
-        async move {
-            let auth = Some((id.as_str(), secret.as_str()));
-            post_to(
-                &state,
-                "/acme/oauth2/token",
-                auth,
-                "grant_type=client_credentials",
-            )
-            .await
-            .status
-        }
-    };
-    assert_eq!(token(first).await, 401, "the old secret stops working");
     assert_eq!(
-        token(second).await,
-        400,
-        "the update took client_credentials away: unauthorized_client"
+        authenticates(&state, &id, &first).await,
+        401,
+        "the old secret stops working"
     );
+    assert_eq!(authenticates(&state, &id, &second).await, 200);
 
     assert_eq!(
         submit(&mut b, &state, &format!("step=delete&client_id={id}"))

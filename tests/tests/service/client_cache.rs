@@ -33,6 +33,9 @@ impl ClientStore for Counting {
     async fn create_client(&self, c: &Client) -> StoreResult<()> {
         self.inner.create_client(c).await
     }
+    async fn create_clients(&self, c: &[Client]) -> StoreResult<()> {
+        self.inner.create_clients(c).await
+    }
     async fn client(&self, ws: &str, id: &str) -> StoreResult<Option<Arc<Client>>> {
         self.read();
         self.inner.client(ws, id).await

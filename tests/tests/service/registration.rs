@@ -148,6 +148,7 @@ async fn the_registration_access_token_reads_updates_and_deletes() {
     let read = json_request(&state, ("GET", &path), Some(&rat), None).await;
     assert_eq!(read.status, 200, "{}", read.json);
     assert_eq!(read.field("client_name"), "App");
+    assert_eq!(read.field("registration_access_token"), rat, "RFC 7592 §3");
     assert!(
         read.json.get("client_secret").is_none(),
         "stored as a digest only"
@@ -166,8 +167,33 @@ async fn the_registration_access_token_reads_updates_and_deletes() {
 
     let update = json!({"client_id": id, "redirect_uris": [CB, "https://app.example/cb2"],
         "client_name": "Renamed", "grant_types": ["authorization_code"]});
+    let ttl = |s: &mut oauth_core::service::admin::ClientSpec| s.policy.access_token_ttl = Some(60);
+    let clients = &*state.store.clients;
+    oauth_core::service::admin::update_client(clients, "acme", &id, ttl)
+        .await
+        .unwrap();
     let put = json_request(&state, ("PUT", &path), Some(&rat), Some(&update)).await;
     assert_eq!(put.status, 200, "{}", put.json);
+    let kept = state
+        .store
+        .clients
+        .client("acme", &id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        kept.policy.access_token_ttl,
+        Some(60),
+        "the operator's setting stays"
+    );
+    let widen_grants = json!({"client_id": id, "redirect_uris": [CB],
+        "grant_types": ["authorization_code", "implicit"], "response_types": ["code", "token"]});
+    let r = json_request(&state, ("PUT", &path), Some(&rat), Some(&widen_grants)).await;
+    assert_eq!(
+        r.error(),
+        "invalid_client_metadata",
+        "grants never widen by update"
+    );
     assert_eq!(put.field("client_name"), "Renamed");
     assert_eq!(put.json["grant_types"], json!(["authorization_code"]));
     assert_eq!(put.json["scope"], "read", "left out: kept");

@@ -2,7 +2,9 @@
 
 use super::AdminError;
 use crate::crypto;
-use crate::protocol::client::{Client, ClientPolicy, GrantType, PreviousSecret};
+use crate::protocol::client::{
+    Client, ClientPolicy, GrantType, PreviousSecret, MAX_NAME, MAX_REDIRECT_URIS,
+};
 use crate::protocol::scope::Scopes;
 use crate::protocol::{redirect_uri, workspace};
 use crate::store::{ClientStore, StoreError};
@@ -31,8 +33,12 @@ pub struct Registered {
 pub fn build_client(spec: &ClientSpec, now: u64) -> Result<Registered, AdminError> {
     let invalid = |m: &str| Err(AdminError::Invalid(m.into()));
     workspace::validate_name(&spec.workspace).map_err(|e| AdminError::Invalid(e.description))?;
-    if spec.name.trim().is_empty() {
-        return invalid("the client needs a name");
+    let name = spec.name.trim();
+    if name.is_empty() || name.chars().count() > MAX_NAME || name.chars().any(char::is_control) {
+        return invalid("the client needs a name of 1-100 characters, without control characters");
+    }
+    if spec.redirect_uris.len() > MAX_REDIRECT_URIS {
+        return invalid("a client has at most 20 redirect URIs");
     }
     let grant_types = grant_types(&spec.grant_types)?;
     let redirect_uris = redirect_uris(&spec.redirect_uris)?;

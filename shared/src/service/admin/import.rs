@@ -6,7 +6,7 @@ use super::{build_client, AdminError, ClientSpec};
 use crate::crypto;
 use crate::protocol::client::Client;
 use crate::protocol::client_auth::MAX_CLIENT_ID;
-use crate::store::{ClientStore, StoreError};
+use crate::store::{ClientStore, StoreError, MAX_CLIENTS_AT_ONCE};
 use std::collections::HashSet;
 
 /// Shortest secret accepted from elsewhere: secrets are stored as a fast digest, which is
@@ -85,14 +85,19 @@ pub fn build_imported(
     Ok(Imported { client, new_secret })
 }
 
-/// Imports every entry, or nothing when any is invalid, repeats an id, or names a client that
-/// exists. (A client created meanwhile by someone else still makes its own entry fail, after
-/// the ones before it were written: the error says which.)
+/// Imports every entry, or nothing: when any is invalid, repeats an id, or names a client
+/// that exists, nothing is written; the write itself is one transaction (so at most
+/// [`MAX_CLIENTS_AT_ONCE`] entries per import).
 pub async fn import_clients(
     store: &dyn ClientStore,
     entries: &[(ClientSpec, Credentials)],
     now: u64,
 ) -> Result<Vec<Imported>, AdminError> {
+    if entries.is_empty() || entries.len() > MAX_CLIENTS_AT_ONCE {
+        return Err(AdminError::Invalid(format!(
+            "an import holds 1 to {MAX_CLIENTS_AT_ONCE} clients: split a larger file"
+        )));
+    }
     let mut seen = HashSet::new();
     let mut imported = Vec::with_capacity(entries.len());
     for (spec, credentials) in entries {
@@ -118,14 +123,14 @@ pub async fn import_clients(
             return Err(exists(&i.client));
         }
     }
-    for i in &imported {
-        match store.create_client(&i.client).await {
-            Ok(()) => {}
-            Err(StoreError::ConditionFailed) => return Err(exists(&i.client)),
-            Err(e) => return Err(e.into()),
-        }
+    let clients: Vec<Client> = imported.iter().map(|i| i.client.clone()).collect();
+    match store.create_clients(&clients).await {
+        Ok(()) => Ok(imported),
+        Err(StoreError::ConditionFailed) => Err(AdminError::Exists(
+            "one of the clients (created meanwhile): nothing was imported".into(),
+        )),
+        Err(e) => Err(e.into()),
     }
-    Ok(imported)
 }
 
 fn exists(c: &Client) -> AdminError {

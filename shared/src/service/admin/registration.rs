@@ -52,3 +52,17 @@ pub async fn create_registration_token(
         Err(e) => Err(e.into()),
     }
 }
+
+/// Ends an initial access token: it registers nothing more; the clients it registered stay
+/// (delete them with `client delete`). `NotFound` if there is no such token.
+pub async fn revoke_registration_token(
+    store: &dyn RegistrationStore,
+    workspace: &str,
+    value: &str,
+) -> Result<(), AdminError> {
+    match store.delete_registration_grant(workspace, value).await {
+        Ok(()) => Ok(()),
+        Err(StoreError::ConditionFailed) => Err(AdminError::NotFound("registration token".into())),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,12 +1,15 @@
 //! Clients table: one item per (workspace, client_id).
 
 use super::item::*;
-use super::{codes, DynamoStore};
+use super::{built, codes, DynamoStore};
 use crate::protocol::client::{Client, ClientPolicy, GrantType, PreviousSecret};
 use crate::protocol::code_grant::CodeGrant;
 use crate::protocol::token_record::TokenStanding;
-use crate::store::{secret_key, ClientStore, Login, LoginState, StoreResult};
+use crate::store::{
+    secret_key, ClientStore, Login, LoginState, StoreError, StoreResult, MAX_CLIENTS_AT_ONCE,
+};
 use async_trait::async_trait;
+use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 use std::sync::Arc;
 
 pub(super) fn to_item(c: &Client) -> Item {
@@ -165,6 +168,22 @@ impl ClientStore for DynamoStore {
     async fn create_client(&self, client: &Client) -> StoreResult<()> {
         let table = &self.tables.clients;
         self.put(table, to_item(client), Some("client_id")).await
+    }
+
+    async fn create_clients(&self, clients: &[Client]) -> StoreResult<()> {
+        if clients.len() > MAX_CLIENTS_AT_ONCE {
+            return Err(StoreError::ConditionFailed);
+        }
+        let puts = clients.iter().map(|c| {
+            let put = Put::builder()
+                .table_name(&self.tables.clients)
+                .set_item(Some(to_item(c)))
+                .condition_expression("attribute_not_exists(client_id)");
+            Ok(TransactWriteItem::builder()
+                .put(built(put.build())?)
+                .build())
+        });
+        self.transact(puts.collect::<StoreResult<_>>()?).await
     }
 
     async fn client(&self, workspace: &str, client_id: &str) -> StoreResult<Option<Arc<Client>>> {

@@ -57,6 +57,20 @@ impl RegistrationStore for DynamoStore {
         Ok(item.as_ref().map(from_item).transpose()?.flatten())
     }
 
+    async fn delete_registration_grant(&self, workspace: &str, value: &str) -> StoreResult<()> {
+        let key = id(secret_key(workspace, value));
+        self.db
+            .delete_item()
+            .table_name(&self.tables.tokens)
+            .set_key(Some(key))
+            .condition_expression("kind = :kind")
+            .expression_attribute_values(":kind", s(KIND))
+            .send()
+            .await
+            .map_err(super::conditional)?;
+        Ok(())
+    }
+
     async fn register_client(
         &self,
         client: &Client,

@@ -9,7 +9,7 @@ mod users;
 
 use super::{
     consent_key, grant_key, secret_key, subject_key, ClientStore, ConsentStore, Login, LoginState,
-    SessionStore, StoreError, StoreResult,
+    SessionStore, StoreError, StoreResult, MAX_CLIENTS_AT_ONCE,
 };
 use crate::protocol::client::{Client, PreviousSecret};
 use crate::protocol::code_grant::CodeGrant;
@@ -149,6 +149,23 @@ impl ClientStore for MemoryStore {
         let key = pair(&client.workspace, &client.client_id);
         require(!data.clients.contains_key(&key))?;
         data.clients.insert(key, client.clone());
+        Ok(())
+    }
+
+    async fn create_clients(&self, clients: &[Client]) -> StoreResult<()> {
+        let mut data = self.data()?;
+        let mut keys: Vec<_> = clients
+            .iter()
+            .map(|c| pair(&c.workspace, &c.client_id))
+            .collect();
+        let fresh = keys.iter().all(|k| !data.clients.contains_key(k));
+        keys.sort();
+        keys.dedup();
+        require(fresh && keys.len() == clients.len() && clients.len() <= MAX_CLIENTS_AT_ONCE)?;
+        for c in clients {
+            data.clients
+                .insert(pair(&c.workspace, &c.client_id), c.clone());
+        }
         Ok(())
     }
 

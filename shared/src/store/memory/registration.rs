@@ -30,6 +30,14 @@ impl RegistrationStore for MemoryStore {
         Ok(data.registration_grants.get(&key).cloned())
     }
 
+    async fn delete_registration_grant(&self, workspace: &str, value: &str) -> StoreResult<()> {
+        let mut data = self.data()?;
+        let gone = data
+            .registration_grants
+            .remove(&secret_key(workspace, value));
+        require(gone.is_some())
+    }
+
     async fn register_client(
         &self,
         client: &Client,

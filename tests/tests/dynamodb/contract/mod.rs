@@ -59,6 +59,7 @@ contract!(
     grants::a_redemption_checks_its_user_and_client_are_not_revoked,
     registration::an_initial_access_token_admits_as_many_clients_as_it_has_uses,
     registration::racing_registrations_never_exceed_the_uses,
+    registration::clients_are_created_all_or_nothing_and_grants_revoked,
 );
 
 const THROTTLE: Throttle = Throttle {

@@ -103,3 +103,37 @@ pub(super) async fn racing_registrations_never_exceed_the_uses(s: Stores) {
     assert!((1..=3).contains(&won), "{won} registrations");
     assert_eq!((left, clients), (3 - won, won));
 }
+
+/// A bulk import writes every client or none; an initial access token can be ended.
+pub(super) async fn clients_are_created_all_or_nothing_and_grants_revoked(s: Stores) {
+    s.clients.create_client(&registered("taken")).await.unwrap();
+    let batch = [registered("n1"), registered("taken"), registered("n2")];
+    assert!(failed(s.clients.create_clients(&batch).await));
+    for id in ["n1", "n2"] {
+        assert!(
+            s.clients.client("w", id).await.unwrap().is_none(),
+            "{id}: nothing written"
+        );
+    }
+    s.clients
+        .create_clients(&[registered("n1"), registered("n2")])
+        .await
+        .unwrap();
+    assert_eq!(
+        *s.clients.client("w", "n2").await.unwrap().unwrap(),
+        registered("n2")
+    );
+
+    let r = &s.registrations;
+    r.put_registration_grant("iat", &grant(5, now() + 600))
+        .await
+        .unwrap();
+    r.delete_registration_grant("w", "iat").await.unwrap();
+    assert!(
+        failed(r.delete_registration_grant("w", "iat").await),
+        "gone"
+    );
+    assert!(failed(
+        r.register_client(&registered("late"), "iat", now()).await
+    ));
+}
