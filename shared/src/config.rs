@@ -53,6 +53,9 @@ pub struct Settings {
     pub warm_up: bool,
     /// `AUTHORIZER_WORKSPACE`: the workspace whose tokens the authorizer function accepts.
     pub authorizer_workspace: String,
+    /// How long API Gateway caches the authorizer's verdicts (`AUTHORIZER_CACHE_SECONDS`, the
+    /// template's `AuthorizerCacheSeconds`): a token with less life left is refused.
+    pub authorizer_cache_seconds: u64,
     /// Timeouts and attempts of every DynamoDB call.
     pub dynamodb: Limits,
     /// `REQUEST_DEADLINE_MS`: a request not answered by then gets a 503 (the functions'
@@ -82,6 +85,7 @@ impl Default for Settings {
             ca_roots: CaRoots::Amazon,
             warm_up: true,
             authorizer_workspace: DEFAULT_WORKSPACE.to_owned(),
+            authorizer_cache_seconds: 0,
             dynamodb: Limits::default(),
             request_deadline_ms: 4_000,
             warm_up_timeout_ms: 1_000,
@@ -142,6 +146,7 @@ impl Settings {
             ca_roots: ca_roots()?,
             warm_up: var("DYNAMODB_WARM_UP", d.warm_up)?,
             authorizer_workspace: text("AUTHORIZER_WORKSPACE").unwrap_or(d.authorizer_workspace),
+            authorizer_cache_seconds: var("AUTHORIZER_CACHE_SECONDS", d.authorizer_cache_seconds)?,
             dynamodb: Limits {
                 attempt_ms: var("DYNAMODB_ATTEMPT_TIMEOUT_MS", d.dynamodb.attempt_ms)?,
                 operation_ms: var("DYNAMODB_OPERATION_TIMEOUT_MS", d.dynamodb.operation_ms)?,

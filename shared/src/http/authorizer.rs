@@ -21,24 +21,21 @@ pub struct Context {
     pub scope: String,
 }
 
-pub type Allowed = ApiGatewayV2CustomAuthorizerSimpleResponse<Context>;
+pub type Verdict = ApiGatewayV2CustomAuthorizerSimpleResponse<Context>;
 
-/// Why a request is not let through.
-#[derive(Debug, thiserror::Error)]
-pub enum Denied {
-    /// API Gateway answers 401 when an authorizer fails with exactly this message.
-    #[error("Unauthorized")]
-    Unauthorized,
-    #[error(transparent)]
-    Failed(#[from] service::Error),
-}
-
-/// Allows an active access token of `workspace`; anything else is `Unauthorized`.
+/// The verdict on `Authorization: Bearer <token>` for a route of `workspace`, in the terms
+/// AWS documents for HTTP API Lambda authorizers with simple responses: `isAuthorized: true`
+/// for an active access token of the workspace; `isAuthorized: false` (API Gateway answers
+/// 403) for anything else; an error only when storage fails (API Gateway answers 500). A
+/// request without the header never reaches the authorizer (API Gateway answers 401).
+///
+/// API Gateway caches a verdict per header for `AUTHORIZER_CACHE_SECONDS`; so that no cached
+/// allow outlives its token, a token with less life left than that is refused.
 pub async fn authorize(
     state: &AppState,
     workspace: &str,
     event: &ApiGatewayV2CustomAuthorizerV2Request,
-) -> Result<Allowed, Denied> {
+) -> Result<Verdict, service::Error> {
     let bearer = event
         .headers
         .get("authorization")
@@ -46,15 +43,22 @@ pub async fn authorize(
         .and_then(|v| v.split_once(' '))
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .map(|(_, token)| token.trim())
-        .filter(|t| !t.is_empty())
-        .ok_or(Denied::Unauthorized)?;
+        .filter(|t| !t.is_empty());
+    let Some(bearer) = bearer else {
+        return Ok(Verdict::default());
+    };
     let deadline = state.settings.request_deadline();
-    let token = tokio::time::timeout(deadline, token_lifecycle::active(state, workspace, bearer))
+    let active = tokio::time::timeout(deadline, token_lifecycle::active(state, workspace, bearer))
         .await
-        .map_err(|_| service::Error::Storage(StoreError::Unavailable("deadline exceeded".into())))??
-        .filter(|t| t.kind == TokenKind::Access)
-        .ok_or(Denied::Unauthorized)?;
-    let mut allowed = Allowed::default();
+        .map_err(|_| {
+            service::Error::Storage(StoreError::Unavailable("deadline exceeded".into()))
+        })??;
+    let cached_until = state.now() + state.settings.authorizer_cache_seconds;
+    let Some(token) = active.filter(|t| t.kind == TokenKind::Access && t.expires_at > cached_until)
+    else {
+        return Ok(Verdict::default());
+    };
+    let mut allowed = Verdict::default();
     allowed.is_authorized = true;
     allowed.context = Context {
         client_id: token.client_id,

@@ -260,7 +260,7 @@ async fn the_authorizers_policy_is_what_its_code_uses() {
         token.field("access_token")
     )));
     let allowed = oauth_core::http::authorizer::authorize(&state, "default", &event).await;
-    assert!(allowed.is_ok());
+    assert!(allowed.unwrap().is_authorized);
     let used = logical(harness.take_permissions(), direct.tables());
     assert_same(
         "AuthorizerFunction",

@@ -2,7 +2,7 @@
 //! Gateway authorizer, through the real handlers on the in-memory store.
 
 use oauth_core::clock::SystemClock;
-use oauth_core::http::authorizer::{authorize, Denied};
+use oauth_core::http::authorizer::authorize;
 use oauth_core::protocol::client::ClientPolicy;
 use oauth_core::service::admin::{ClientSpec, Registered};
 use oauth_core::store::dynamo::schema::TableNames;
@@ -389,6 +389,34 @@ async fn metadata_is_served_without_dynamodb() {
     assert_eq!(bad.status, 404);
 }
 
+/// API Gateway caches a verdict per header for `AuthorizerCacheSeconds`: an allow is given
+/// only to a token that outlives the cache, so no cached allow outlives its token.
+#[tokio::test]
+async fn no_cached_allow_outlives_its_token() {
+    let (mut state, client, _) = setup().await;
+    let (access, _) = tokens(&state, &client).await;
+    let event = call::authorizer_event(Some(&format!("Bearer {access}")));
+    let record = state
+        .store
+        .tokens
+        .token("default", &access)
+        .await
+        .unwrap()
+        .unwrap()
+        .token;
+    let life = record.expires_at - now();
+    state.settings.authorizer_cache_seconds = life - 5;
+    assert!(
+        authorize(&state, "default", &event)
+            .await
+            .unwrap()
+            .is_authorized
+    );
+    state.settings.authorizer_cache_seconds = life + 5;
+    let refused = authorize(&state, "default", &event).await.unwrap();
+    assert!(!refused.is_authorized, "it would expire while cached");
+}
+
 #[tokio::test]
 async fn authorizer_allows_active_access_tokens_only() {
     let (state, client, _) = setup().await;
@@ -462,10 +490,10 @@ async fn authorizer_allows_active_access_tokens_only() {
         ("not Bearer", Some(format!("Basic {access}")), "default"),
         ("no header", None, "default"),
     ] {
-        let denied = authorize(&state, ws, &call::authorizer_event(header.as_deref())).await;
-        match denied {
-            Err(e @ Denied::Unauthorized) => assert_eq!(e.to_string(), "Unauthorized", "{name}"),
-            other => panic!("{name}: expected Unauthorized, got {other:?}"),
-        }
+        let event = call::authorizer_event(header.as_deref());
+        let denied = authorize(&state, ws, &event).await.unwrap();
+        // AWS documents `isAuthorized: false` as 403 for HTTP APIs (an error would be a 500).
+        let wire = serde_json::to_value(&denied).unwrap();
+        assert_eq!(wire["isAuthorized"], false, "{name}");
     }
 }
