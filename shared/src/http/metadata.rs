@@ -22,6 +22,7 @@ pub(crate) fn handle(state: &AppState, ws: &str, req: Request) -> Response<Body>
         HeaderValue::from_static("public, max-age=3600"),
     );
     h.remove(header::PRAGMA);
+    super::cors::allow_any_origin(&mut resp);
     resp
 }
 

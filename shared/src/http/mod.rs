@@ -4,6 +4,7 @@
 pub(crate) mod apps;
 pub mod authorization;
 pub mod authorizer;
+pub(crate) mod cors;
 pub(crate) mod failure;
 pub(crate) mod introspection;
 pub mod lambda_event;

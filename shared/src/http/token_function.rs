@@ -2,7 +2,7 @@
 
 use super::failure::Failure;
 use super::routes::{self, Dialect, Endpoint, Resolved};
-use super::{introspection, metadata, registration, revocation, token_endpoint};
+use super::{cors, introspection, metadata, registration, revocation, token_endpoint};
 use crate::config::AppState;
 use lambda_http::{Body, Request, Response};
 
@@ -23,8 +23,7 @@ pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
 async fn route(state: &AppState, to: Resolved, req: Request) -> Response<Body> {
     let ws = &to.workspace;
     match to.endpoint {
-        Endpoint::Token => token_endpoint::handle(state, ws, to.dialect, req).await,
-        Endpoint::Revocation => revocation::handle(state, ws, req).await,
+        Endpoint::Token | Endpoint::Revocation => browser_facing(state, &to, req).await,
         Endpoint::Introspection => introspection::handle(state, ws, req).await,
         Endpoint::Metadata => metadata::handle(state, ws, req),
         Endpoint::Registration | Endpoint::RegistrationConfiguration => {
@@ -33,4 +32,20 @@ async fn route(state: &AppState, to: Resolved, req: Request) -> Response<Body> {
         // Served by the authorize function; routed here only by mistake.
         Endpoint::Authorization | Endpoint::Apps => Failure::NotFound.into_json(Dialect::Rfc),
     }
+}
+
+/// The endpoints a browser app calls cross-origin: CORS preflights answered, and the origin
+/// allowed where the client registered it.
+async fn browser_facing(state: &AppState, to: &Resolved, req: Request) -> Response<Body> {
+    if let Some(answer) = cors::preflight(&req) {
+        return answer;
+    }
+    let ws = &to.workspace;
+    let allowed = cors::registered_origin(state, ws, &req).await;
+    let mut resp = match to.endpoint {
+        Endpoint::Token => token_endpoint::handle(state, ws, to.dialect, req).await,
+        _ => revocation::handle(state, ws, req).await,
+    };
+    allowed.apply(&mut resp);
+    resp
 }

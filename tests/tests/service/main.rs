@@ -11,6 +11,7 @@ mod authorization_requests;
 mod client_cache;
 mod clock;
 mod code_exchange;
+mod cors;
 mod deployment;
 mod dialects;
 mod hardening;
