@@ -9,6 +9,7 @@ pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod http;
+pub mod jose;
 pub mod logging;
 pub mod protocol;
 pub mod service;
