@@ -9,6 +9,7 @@ pub mod code_grant;
 pub mod deployment;
 pub mod error;
 pub mod form;
+pub mod keyring;
 pub mod login;
 pub mod pkce;
 pub mod redirect_uri;
