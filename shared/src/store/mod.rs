@@ -8,16 +8,19 @@
 
 mod cached_clients;
 pub mod dynamo;
+pub mod keys;
 pub mod memory;
+pub mod registration;
 
 use crate::protocol::client::{Client, PreviousSecret};
 use crate::protocol::code_grant::CodeGrant;
 use crate::protocol::login::{Attempts, Throttle};
-use crate::protocol::registration::RegistrationGrant;
 use crate::protocol::token_record::{GrantFamily, TokenRecord, TokenStanding};
 use crate::protocol::user::Role;
 use crate::protocol::user::{Consent, Session, User};
 use async_trait::async_trait;
+pub use keys::KeyStore;
+pub use registration::RegistrationStore;
 use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error)]
@@ -275,40 +278,16 @@ pub trait ConsentStore: Send + Sync {
     ) -> StoreResult<()>;
 }
 
-/// Self-service registration (RFC 7591): initial access tokens, and the clients they admit.
-#[async_trait]
-pub trait RegistrationStore: Send + Sync {
-    /// Stores an initial access token (`value` is kept as a digest); `ConditionFailed` if one
-    /// with that value exists.
-    async fn put_registration_grant(
-        &self,
-        value: &str,
-        grant: &RegistrationGrant,
-    ) -> StoreResult<()>;
-    /// The initial access token named by `value` in `workspace`, strongly consistent; `None`
-    /// if unknown (expiry is the caller's to check).
-    async fn registration_grant(
-        &self,
-        workspace: &str,
-        value: &str,
-    ) -> StoreResult<Option<RegistrationGrant>>;
-    /// Deletes the initial access token named by `value`: it registers nothing more (the
-    /// clients it registered stay). `ConditionFailed` if there is none.
-    async fn delete_registration_grant(&self, workspace: &str, value: &str) -> StoreResult<()>;
-    /// Creates `client` and spends one use of the initial access token `grant_value`, all or
-    /// nothing: `ConditionFailed` if the token is unknown, expired or used up, or the client
-    /// id is taken. Of concurrent registrations, no more succeed than the token has uses.
-    async fn register_client(
-        &self,
-        client: &Client,
-        grant_value: &str,
-        now: u64,
-    ) -> StoreResult<()>;
-}
-
 /// One backend with every capability.
 pub trait Store:
-    ClientStore + UserStore + CodeStore + TokenStore + SessionStore + ConsentStore + RegistrationStore
+    ClientStore
+    + UserStore
+    + CodeStore
+    + TokenStore
+    + SessionStore
+    + ConsentStore
+    + RegistrationStore
+    + KeyStore
 {
 }
 impl<
@@ -318,7 +297,8 @@ impl<
             + TokenStore
             + SessionStore
             + ConsentStore
-            + RegistrationStore,
+            + RegistrationStore
+            + KeyStore,
     > Store for T
 {
 }
@@ -334,6 +314,7 @@ pub struct Stores {
     pub sessions: Arc<dyn SessionStore>,
     pub consents: Arc<dyn ConsentStore>,
     pub registrations: Arc<dyn RegistrationStore>,
+    pub keys: Arc<dyn KeyStore>,
 }
 
 impl Stores {
@@ -346,7 +327,8 @@ impl Stores {
             tokens: backend.clone(),
             sessions: backend.clone(),
             consents: backend.clone(),
-            registrations: backend,
+            registrations: backend.clone(),
+            keys: backend,
         }
     }
 

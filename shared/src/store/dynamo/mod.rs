@@ -8,6 +8,7 @@ mod codes;
 mod connection;
 mod consents;
 mod item;
+mod keys;
 mod registration;
 pub mod schema;
 mod sessions;

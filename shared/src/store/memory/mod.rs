@@ -4,6 +4,7 @@
 //! fast service tests; the contract suite holds it to the DynamoDB adapter's behaviour.
 
 mod grants;
+mod keys;
 mod registration;
 mod users;
 
@@ -45,6 +46,7 @@ struct Data {
     consents: HashMap<String, Consent>,
     /// Initial access tokens, by [`secret_key`] of the value.
     registration_grants: HashMap<String, RegistrationGrant>,
+    keyring: Option<crate::protocol::keyring::Keyring>,
 }
 
 impl Data {

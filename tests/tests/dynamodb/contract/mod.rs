@@ -4,6 +4,7 @@
 
 mod accounts;
 mod grants;
+mod keys;
 mod registration;
 
 use oauth_core::protocol::client::{Client, ClientPolicy, GrantType, PreviousSecret};
@@ -60,6 +61,7 @@ contract!(
     registration::an_initial_access_token_admits_as_many_clients_as_it_has_uses,
     registration::racing_registrations_never_exceed_the_uses,
     registration::clients_are_created_all_or_nothing_and_grants_revoked,
+    keys::the_keyring_is_written_whole_under_a_version_check,
 );
 
 const THROTTLE: Throttle = Throttle {
