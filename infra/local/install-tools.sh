@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the local stack and the tests need and a fresh machine lacks, all under the
-# git-ignored .local/: cargo-lambda (PyPI, brings zig) in a venv, and DynamoDB Local. Java 17
+# git-ignored .local/: cargo-lambda (PyPI, brings zig) in a venv, moto (the local KMS), the
+# interop suite's client libraries, and DynamoDB Local. Java 17
 # and Chromium (for the browser test) come from Debian if missing. Idempotent and quiet when everything is there.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -31,6 +32,11 @@ if ! "$venv/bin/python" -c "import authlib, requests_oauthlib" >/dev/null 2>&1; 
   echo "Installing authlib and requests-oauthlib into .local/venv (interop tests)"
   # shellcheck disable=SC2086
   "$venv/bin/pip" install -q --disable-pip-version-check $python_clients
+fi
+# AWS has no KMS emulator: moto's stands in for it locally (signing keys are sealed with KMS).
+if [ ! -x "$venv/bin/moto_server" ]; then
+  echo "Installing moto[server] into .local/venv (the local KMS)"
+  "$venv/bin/pip" install -q --disable-pip-version-check "moto[server]==5.1.18"
 fi
 node_clients="$root/tests/interop/node"
 if [ ! -d "$node_clients/node_modules" ] || [ "$node_clients/package-lock.json" -nt "$node_clients/node_modules" ]; then

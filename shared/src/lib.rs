@@ -12,6 +12,7 @@ pub mod http;
 pub mod jose;
 pub mod logging;
 pub mod protocol;
+pub mod sealing;
 pub mod service;
 pub mod store;
 

@@ -70,6 +70,55 @@ pub fn dynamodb_local() -> &'static DynamoLocal {
     })
 }
 
+/// A KMS emulator (`moto`, installed into `.local/venv` by `make test` / `make dev`) for this
+/// process, on a free port: AWS has no KMS emulator of its own.
+pub struct MotoKms {
+    pub port: u16,
+    _process: Background,
+}
+
+impl MotoKms {
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+/// Starts the KMS emulator once per process.
+pub fn moto_kms() -> &'static MotoKms {
+    static MOTO: OnceLock<MotoKms> = OnceLock::new();
+    MOTO.get_or_init(|| {
+        let server = repo_root().join(".local/venv/bin/moto_server");
+        assert!(
+            server.exists(),
+            "moto is not installed: run `make test` (or infra/local/install-tools.sh)"
+        );
+        let port = free_port();
+        let mut cmd = Command::new(server);
+        cmd.args(["-H", "127.0.0.1", "-p"]).arg(port.to_string());
+        let log = repo_root().join(format!("target/moto-{port}.log"));
+        let background = Background::start(cmd, &log);
+        wait_for_port(port, Duration::from_secs(60));
+        MotoKms {
+            port,
+            _process: background,
+        }
+    })
+}
+
+/// An SDK client for a local KMS at `endpoint`.
+pub fn local_kms_client(endpoint: &str) -> aws_sdk_kms::Client {
+    let conf = aws_sdk_kms::Config::builder()
+        .behavior_version(aws_sdk_kms::config::BehaviorVersion::latest())
+        .region(aws_sdk_kms::config::Region::new("us-east-1"))
+        .endpoint_url(endpoint)
+        .credentials_provider(aws_sdk_kms::config::Credentials::new(
+            "local", "local", None, None, "local",
+        ))
+        .http_client(http_client(CaRoots::Amazon))
+        .build();
+    aws_sdk_kms::Client::from_conf(conf)
+}
+
 /// A background process for the life of this process. It runs in a session of its own under
 /// a small shell that kills that whole process group when our end of the shell's stdin
 /// closes, which happens however this process exits.

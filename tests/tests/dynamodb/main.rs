@@ -8,4 +8,5 @@ mod faults;
 mod iam;
 mod races;
 mod revocation;
+mod sealing;
 mod storage;

@@ -1,0 +1,58 @@
+//! Private signing keys are never stored in the clear: each is sealed with KMS `Encrypt` under
+//! the stack's key, with its key id as encryption context (so one sealed key cannot be passed
+//! off as another's), and opened with `Decrypt` once per cold start. Locally the same calls go
+//! to an emulator (`moto`), as DynamoDB's go to DynamoDB Local.
+
+use aws_sdk_kms::primitives::Blob;
+
+#[derive(Debug, thiserror::Error)]
+#[error("KMS: {0}")]
+pub struct SealError(String);
+
+/// A KMS key that seals and opens private keys.
+#[derive(Clone, Debug)]
+pub struct KmsSealer {
+    client: aws_sdk_kms::Client,
+    key_id: String,
+}
+
+impl KmsSealer {
+    pub fn new(client: aws_sdk_kms::Client, key_id: &str) -> Self {
+        Self {
+            client,
+            key_id: key_id.to_owned(),
+        }
+    }
+
+    /// `plaintext` (at most 4 KiB: a PKCS#8 RSA-3072 key is under 2) encrypted for `kid`.
+    pub async fn seal(&self, kid: &str, plaintext: &[u8]) -> Result<Vec<u8>, SealError> {
+        let out = self
+            .client
+            .encrypt()
+            .key_id(&self.key_id)
+            .plaintext(Blob::new(plaintext))
+            .encryption_context("kid", kid)
+            .send()
+            .await
+            .map_err(|e| SealError(aws_sdk_kms::error::DisplayErrorContext(e).to_string()))?;
+        out.ciphertext_blob
+            .map(Blob::into_inner)
+            .ok_or_else(|| SealError("no ciphertext".into()))
+    }
+
+    /// The plaintext of a key sealed for `kid`; fails for any other kid.
+    pub async fn open(&self, kid: &str, sealed: &[u8]) -> Result<Vec<u8>, SealError> {
+        let out = self
+            .client
+            .decrypt()
+            .key_id(&self.key_id)
+            .ciphertext_blob(Blob::new(sealed))
+            .encryption_context("kid", kid)
+            .send()
+            .await
+            .map_err(|e| SealError(aws_sdk_kms::error::DisplayErrorContext(e).to_string()))?;
+        out.plaintext
+            .map(Blob::into_inner)
+            .ok_or_else(|| SealError("no plaintext".into()))
+    }
+}
