@@ -56,6 +56,11 @@ pub struct Settings {
     /// How long API Gateway caches the authorizer's verdicts (`AUTHORIZER_CACHE_SECONDS`, the
     /// template's `AuthorizerCacheSeconds`): a token with less life left is refused.
     pub authorizer_cache_seconds: u64,
+    /// The KMS key that seals the signing keys (`SIGNING_KMS_KEY_ID`).
+    pub signing_kms_key_id: Option<String>,
+    /// Seconds a new signing key is published before it signs (`KEY_PUBLISH_LEAD_SECONDS`):
+    /// API Gateway's JWT authorizer caches a JWKS for up to two hours.
+    pub key_publish_lead: u64,
     /// Timeouts and attempts of every DynamoDB call.
     pub dynamodb: Limits,
     /// `REQUEST_DEADLINE_MS`: a request not answered by then gets a 503 (the functions'
@@ -86,6 +91,8 @@ impl Default for Settings {
             warm_up: true,
             authorizer_workspace: DEFAULT_WORKSPACE.to_owned(),
             authorizer_cache_seconds: 0,
+            signing_kms_key_id: None,
+            key_publish_lead: 2 * 3600,
             dynamodb: Limits::default(),
             request_deadline_ms: 4_000,
             warm_up_timeout_ms: 1_000,
@@ -147,6 +154,8 @@ impl Settings {
             warm_up: var("DYNAMODB_WARM_UP", d.warm_up)?,
             authorizer_workspace: text("AUTHORIZER_WORKSPACE").unwrap_or(d.authorizer_workspace),
             authorizer_cache_seconds: var("AUTHORIZER_CACHE_SECONDS", d.authorizer_cache_seconds)?,
+            signing_kms_key_id: text("SIGNING_KMS_KEY_ID"),
+            key_publish_lead: var("KEY_PUBLISH_LEAD_SECONDS", d.key_publish_lead)?,
             dynamodb: Limits {
                 attempt_ms: var("DYNAMODB_ATTEMPT_TIMEOUT_MS", d.dynamodb.attempt_ms)?,
                 operation_ms: var("DYNAMODB_OPERATION_TIMEOUT_MS", d.dynamodb.operation_ms)?,
@@ -182,6 +191,16 @@ impl Settings {
     }
 
     /// How long a request may take before it is answered 503.
+    /// How rotations time the signing keys: published `key_publish_lead` before signing, and
+    /// kept published after retiring as long as the tokens they signed may live (and 5 minutes
+    /// for clocks that differ).
+    pub fn key_timing(&self) -> crate::protocol::keyring::Timing {
+        crate::protocol::keyring::Timing {
+            lead: self.key_publish_lead,
+            keep: self.access_token_ttl + 300,
+        }
+    }
+
     pub fn request_deadline(&self) -> Duration {
         Duration::from_millis(self.request_deadline_ms)
     }

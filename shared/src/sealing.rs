@@ -3,6 +3,7 @@
 //! off as another's), and opened with `Decrypt` once per cold start. Locally the same calls go
 //! to an emulator (`moto`), as DynamoDB's go to DynamoDB Local.
 
+use crate::store::dynamo::{http_client, CaRoots, Limits};
 use aws_sdk_kms::primitives::Blob;
 
 #[derive(Debug, thiserror::Error)]
@@ -17,6 +18,18 @@ pub struct KmsSealer {
 }
 
 impl KmsSealer {
+    /// A sealer on the KMS the environment names (`AWS_ENDPOINT_URL_KMS` locally), with the
+    /// functions' HTTP client and DynamoDB's timeouts and retries.
+    pub async fn connect(key_id: &str, roots: CaRoots, limits: Limits) -> Self {
+        let config = aws_config::from_env()
+            .http_client(http_client(roots))
+            .timeout_config(limits.timeout_config())
+            .retry_config(limits.retry_config())
+            .load()
+            .await;
+        Self::new(aws_sdk_kms::Client::new(&config), key_id)
+    }
+
     pub fn new(client: aws_sdk_kms::Client, key_id: &str) -> Self {
         Self {
             client,

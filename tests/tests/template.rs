@@ -310,3 +310,19 @@ fn the_deployment_parameters_are_passed_on_and_their_defaults_parse() {
     let d = oauth_core::protocol::deployment::Deployment::parse(grants, plain.parse().unwrap());
     assert_eq!(d, Ok(Default::default()));
 }
+
+/// The signing keys are sealed with the stack's KMS key: the operator (`keys rotate`) may
+/// encrypt with it, and nothing more.
+#[test]
+fn the_operator_seals_signing_keys_with_the_stacks_kms_key() {
+    let t = template();
+    let doc = &t["Resources"]["OperatorPolicy"]["Properties"]["PolicyDocument"];
+    let kms: Vec<(String, String)> = oauth_tests::template::all_permissions(&doc["Statement"])
+        .into_iter()
+        .filter(|(_, action)| action.starts_with("kms:"))
+        .collect();
+    assert_eq!(kms, [("SigningKey".to_owned(), "kms:Encrypt".to_owned())]);
+    let key = &t["Resources"]["SigningKey"]["Properties"];
+    assert_eq!(key["KeyUsage"].as_str(), Some("ENCRYPT_DECRYPT"));
+    assert_eq!(key["EnableKeyRotation"].as_bool(), Some(true));
+}

@@ -4,6 +4,7 @@
 
 mod clients;
 mod import;
+mod keys;
 mod registration;
 mod tokens;
 mod users;
@@ -51,6 +52,9 @@ enum Command {
     /// Initial access tokens, which open self-service client registration (RFC 7591).
     #[command(subcommand)]
     RegistrationToken(RegistrationCmd),
+    /// The keys that sign JWTs (sealed with KMS).
+    #[command(subcommand)]
+    Keys(keys::KeysCmd),
 }
 
 #[derive(Subcommand)]
@@ -110,6 +114,7 @@ async fn run(cli: Cli) -> Result<Value, AdminError> {
         Command::User(cmd) => users::user(&ctx, cmd).await,
         Command::Token(cmd) => tokens::token(&ctx, cmd).await,
         Command::RegistrationToken(cmd) => registration::registration(&ctx, cmd).await,
+        Command::Keys(cmd) => keys::keys(&ctx, cmd).await,
     }
 }
 

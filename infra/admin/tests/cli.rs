@@ -10,9 +10,19 @@ use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
 fn admin(store: &DynamoStore, args: &[&str], stdin: Option<&str>) -> Output {
+    admin_with(store, args, stdin, &[])
+}
+
+fn admin_with(
+    store: &DynamoStore,
+    args: &[&str],
+    stdin: Option<&str>,
+    env: &[(&str, &str)],
+) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_oauth-admin"))
         .args(args)
         .envs(local_env(&dynamodb_local().endpoint(), store.tables()))
+        .envs(env.iter().copied())
         .env("PBKDF2_ITERATIONS", "1000")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -528,4 +538,69 @@ async fn clients_migrate_with_their_credentials() {
         "99999999",
     ];
     assert!(!admin(&store, &too_long, None).status.success());
+}
+
+/// `keys rotate` generates RS256 and ES256 keys, seals them with KMS (the emulator) and adds
+/// them to the keyring; `keys list` shows their states and never key material; a second
+/// rotation publishes the next keys ahead of their time.
+#[tokio::test]
+async fn keys_are_rotated_and_listed_without_their_private_halves() {
+    let store = fresh_dynamo().await;
+    let endpoint = local_stack::moto_kms().endpoint();
+    let kms = local_stack::local_kms_client(&endpoint);
+    let key = kms.create_key().send().await.unwrap();
+    let key_id = key.key_metadata().unwrap().key_id().to_owned();
+    let env = [
+        ("SIGNING_KMS_KEY_ID", key_id.as_str()),
+        ("AWS_ENDPOINT_URL_KMS", endpoint.as_str()),
+    ];
+    let no_kms = admin(&store, &["keys", "rotate"], None);
+    assert!(!no_kms.status.success(), "no KMS key configured");
+
+    let first = json(&admin_with(&store, &["keys", "rotate"], None, &env));
+    let algs: Vec<&str> = first
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["alg"].as_str().unwrap())
+        .collect();
+    assert_eq!(algs, ["RS256", "ES256"]);
+    assert!(
+        first
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|k| k["state"] == "signing"),
+        "the first keys sign at once"
+    );
+    let second = json(&admin_with(
+        &store,
+        &["keys", "rotate", "--alg", "RS256"],
+        None,
+        &env,
+    ));
+    assert_eq!(second[0]["state"], "next");
+
+    let out = admin(&store, &["keys", "list"], None);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        !text.contains("sealed") && !text.contains("\"d\""),
+        "{text}"
+    );
+    let listed = json(&out);
+    let states: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(states, ["signing", "signing", "next"]);
+    let ring = oauth_core::store::KeyStore::keyring(&*store).await.unwrap();
+    let rsa = &ring.keys[0].public_jwk;
+    assert_eq!(
+        (rsa["kty"].as_str(), rsa["alg"].as_str()),
+        (Some("RSA"), Some("RS256"))
+    );
+    let n = rsa["n"].as_str().unwrap();
+    assert_eq!(n.len(), 342, "a 2048-bit modulus");
 }

@@ -7,6 +7,7 @@ pub mod authorizer;
 pub(crate) mod cors;
 pub(crate) mod failure;
 pub(crate) mod introspection;
+pub(crate) mod jwks;
 pub mod lambda_event;
 pub(crate) mod metadata;
 pub(crate) mod registration;

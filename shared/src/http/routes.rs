@@ -48,6 +48,8 @@ pub enum Endpoint {
     RegistrationConfiguration,
     /// The applications page (seed 001's `/{workspace}/oauth2/apps`).
     Apps,
+    /// RFC 7517: the signing keys' public halves.
+    Jwks,
 }
 
 impl Endpoint {
@@ -131,6 +133,8 @@ pub const ROUTES: &[Route] = &[
     route("/{workspace}/oauth2/register/{client_id}", Endpoint::RegistrationConfiguration),
     route("/oauth2/apps", Endpoint::Apps),
     route("/{workspace}/oauth2/apps", Endpoint::Apps),
+    route("/.well-known/jwks.json", Endpoint::Jwks),
+    route("/{workspace}/.well-known/jwks.json", Endpoint::Jwks),
 ];
 
 /// The endpoint, workspace and dialect a request path addresses (one trailing slash

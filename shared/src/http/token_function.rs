@@ -2,7 +2,7 @@
 
 use super::failure::Failure;
 use super::routes::{self, Dialect, Endpoint, Resolved};
-use super::{cors, introspection, metadata, registration, revocation, token_endpoint};
+use super::{cors, introspection, jwks, metadata, registration, revocation, token_endpoint};
 use crate::config::AppState;
 use lambda_http::{Body, Request, Response};
 
@@ -26,6 +26,7 @@ async fn route(state: &AppState, to: Resolved, req: Request) -> Response<Body> {
         Endpoint::Token | Endpoint::Revocation => browser_facing(state, &to, req).await,
         Endpoint::Introspection => introspection::handle(state, ws, req).await,
         Endpoint::Metadata => metadata::handle(state, ws, req),
+        Endpoint::Jwks => jwks::handle(state, req).await,
         Endpoint::Registration | Endpoint::RegistrationConfiguration => {
             registration::handle(state, ws, to.client_id.as_deref(), req).await
         }

@@ -6,6 +6,7 @@ pub(crate) mod authorization;
 pub(crate) mod client_authentication;
 mod code_exchange;
 mod issuance;
+pub mod keys;
 pub(crate) mod login;
 mod password_grant;
 mod refresh;

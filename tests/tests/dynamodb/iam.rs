@@ -126,6 +126,7 @@ async fn token_function(state: &AppState, setup: &Stores, r: &Registered) {
     )
     .await;
     registration(state, setup).await;
+    oauth_tests::call::token(state, oauth_tests::call::get("/.well-known/jwks.json")).await;
 }
 
 /// RFC 7591 registration with an initial access token, then RFC 7592 read, update, delete.
@@ -269,12 +270,40 @@ async fn the_authorizers_policy_is_what_its_code_uses() {
     );
 }
 
+/// The KMS emulator and a key of its own, for `keys rotate` (its calls are not DynamoDB's, so
+/// the harness does not see them; the template test checks the operator's `kms:Encrypt`).
+fn kms_env() -> Vec<(&'static str, String)> {
+    static KEY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let endpoint = local_stack::moto_kms().endpoint();
+    let key = KEY.get_or_init(|| {
+        let endpoint = endpoint.clone();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                let kms = local_stack::local_kms_client(&endpoint);
+                let key = kms.create_key().send().await.unwrap();
+                key.key_metadata().unwrap().key_id().to_owned()
+            })
+        })
+        .join()
+        .unwrap()
+    });
+    vec![
+        ("SIGNING_KMS_KEY_ID", key.clone()),
+        ("AWS_ENDPOINT_URL_KMS", endpoint),
+    ]
+}
+
 /// `oauth-admin` against the harness, every command but `tables create` (local only).
 fn admin(harness: &Harness, tables: &TableNames, args: &[&str], stdin: &str) -> serde_json::Value {
     use std::io::Write;
     let mut child = std::process::Command::new(repo_root().join("target/debug/oauth-admin"))
         .args(args)
         .envs(local_env(&harness.endpoint, tables))
+        .envs(kms_env())
         .env("PBKDF2_ITERATIONS", "1000")
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
@@ -358,6 +387,8 @@ async fn the_operators_policy_is_what_oauth_admin_uses() {
         &["registration-token", "revoke", "-"],
         &format!("{value}\n"),
     );
+    run(&["keys", "rotate"], "");
+    run(&["keys", "list"], "");
     let imported = [
         "client",
         "create",

@@ -9,4 +9,5 @@ mod iam;
 mod races;
 mod revocation;
 mod sealing;
+mod signing_keys;
 mod storage;
