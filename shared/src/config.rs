@@ -12,6 +12,10 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// The longest an access token may live (the deployment's and every client's): signing keys
+/// stay published this long after they stop signing.
+pub const MAX_ACCESS_TOKEN_TTL: u64 = 24 * 3600;
+
 /// Operator settings; every one is an environment variable (see the README).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
@@ -92,7 +96,8 @@ impl Default for Settings {
             authorizer_workspace: DEFAULT_WORKSPACE.to_owned(),
             authorizer_cache_seconds: 0,
             signing_kms_key_id: None,
-            key_publish_lead: 2 * 3600,
+            // API Gateway's JWT authorizer caches a JWKS up to 2 h; ours may be cached 5 min.
+            key_publish_lead: 2 * 3600 + 15 * 60,
             dynamodb: Limits::default(),
             request_deadline_ms: 4_000,
             warm_up_timeout_ms: 1_000,
@@ -169,6 +174,14 @@ impl Settings {
     }
 
     fn validate(&self) -> Result<(), String> {
+        if !(60..=MAX_ACCESS_TOKEN_TTL).contains(&self.access_token_ttl) {
+            return Err(format!(
+                "ACCESS_TOKEN_TTL must be between 60 and {MAX_ACCESS_TOKEN_TTL} seconds"
+            ));
+        }
+        if self.authorizer_cache_seconds > 3600 {
+            return Err("AUTHORIZER_CACHE_SECONDS must be at most 3600".into());
+        }
         if !(1..=600).contains(&self.code_ttl) {
             return Err("CODE_TTL must be between 1 and 600 seconds (RFC 6749 §4.1.2)".into());
         }
@@ -192,12 +205,13 @@ impl Settings {
 
     /// How long a request may take before it is answered 503.
     /// How rotations time the signing keys: published `key_publish_lead` before signing, and
-    /// kept published after retiring as long as the tokens they signed may live (and 5 minutes
-    /// for clocks that differ).
+    /// kept published after retiring as long as any access token may live
+    /// ([`MAX_ACCESS_TOKEN_TTL`], whatever the deployment's or a client's lifetime, so that
+    /// wherever `oauth-admin` runs the answer is the same) and 5 minutes for clocks that differ.
     pub fn key_timing(&self) -> crate::protocol::keyring::Timing {
         crate::protocol::keyring::Timing {
             lead: self.key_publish_lead,
-            keep: self.access_token_ttl + 300,
+            keep: MAX_ACCESS_TOKEN_TTL + 300,
         }
     }
 

@@ -48,6 +48,10 @@ pub struct Signer {
 #[error("the signing key is not a valid {0} key")]
 pub struct BadKey(&'static str);
 
+#[derive(Debug, thiserror::Error)]
+#[error("signing failed")]
+pub struct SignError;
+
 impl Signer {
     /// A key from its PKCS#8 DER form (RSA 2048-4096 bits, or P-256).
     pub fn from_pkcs8(alg: Alg, kid: &str, der: &[u8]) -> Result<Self, BadKey> {
@@ -96,32 +100,32 @@ impl Signer {
     }
 
     /// The signature of `input` (the JWS signing input).
-    pub fn sign(&self, input: &[u8]) -> Vec<u8> {
+    pub fn sign(&self, input: &[u8]) -> Result<Vec<u8>, SignError> {
         let rng = SystemRandom::new();
         match &self.key {
             Key::Rsa(k) => {
                 let mut out = vec![0; k.public().modulus_len()];
-                // Fails only for a buffer of the wrong size, which this one is not.
-                let _ = k.sign(&signature::RSA_PKCS1_SHA256, &rng, input, &mut out);
-                out
+                k.sign(&signature::RSA_PKCS1_SHA256, &rng, input, &mut out)
+                    .map_err(|_| SignError)?;
+                Ok(out)
             }
             Key::Ec(k) => k
                 .sign(&rng, input)
                 .map(|s| s.as_ref().to_vec())
-                .unwrap_or_default(),
+                .map_err(|_| SignError),
         }
     }
 
     /// `claims` signed as a compact JWS whose header is `alg`, `kid` and `typ`.
-    pub fn sign_jwt(&self, typ: &str, claims: &Value) -> String {
+    pub fn sign_jwt(&self, typ: &str, claims: &Value) -> Result<String, SignError> {
         let header = json!({"alg": self.alg().as_str(), "kid": self.kid, "typ": typ});
         let input = format!(
             "{}.{}",
             URL_SAFE_NO_PAD.encode(header.to_string()),
             URL_SAFE_NO_PAD.encode(claims.to_string())
         );
-        let signature = URL_SAFE_NO_PAD.encode(self.sign(input.as_bytes()));
-        format!("{input}.{signature}")
+        let signature = URL_SAFE_NO_PAD.encode(self.sign(input.as_bytes())?);
+        Ok(format!("{input}.{signature}"))
     }
 }
 
@@ -133,7 +137,9 @@ pub struct Verified {
 }
 
 /// Verifies a compact JWS against the published `jwks` only: its `alg` must be RS256 or ES256
-/// and match the key's, the key is the one its `kid` names (or the only key, without `kid`).
+/// and match the key's, the key is the one its `kid` names (or the only key, without `kid`)
+/// and is meant for signatures; a header with `crit` (no extension is understood here) is
+/// refused (RFC 7515 §4.1.11).
 pub fn verify(token: &str, jwks: &[Value]) -> Option<Verified> {
     let mut parts = token.split('.');
     let (h, p, s) = (parts.next()?, parts.next()?, parts.next()?);
@@ -141,15 +147,24 @@ pub fn verify(token: &str, jwks: &[Value]) -> Option<Verified> {
         return None;
     }
     let header: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(h).ok()?).ok()?;
+    if header.get("crit").is_some() {
+        return None;
+    }
     let alg = Alg::parse(header["alg"].as_str()?)?;
-    let key = match header["kid"].as_str() {
-        Some(kid) => jwks.iter().find(|k| k["kid"] == kid)?,
+    let key = match header.get("kid") {
+        Some(Value::String(kid)) => jwks.iter().find(|k| k["kid"] == kid.as_str())?,
+        Some(_) => return None,
         None if jwks.len() == 1 => &jwks[0],
         None => return None,
     };
-    if key.get("alg").is_some_and(|a| a != alg.as_str()) {
+    let for_signing = key.get("use").is_none_or(|u| u == "sig")
+        && key["key_ops"]
+            .as_array()
+            .is_none_or(|ops| ops.iter().any(|o| o == "verify"));
+    if !for_signing || key.get("alg").is_some_and(|a| a != alg.as_str()) {
         return None;
     }
+    let payload = URL_SAFE_NO_PAD.decode(p).ok()?;
     let signature = URL_SAFE_NO_PAD.decode(s).ok()?;
     let input = format!("{h}.{p}");
     let field = |name: &str| URL_SAFE_NO_PAD.decode(key[name].as_str()?).ok();
@@ -165,17 +180,18 @@ pub fn verify(token: &str, jwks: &[Value]) -> Option<Verified> {
         )
         .is_ok(),
         Alg::ES256 if key["kty"] == "EC" && key["crv"] == "P-256" => {
-            let point = [vec![4u8], field("x")?, field("y")?].concat();
+            let (x, y) = (field("x")?, field("y")?);
+            if x.len() != 32 || y.len() != 32 {
+                return None;
+            }
+            let point = [vec![4u8], x, y].concat();
             UnparsedPublicKey::new(&signature::ECDSA_P256_SHA256_FIXED, point)
                 .verify(input.as_bytes(), &signature)
                 .is_ok()
         }
         _ => false,
     };
-    ok.then(|| Verified {
-        header,
-        payload: URL_SAFE_NO_PAD.decode(p).unwrap_or_default(),
-    })
+    ok.then_some(Verified { header, payload })
 }
 
 #[cfg(test)]
@@ -224,7 +240,7 @@ mod tests {
     fn rs256_signs_rfc_7515_a2_byte_for_byte() {
         let signer = a2_signer();
         let (input, expected) = rfc7515_a2::COMPACT.rsplit_once('.').unwrap();
-        let signature = URL_SAFE_NO_PAD.encode(signer.sign(input.as_bytes()));
+        let signature = URL_SAFE_NO_PAD.encode(signer.sign(input.as_bytes()).unwrap());
         assert_eq!(signature, expected);
         let jwk = signer.public_jwk();
         assert_eq!(
@@ -257,7 +273,7 @@ mod tests {
         let rsa = a2_signer();
         let jwks = [ec.public_jwk(), rsa.public_jwk()];
         for signer in [&ec, &rsa] {
-            let jwt = signer.sign_jwt("at+jwt", &json!({"sub": "alice"}));
+            let jwt = signer.sign_jwt("at+jwt", &json!({"sub": "alice"})).unwrap();
             let v = verify(&jwt, &jwks).expect("verifies");
             assert_eq!(
                 (v.header["typ"].as_str(), v.header["kid"].as_str()),
@@ -270,6 +286,19 @@ mod tests {
         }
         let unsigned = format!("{}.e30.", URL_SAFE_NO_PAD.encode(r#"{"alg":"none"}"#));
         assert!(verify(&unsigned, &jwks).is_none(), "alg none is refused");
+        let jwt = ec.sign_jwt("at+jwt", &json!({})).unwrap();
+        let mut enc = ec.public_jwk();
+        enc["use"] = json!("enc");
+        assert!(
+            verify(&jwt, &[enc]).is_none(),
+            "a key not meant for signatures"
+        );
+        let (_, rest) = jwt.split_once('.').unwrap();
+        let crit = URL_SAFE_NO_PAD.encode(r#"{"alg":"ES256","kid":"ec-1","crit":["x"]}"#);
+        let signing_input = format!("{crit}.{}", rest.split('.').next().unwrap());
+        let signature = URL_SAFE_NO_PAD.encode(ec.sign(signing_input.as_bytes()).unwrap());
+        let with_crit = format!("{signing_input}.{signature}");
+        assert!(verify(&with_crit, &jwks).is_none(), "crit is refused");
         assert!(Signer::from_pkcs8(Alg::RS256, "x", pkcs8.as_ref()).is_err());
     }
 }

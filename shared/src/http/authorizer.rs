@@ -53,7 +53,10 @@ pub async fn authorize(
         .map_err(|_| {
             service::Error::Storage(StoreError::Unavailable("deadline exceeded".into()))
         })??;
-    let cached_until = state.now() + state.settings.authorizer_cache_seconds;
+    // A few seconds more than the cache: API Gateway's clock starts when our answer arrives.
+    let cache = state.settings.authorizer_cache_seconds;
+    let margin = if cache > 0 { 5 } else { 0 };
+    let cached_until = state.now().saturating_add(cache).saturating_add(margin);
     let Some(token) = active.filter(|t| t.kind == TokenKind::Access && t.expires_at > cached_until)
     else {
         return Ok(Verdict::default());

@@ -57,11 +57,9 @@ fn client_named(req: &Request) -> Option<String> {
     presented.ok().map(|p| p.client_id)
 }
 
-/// What a cross-origin request's answer may say: nothing (no `Origin` sent), `Vary: Origin`
-/// alone, or that too and the origin allowed.
+/// The origin a cross-origin request's answer allows, if any.
 #[derive(Debug, Default)]
 pub(crate) struct Cors {
-    sent_origin: bool,
     allowed: Option<HeaderValue>,
 }
 
@@ -71,16 +69,12 @@ pub(crate) async fn registered_origin(state: &AppState, workspace: &str, req: &R
     let Some(origin) = header(req, ORIGIN) else {
         return Cors::default();
     };
-    let vary = Cors {
-        sent_origin: true,
-        allowed: None,
-    };
     let Some(client_id) = client_named(req) else {
-        return vary;
+        return Cors::default();
     };
     // A lookup failure only leaves the header out; the answer itself stands.
     let Ok(Some(client)) = state.store.clients.client(workspace, &client_id).await else {
-        return vary;
+        return Cors::default();
     };
     let registered = client
         .redirect_uris
@@ -88,7 +82,6 @@ pub(crate) async fn registered_origin(state: &AppState, workspace: &str, req: &R
         .filter_map(|u| redirect_uri::origin(u))
         .any(|o| o == origin);
     Cors {
-        sent_origin: true,
         allowed: registered
             .then(|| HeaderValue::from_str(origin).ok())
             .flatten(),
@@ -96,11 +89,11 @@ pub(crate) async fn registered_origin(state: &AppState, workspace: &str, req: &R
 }
 
 impl Cors {
+    /// The answer varies with `Origin` whether or not one was sent (a cache must not give
+    /// one origin's answer to another).
     pub(crate) fn apply(self, resp: &mut Response<Body>) {
         let h = resp.headers_mut();
-        if self.sent_origin {
-            h.insert(VARY, HeaderValue::from_static("Origin"));
-        }
+        h.insert(VARY, HeaderValue::from_static("Origin"));
         if let Some(origin) = self.allowed {
             h.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin);
         }

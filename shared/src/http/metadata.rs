@@ -39,6 +39,7 @@ fn document(state: &AppState, ws: &str, req: &Request) -> Value {
         "token_endpoint": endpoint("token"),
         "revocation_endpoint": endpoint("revoke"),
         "introspection_endpoint": endpoint("introspect"),
+        "jwks_uri": format!("{issuer}/.well-known/jwks.json"),
         // RFC 7591: open to holders of an initial access token.
         "registration_endpoint": endpoint("register"),
         "grant_types_supported": grant_types,

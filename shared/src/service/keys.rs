@@ -61,11 +61,17 @@ pub fn jwks(ring: &Keyring, now: u64) -> Value {
     json!({ "keys": ring.published(now) })
 }
 
-/// The private keys a function signs with, opened once: those that sign now and those due to
-/// within `timing.lead` (a warm function keeps working across a key's start).
+/// How long a function may sign from the keyring it loaded: a rotation, or a key retired in
+/// a hurry, reaches warm functions within this time.
+pub const SIGNERS_MAX_AGE: u64 = 10 * 60;
+
+/// The private keys a function signs with, opened once: every key that signs now or will
+/// (whatever lead the rotation used), so a warm function keeps working across a key's start.
+/// A copy older than [`SIGNERS_MAX_AGE`] signs nothing: load it again.
 pub struct Signers {
     ring: Keyring,
     signers: HashMap<String, Signer>,
+    loaded_at: u64,
 }
 
 impl Signers {
@@ -73,23 +79,34 @@ impl Signers {
         store: &dyn KeyStore,
         sealer: &KmsSealer,
         now: u64,
-        timing: Timing,
     ) -> Result<Self, KeyError> {
         let ring = store.keyring().await?;
         let mut signers = HashMap::new();
         let wanted = ring
             .keys
             .iter()
-            .filter(|k| k.signs_from <= now + timing.lead && k.retired_at.is_none_or(|r| r > now));
+            .filter(|k| k.retired_at.is_none_or(|r| r > now));
         for k in wanted {
             let pkcs8 = sealer.open(&k.kid, &k.sealed_private).await?;
             signers.insert(k.kid.clone(), Signer::from_pkcs8(k.alg, &k.kid, &pkcs8)?);
         }
-        Ok(Self { ring, signers })
+        Ok(Self {
+            ring,
+            signers,
+            loaded_at: now,
+        })
     }
 
-    /// The key that signs with `alg` at `now`, if it was loaded.
+    /// Whether this copy is too old to sign from.
+    pub fn is_stale(&self, now: u64) -> bool {
+        now.saturating_sub(self.loaded_at) > SIGNERS_MAX_AGE
+    }
+
+    /// The key that signs with `alg` at `now`, if it was loaded and the copy is fresh.
     pub fn signer(&self, alg: Alg, now: u64) -> Option<&Signer> {
+        if self.is_stale(now) {
+            return None;
+        }
         let current = self.ring.signing(alg, now)?;
         self.signers.get(&current.kid)
     }

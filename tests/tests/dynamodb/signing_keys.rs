@@ -49,11 +49,12 @@ async fn a_rotated_key_is_published_before_it_signs_and_verifies_from_the_jwks()
     assert_eq!(published.len(), 1);
     assert!(published[0].get("d").is_none(), "public half only");
 
-    let signers = Signers::load(store, &sealer, t0, timing).await.unwrap();
+    let signers = Signers::load(store, &sealer, t0).await.unwrap();
     let jwt = signers
         .signer(Alg::ES256, t0)
         .unwrap()
-        .sign_jwt("at+jwt", &serde_json::json!({"sub": "a"}));
+        .sign_jwt("at+jwt", &serde_json::json!({"sub": "a"}))
+        .unwrap();
     let verified = jose::verify(&jwt, &published).expect("verifies with the JWKS alone");
     assert_eq!(verified.header["kid"], first.kid.as_str());
 
@@ -70,16 +71,18 @@ async fn a_rotated_key_is_published_before_it_signs_and_verifies_from_the_jwks()
         2,
         "the next key is published at once"
     );
-    let warm = Signers::load(store, &sealer, t0, timing).await.unwrap();
+    let warm = Signers::load(store, &sealer, t0).await.unwrap();
     assert_eq!(
         warm.signer(Alg::ES256, t0).unwrap().kid,
         first.kid,
         "the old key still signs"
     );
     let later = t0 + timing.lead;
-    assert_eq!(
-        warm.signer(Alg::ES256, later).unwrap().kid,
-        second.kid,
-        "loaded ahead of its time"
+    let ahead = Signers::load(store, &sealer, later - 60).await.unwrap();
+    let signs = ahead.signer(Alg::ES256, later).unwrap();
+    assert_eq!(signs.kid, second.kid, "loaded ahead of its time");
+    assert!(
+        warm.signer(Alg::ES256, later).is_none(),
+        "a stale copy signs nothing"
     );
 }

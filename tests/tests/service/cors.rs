@@ -91,7 +91,8 @@ async fn the_token_endpoint_allows_only_the_clients_registered_origins() {
             plain.header("access-control-allow-origin"),
             plain.header("vary")
         ),
-        (None, None)
+        (None, Some("Origin")),
+        "the answer varies with Origin even when none was sent"
     );
 
     let revoke = with_origin("POST", "/oauth2/revoke", Some(APP), Some(&auth), "token=x");

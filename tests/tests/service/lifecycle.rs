@@ -405,7 +405,7 @@ async fn no_cached_allow_outlives_its_token() {
         .unwrap()
         .token;
     let life = record.expires_at - now();
-    state.settings.authorizer_cache_seconds = life - 5;
+    state.settings.authorizer_cache_seconds = life - 10;
     assert!(
         authorize(&state, "default", &event)
             .await

@@ -1,6 +1,7 @@
 //! Registering clients and changing them.
 
 use super::AdminError;
+use crate::config::MAX_ACCESS_TOKEN_TTL;
 use crate::crypto;
 use crate::protocol::client::{
     Client, ClientPolicy, GrantType, PreviousSecret, MAX_NAME, MAX_REDIRECT_URIS,
@@ -36,6 +37,13 @@ pub fn build_client(spec: &ClientSpec, now: u64) -> Result<Registered, AdminErro
     let name = spec.name.trim();
     if name.is_empty() || name.chars().count() > MAX_NAME || name.chars().any(char::is_control) {
         return invalid("the client needs a name of 1-100 characters, without control characters");
+    }
+    if spec
+        .policy
+        .access_token_ttl
+        .is_some_and(|t| !(60..=MAX_ACCESS_TOKEN_TTL).contains(&t))
+    {
+        return invalid("access token lifetimes are 60 seconds to 24 hours");
     }
     if spec.redirect_uris.len() > MAX_REDIRECT_URIS {
         return invalid("a client has at most 20 redirect URIs");
