@@ -203,7 +203,6 @@ impl Settings {
         }
     }
 
-    /// How long a request may take before it is answered 503.
     /// How rotations time the signing keys: published `key_publish_lead` before signing, and
     /// kept published after retiring as long as any access token may live
     /// ([`MAX_ACCESS_TOKEN_TTL`], whatever the deployment's or a client's lifetime, so that
@@ -215,6 +214,7 @@ impl Settings {
         }
     }
 
+    /// How long a request may take before it is answered 503.
     pub fn request_deadline(&self) -> Duration {
         Duration::from_millis(self.request_deadline_ms)
     }

@@ -1,7 +1,7 @@
 //! Private signing keys are never stored in the clear: each is sealed with KMS `Encrypt` under
 //! the stack's key, with its key id as encryption context (so one sealed key cannot be passed
-//! off as another's), and opened with `Decrypt` once per cold start. Locally the same calls go
-//! to an emulator (`moto`), as DynamoDB's go to DynamoDB Local.
+//! off as another's), and opened with `Decrypt` by whatever signs (see `service::keys::Signers`).
+//! Locally the same calls go to an emulator (`moto`), as DynamoDB's go to DynamoDB Local.
 
 use crate::store::dynamo::{http_client, CaRoots, Limits};
 use aws_sdk_kms::primitives::Blob;

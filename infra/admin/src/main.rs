@@ -1,6 +1,8 @@
-//! `oauth-admin`: the operator's tool for tables, clients and users. It reads the same
-//! environment as the functions (`AWS_REGION`, `*_TABLE`, `AWS_ENDPOINT_URL_DYNAMODB` for
-//! DynamoDB Local, `PBKDF2_ITERATIONS`).
+//! `oauth-admin`: the operator's tool for tables, clients, users, tokens, registration tokens
+//! and signing keys. It reads the same environment as the functions (`AWS_REGION`,
+//! `*_TABLE`, `AWS_ENDPOINT_URL_DYNAMODB` for DynamoDB Local, `PBKDF2_ITERATIONS`,
+//! `SCOPES_SUPPORTED`), and for `keys rotate` `SIGNING_KMS_KEY_ID` (`AWS_ENDPOINT_URL_KMS`
+//! locally).
 
 mod clients;
 mod import;
@@ -27,7 +29,7 @@ use users::UserCmd;
 #[command(
     name = "oauth-admin",
     version,
-    about = "Manage the OAuth server's tables, clients and users"
+    about = "Manage the OAuth server's tables, clients, users, tokens and signing keys"
 )]
 struct Cli {
     #[command(subcommand)]

@@ -6,6 +6,7 @@
 
 use super::authorization::cookies::{self, Visit};
 use super::authorization::pages::{self, LoginTarget, EXPIRED, WRONG_CREDENTIALS};
+use super::authorization::redirects::see_other;
 use super::failure::Failure;
 use super::request::{base_url, cookie, form_body, require_method, source};
 use crate::config::AppState;
@@ -15,11 +16,11 @@ use crate::protocol::error::{ErrorCode, OAuthError};
 use crate::protocol::form::Form;
 use crate::protocol::token_request::MAX_USERNAME;
 use crate::protocol::user::User;
-use crate::service::apps::{self, AppForm, AppsError, GRANTS};
+use crate::service::apps::{self, AppForm, AppsError};
 use crate::service::{authorization as flow, login};
 use crate::store::Login;
 use askama::Template;
-use lambda_http::http::{header, HeaderValue, Method, StatusCode};
+use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 
 /// Seconds the new-secret cookie lives: long enough to follow the 303.
@@ -180,7 +181,7 @@ fn app_form(state: &AppState, form: &Form) -> AppForm {
             .filter(|l| !l.is_empty())
             .map(str::to_owned)
             .collect(),
-        grant_types: checked("grant", &GRANTS),
+        grant_types: checked("grant", &apps::offered_grants(state)),
         scope: checked("scope", &scopes),
         public: form.get("type") == Some("public"),
     }
@@ -247,16 +248,6 @@ fn flash_secret(v: &Visit<'_>, resp: &mut Response<Body>, value: &str, max_age: 
     );
 }
 
-fn see_other(location: &str) -> Response<Body> {
-    let mut resp = Response::new(Body::Empty);
-    *resp.status_mut() = StatusCode::SEE_OTHER;
-    if let Ok(v) = HeaderValue::from_str(location) {
-        resp.headers_mut().insert(header::LOCATION, v);
-    }
-    pages::protect(&mut resp);
-    resp
-}
-
 fn checks<'a>(
     names: impl IntoIterator<Item = &'a str>,
     on: impl Fn(&str) -> bool,
@@ -267,7 +258,7 @@ fn checks<'a>(
         .collect()
 }
 
-fn view<'a>(c: &'a Client, offered: &'a [String]) -> AppView<'a> {
+fn view<'a>(c: &'a Client, offered: &'a [String], grants: &[&'a str]) -> AppView<'a> {
     AppView {
         client_id: &c.client_id,
         name: &c.name,
@@ -278,7 +269,9 @@ fn view<'a>(c: &'a Client, offered: &'a [String]) -> AppView<'a> {
         },
         public: c.is_public(),
         redirect_uris: c.redirect_uris.join("\n"),
-        grants: checks(GRANTS, |g| GrantType::parse(g).is_some_and(|g| c.allows(g))),
+        grants: checks(grants.iter().copied(), |g| {
+            GrantType::parse(g).is_some_and(|g| c.allows(g))
+        }),
         scopes: checks(offered.iter().map(String::as_str), |s| {
             c.scopes.iter().any(|x| x == s)
         }),
@@ -304,6 +297,7 @@ async fn page(
     let (csrf, is_new) = cookies::csrf_token(v);
     let nonce = crypto::random_string(16);
     let offered = apps::offered_scopes(v.state);
+    let grants = apps::offered_grants(v.state);
     let page = AppsPage {
         nonce: &nonce,
         workspace: v.workspace,
@@ -312,8 +306,8 @@ async fn page(
         csrf: &csrf,
         error,
         secret,
-        apps: mine.iter().map(|c| view(c, offered)).collect(),
-        new_grants: checks(GRANTS, |g| g == "authorization_code"),
+        apps: mine.iter().map(|c| view(c, offered, &grants)).collect(),
+        new_grants: checks(grants.iter().copied(), |g| g == "authorization_code"),
         new_scopes: checks(offered.iter().map(String::as_str), |_| false),
     };
     let mut resp = pages::html(200, &nonce, &page, "'self'");

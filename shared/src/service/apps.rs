@@ -6,7 +6,7 @@
 use super::admin::{self, AdminError, ClientSpec, Registered};
 use super::Result;
 use crate::config::AppState;
-use crate::protocol::client::{Client, ClientPolicy};
+use crate::protocol::client::{Client, ClientPolicy, GrantType};
 use crate::protocol::client_auth::MAX_CLIENT_ID;
 use crate::protocol::user::{Role, Session, User};
 use std::sync::Arc;
@@ -14,7 +14,15 @@ use std::sync::Arc;
 /// What a developer may set: the grants of applications that act for a user who consents.
 /// Client credentials (tokens with no user and no consent) and the password grant are for
 /// clients an operator registers.
-pub const GRANTS: [&str; 3] = ["authorization_code", "refresh_token", "implicit"];
+const GRANTS: [&str; 3] = ["authorization_code", "refresh_token", "implicit"];
+
+/// The grants the page offers: [`GRANTS`] that this deployment offers (`GRANT_TYPES`).
+pub fn offered_grants(state: &AppState) -> Vec<&'static str> {
+    GRANTS
+        .into_iter()
+        .filter(|g| GrantType::parse(g).is_some_and(|g| state.settings.deployment.enables(g)))
+        .collect()
+}
 
 /// The page's form, read.
 #[derive(Debug, Clone, Default)]
@@ -72,7 +80,7 @@ fn spec(
     if let Some(g) = form
         .grant_types
         .iter()
-        .find(|g| !GRANTS.contains(&g.as_str()))
+        .find(|g| !offered_grants(state).contains(&g.as_str()))
     {
         return Err(AppsError::Invalid(format!(
             "the {g} grant is not available here"
@@ -131,6 +139,10 @@ pub async fn create(
     };
     match state.store.clients.create_client(&registered.client).await {
         Ok(()) => Ok(registered),
+        // A fresh random id taken meanwhile: as unlikely as it sounds, and harmless to retry.
+        Err(crate::store::StoreError::ConditionFailed) => {
+            Err(AppsError::Invalid("that did not work; try again".into()))
+        }
         Err(e) => Err(AppsError::Service(e.into())),
     }
 }

@@ -279,3 +279,27 @@ async fn submit_without_page(b: &mut Browser, state: &AppState) -> Page {
         .unwrap_or_default();
     b.post(state, APPS, &format!("csrf={csrf}&{NEW_APP}")).await
 }
+
+/// The page offers only grants the deployment offers (`GRANT_TYPES`), as registration does.
+#[tokio::test]
+async fn only_the_deployments_grants_are_offered() {
+    let mut state = state();
+    state.settings.deployment = oauth_core::protocol::deployment::Deployment::parse(
+        Some("authorization_code refresh_token"),
+        false,
+    )
+    .unwrap();
+    person(&state, "dev", true).await;
+    let mut b = signed_in(&state, "dev").await;
+    let page = b.get(&state, APPS).await;
+    assert!(page.body.contains("grant.refresh_token") && !page.body.contains("grant.implicit"));
+    let asked = NEW_APP.replace("grant.refresh_token=on", "grant.implicit=on");
+    assert_eq!(submit(&mut b, &state, &asked).await.status, 303);
+    let app = &state.store.clients.clients("acme").await.unwrap()[0];
+    let grants: Vec<&str> = app.grant_types.iter().map(|g| g.as_str()).collect();
+    assert_eq!(
+        grants,
+        ["authorization_code"],
+        "implicit is not offered here"
+    );
+}

@@ -1,6 +1,8 @@
-//! `GET, POST /oauth2/authorize` (and its workspace and seed-alias paths): validates the
-//! request, authenticates the resource owner on a login page, asks for consent, and sends the
-//! browser back with a code (or, for implicit clients, a token).
+//! The authorize function's pages. `GET, POST /oauth2/authorize` (and its workspace and
+//! seed-alias paths): validates the request, authenticates the resource owner on a login
+//! page, asks for consent, and sends the browser back with a code (or, for implicit clients,
+//! a token). It also dispatches the applications page (`http::apps`), which shares the login
+//! session, the cookies and the page rules kept here.
 //!
 //! The OAuth parameters always come from the URL, and are validated again on every step; the
 //! forms carry only the step, the credentials or the decision, and a CSRF token checked against
@@ -10,7 +12,7 @@ mod consent;
 pub(crate) mod cookies;
 mod login;
 pub mod pages;
-mod redirects;
+pub(crate) mod redirects;
 
 use super::failure::Failure;
 use super::request::{base_url, form_body, require_method};

@@ -1,5 +1,5 @@
-//! HTML pages of the authorization endpoint, rendered with askama (escaping by default), and
-//! the headers every page and redirect carries.
+//! HTML pages of the authorization endpoint and the applications page, rendered with askama
+//! (escaping by default), and the headers every page and redirect carries.
 
 use super::{cookies, Ctx};
 use crate::crypto;

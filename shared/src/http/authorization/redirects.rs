@@ -37,7 +37,7 @@ pub(super) fn redirect_to(req: &Request, dialect: Dialect, location: &str) -> Re
     resp
 }
 
-pub(super) fn see_other(location: &str) -> Response<Body> {
+pub(crate) fn see_other(location: &str) -> Response<Body> {
     redirect(StatusCode::SEE_OTHER, Body::Empty, location)
 }
 

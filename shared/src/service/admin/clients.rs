@@ -52,7 +52,7 @@ pub fn build_client(spec: &ClientSpec, now: u64) -> Result<Registered, AdminErro
     let redirect_uris = redirect_uris(&spec.redirect_uris)?;
     let redirecting = [GrantType::AuthorizationCode, GrantType::Implicit];
     if redirect_uris.is_empty() && grant_types.iter().any(|g| redirecting.contains(g)) {
-        return invalid("authorization_code and implicit clients need at least one --redirect-uri");
+        return invalid("authorization_code and implicit clients need at least one redirect URI");
     }
     if spec.public && grant_types.contains(&GrantType::ClientCredentials) {
         return invalid("a public client cannot use client_credentials: it has no secret");
