@@ -5,20 +5,18 @@
 //! the URL.
 
 use super::authorization::cookies::{self, Visit};
-use super::authorization::pages::{self, LoginTarget, EXPIRED, WRONG_CREDENTIALS};
+use super::authorization::login::{self, Outcome};
+use super::authorization::pages::{self, LoginTarget, EXPIRED};
 use super::authorization::redirects::see_other;
 use super::failure::Failure;
-use super::request::{base_url, cookie, form_body, require_method, source};
+use super::request::{base_url, cookie, form_body, require_method};
 use crate::config::AppState;
 use crate::crypto;
 use crate::protocol::client::{Client, GrantType};
 use crate::protocol::error::{ErrorCode, OAuthError};
 use crate::protocol::form::Form;
-use crate::protocol::token_request::MAX_USERNAME;
 use crate::protocol::user::User;
 use crate::service::apps::{self, AppForm, AppsError};
-use crate::service::{authorization as flow, login};
-use crate::store::Login;
 use askama::Template;
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
@@ -125,36 +123,17 @@ fn login_page(
 }
 
 async fn sign_in(v: &Visit<'_>, action: &str, form: &Form) -> Result<Response<Body>, Failure> {
-    let username = form.get("username").unwrap_or("");
-    if !cookies::csrf_matches(v, form) {
-        return Ok(login_page(v, action, 400, (username, Some(EXPIRED))));
+    match login::attempt(v, form).await? {
+        Outcome::Again(status, message) => {
+            let username = form.get("username").unwrap_or("");
+            Ok(login_page(v, action, status, (username, Some(message))))
+        }
+        Outcome::SignedIn(value) => {
+            let mut resp = see_other(action);
+            cookies::set_session(v, &mut resp, &value);
+            Ok(resp)
+        }
     }
-    if username.is_empty() || username.len() > MAX_USERNAME {
-        return Ok(login_page(
-            v,
-            action,
-            200,
-            (username, Some(WRONG_CREDENTIALS)),
-        ));
-    }
-    let from = source(v.req);
-    let attempt = Login {
-        username,
-        source: &from,
-    };
-    let password = form.get("password").unwrap_or("");
-    let Some(user) = login::verify_password(v.state, v.workspace, &attempt, password).await? else {
-        return Ok(login_page(
-            v,
-            action,
-            200,
-            (username, Some(WRONG_CREDENTIALS)),
-        ));
-    };
-    let value = flow::start_session(v.state, &user).await?;
-    let mut resp = see_other(action);
-    cookies::set_session(v, &mut resp, &value);
-    Ok(resp)
 }
 
 /// The form's application settings (checkboxes are `grant.NAME` and `scope.NAME`: a form

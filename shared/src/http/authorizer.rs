@@ -40,10 +40,7 @@ pub async fn authorize(
         .headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, token)| token.trim())
-        .filter(|t| !t.is_empty());
+        .and_then(super::request::bearer_token);
     let Some(bearer) = bearer else {
         return Ok(Verdict::default());
     };

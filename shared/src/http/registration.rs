@@ -3,7 +3,7 @@
 //! `Authorization` header (RFC 6750 §2.1).
 
 use super::failure::Failure;
-use super::request::{base_url, body, header, require_method, MAX_FORM_BYTES};
+use super::request::{base_url, bearer_token, body, header, require_method, MAX_FORM_BYTES};
 use super::response;
 use super::routes::Dialect;
 use crate::config::AppState;
@@ -34,12 +34,7 @@ pub(crate) async fn handle(
 
 /// The bearer token of the `Authorization` header, if there is one.
 fn bearer(req: &Request) -> Option<&str> {
-    let value = header(req, AUTHORIZATION)?;
-    let (scheme, token) = value.trim().split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim())
-        .filter(|t| !t.is_empty())
+    header(req, AUTHORIZATION).and_then(bearer_token)
 }
 
 /// A JSON body, bounded in size (RFC 7591 §3.1).

@@ -20,6 +20,16 @@ pub(crate) fn body(req: &Request) -> &[u8] {
     }
 }
 
+/// The token of an `Authorization: Bearer <token>` value (RFC 6750 §2.1; the scheme in any
+/// case), or `None`.
+pub(crate) fn bearer_token(authorization: &str) -> Option<&str> {
+    let (scheme, token) = authorization.trim().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
+}
+
 pub(crate) fn header(req: &Request, name: header::HeaderName) -> Option<&str> {
     req.headers().get(name).and_then(|v| v.to_str().ok())
 }

@@ -1,40 +1,57 @@
 //! The login step: check the password (with the lockout), start a session, and go back to the
-//! authorization request.
+//! page that asked (the authorization request, or the applications page).
 
 use super::pages::{self, EXPIRED, WRONG_CREDENTIALS};
 use super::redirects::{see_other, without_prompt};
 use super::{cookies, Ctx};
 use crate::http::failure::Failure;
+use crate::http::request::source;
 use crate::protocol::form::Form;
 use crate::protocol::token_request::MAX_USERNAME;
 use crate::service::{authorization as flow, login};
 use crate::store::Login;
 use lambda_http::{Body, Response};
 
-pub(super) async fn submit(
-    ctx: &Ctx<'_>,
-    form: &Form,
-    csrf_ok: bool,
-) -> Result<Response<Body>, Failure> {
-    let username = form.get("username").unwrap_or("");
-    if !csrf_ok {
-        return Ok(pages::login(ctx, 400, username, Some(EXPIRED)));
+/// What a login form's submission comes to: a session started (the value of its cookie), or
+/// the form shown again with a status and a message.
+pub(crate) enum Outcome {
+    SignedIn(String),
+    Again(u16, &'static str),
+}
+
+/// The login step of every page (the authorization endpoint's, the applications page's): the
+/// CSRF token, the password with the pair throttle, then a session.
+pub(crate) async fn attempt(v: &cookies::Visit<'_>, form: &Form) -> Result<Outcome, Failure> {
+    if !cookies::csrf_matches(v, form) {
+        return Ok(Outcome::Again(400, EXPIRED));
     }
-    let password = form.get("password").unwrap_or("");
-    let ws = &ctx.client.workspace;
+    let username = form.get("username").unwrap_or("");
     // No such user can exist: answer as for a wrong password, without a lookup.
     if username.is_empty() || username.len() > MAX_USERNAME {
-        return Ok(pages::login(ctx, 200, username, Some(WRONG_CREDENTIALS)));
+        return Ok(Outcome::Again(200, WRONG_CREDENTIALS));
     }
+    let from = source(v.req);
     let attempt = Login {
         username,
-        source: &ctx.source,
+        source: &from,
     };
-    let Some(user) = login::verify_password(ctx.state, ws, &attempt, password).await? else {
-        return Ok(pages::login(ctx, 200, username, Some(WRONG_CREDENTIALS)));
+    let password = form.get("password").unwrap_or("");
+    let Some(user) = login::verify_password(v.state, v.workspace, &attempt, password).await? else {
+        return Ok(Outcome::Again(200, WRONG_CREDENTIALS));
     };
-    let value = flow::start_session(ctx.state, &user).await?;
-    let mut resp = see_other(&without_prompt(&ctx.action));
-    cookies::set_session(&ctx.visit(), &mut resp, &value);
-    Ok(resp)
+    Ok(Outcome::SignedIn(
+        flow::start_session(v.state, &user).await?,
+    ))
+}
+
+pub(super) async fn submit(ctx: &Ctx<'_>, form: &Form) -> Result<Response<Body>, Failure> {
+    let username = form.get("username").unwrap_or("");
+    match attempt(&ctx.visit(), form).await? {
+        Outcome::Again(status, message) => Ok(pages::login(ctx, status, username, Some(message))),
+        Outcome::SignedIn(value) => {
+            let mut resp = see_other(&without_prompt(&ctx.action));
+            cookies::set_session(&ctx.visit(), &mut resp, &value);
+            Ok(resp)
+        }
+    }
 }

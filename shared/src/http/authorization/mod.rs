@@ -10,7 +10,7 @@
 
 mod consent;
 pub(crate) mod cookies;
-mod login;
+pub(crate) mod login;
 pub mod pages;
 pub(crate) mod redirects;
 
@@ -83,8 +83,6 @@ struct Ctx<'a> {
     action: String,
     /// Whether cookies are `Secure` (all but a loopback http dev origin).
     secure: bool,
-    /// The address the request came from (failed logins are counted per account and source).
-    source: String,
     /// Seed 000's path answers with its JSON bodies.
     dialect: Dialect,
 }
@@ -133,7 +131,6 @@ async fn respond(
         issuer,
         action: format!("{path}?{raw_query}"),
         secure: !cookies::is_loopback_http(&base),
-        source: super::request::source(req),
         dialect: to.dialect,
     };
     if req.method() == Method::POST {
@@ -198,7 +195,7 @@ async fn post(ctx: &Ctx<'_>) -> Result<Response<Body>, Failure> {
     let form = form_body(ctx.req)?;
     let csrf_ok = cookies::csrf_matches(&ctx.visit(), &form);
     match form.get("step") {
-        Some("login") => login::submit(ctx, &form, csrf_ok).await,
+        Some("login") => login::submit(ctx, &form).await,
         Some("consent") => consent::submit(ctx, &form, csrf_ok).await,
         _ => Err(OAuthError::invalid_request("unknown form step").into()),
     }
