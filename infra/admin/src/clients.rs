@@ -4,7 +4,6 @@ use crate::{now, Ctx, Ws};
 use clap::{Args, Subcommand, ValueEnum};
 use oauth_core::protocol::client::{Client, ClientPolicy};
 use oauth_core::service::admin::{self, AdminError, ClientSpec};
-use oauth_core::store::StoreError;
 use serde_json::{json, Value};
 
 #[derive(Subcommand)]
@@ -238,6 +237,7 @@ fn spec(c: CreateClient) -> ClientSpec {
             require_pkce: !c.pkce_optional,
             keep_refresh_token: matches!(c.refresh_rotation, Some(OnOff::Off)),
         },
+        owner: None,
     }
 }
 
@@ -282,12 +282,7 @@ pub(crate) async fn client(ctx: &Ctx, cmd: ClientCmd) -> Result<Value, AdminErro
             None => Err(AdminError::NotFound(format!("client {client_id}"))),
         },
         ClientCmd::Delete { ws, client_id } => {
-            match clients.delete_client(&ws.workspace, &client_id).await {
-                Err(StoreError::ConditionFailed) => {
-                    return Err(AdminError::NotFound(format!("client {client_id}")))
-                }
-                other => other?,
-            }
+            admin::delete_client(clients, &ws.workspace, &client_id).await?;
             Ok(json!({ "deleted": client_id }))
         }
         ClientCmd::RotateSecret {

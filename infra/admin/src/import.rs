@@ -76,6 +76,7 @@ impl Row {
                 keep_refresh_token,
                 ..Default::default()
             },
+            owner: None,
         };
         let credentials = Credentials {
             client_id: self.client_id,

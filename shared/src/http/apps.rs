@@ -9,7 +9,7 @@ use super::authorization::login::{self, Outcome};
 use super::authorization::pages::{self, LoginTarget, EXPIRED};
 use super::authorization::redirects::see_other;
 use super::failure::Failure;
-use super::request::{base_url, cookie, form_body, require_method};
+use super::request::{base_url, form_body, require_method};
 use crate::config::AppState;
 use crate::crypto;
 use crate::protocol::client::{Client, GrantType};
@@ -20,9 +20,6 @@ use crate::service::apps::{self, AppForm, AppsError};
 use askama::Template;
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
-
-/// Seconds the new-secret cookie lives: long enough to follow the 303.
-const FLASH_SECONDS: u64 = 120;
 
 struct Check<'a> {
     name: &'a str,
@@ -191,12 +188,7 @@ async fn change(
         Ok(secret) => {
             let mut resp = see_other(action);
             if let Some((client_id, secret)) = secret {
-                flash_secret(
-                    v,
-                    &mut resp,
-                    &format!("{client_id}.{secret}"),
-                    FLASH_SECONDS,
-                );
+                cookies::set_new_secret(v, &mut resp, &format!("{client_id}.{secret}"));
             }
             Ok(resp)
         }
@@ -208,23 +200,6 @@ async fn change(
             Ok(resp)
         }
     }
-}
-
-fn flash_name(secure: bool) -> &'static str {
-    if secure {
-        "__Host-oauth-apps-secret"
-    } else {
-        "oauth-apps-secret"
-    }
-}
-
-fn flash_secret(v: &Visit<'_>, resp: &mut Response<Body>, value: &str, max_age: u64) {
-    let secure = if v.secure { "; Secure" } else { "" };
-    let name = flash_name(v.secure);
-    cookies::set(
-        resp,
-        &format!("{name}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Strict{secure}"),
-    );
 }
 
 fn checks<'a>(
@@ -265,7 +240,7 @@ async fn page(
     error: Option<&str>,
 ) -> Result<Response<Body>, Failure> {
     let mine = apps::list(v.state, dev).await?;
-    let flash = cookie(v.req, flash_name(v.secure)).and_then(|f| f.split_once('.'));
+    let flash = cookies::new_secret(v).and_then(|f| f.split_once('.'));
     let secret = flash.and_then(|(id, secret)| {
         let app = mine.iter().find(|c| c.client_id == id)?;
         Some(Secret {
@@ -294,7 +269,7 @@ async fn page(
         cookies::set_csrf(v, &mut resp, &csrf);
     }
     if flash.is_some() {
-        flash_secret(v, &mut resp, "", 0);
+        cookies::clear_new_secret(v, &mut resp);
     }
     Ok(resp)
 }

@@ -106,6 +106,7 @@ fn spec(
             require_pkce: true,
             ..Default::default()
         },
+        owner: Some(owner.sub.clone()),
     })
 }
 
@@ -129,21 +130,13 @@ pub async fn create(
     owner: &User,
     form: &AppForm,
 ) -> std::result::Result<Registered, AppsError> {
-    let built = admin::build_client(&spec(state, owner, form)?, state.now())?;
-    let registered = Registered {
-        client: Client {
-            owner: Some(owner.sub.clone()),
-            ..built.client
-        },
-        client_secret: built.client_secret,
-    };
-    match state.store.clients.create_client(&registered.client).await {
-        Ok(()) => Ok(registered),
+    let spec = spec(state, owner, form)?;
+    match admin::create_client(&*state.store.clients, &spec, state.now()).await {
         // A fresh random id taken meanwhile: as unlikely as it sounds, and harmless to retry.
-        Err(crate::store::StoreError::ConditionFailed) => {
+        Err(AdminError::Exists(_)) => {
             Err(AppsError::Invalid("that did not work; try again".into()))
         }
-        Err(e) => Err(AppsError::Service(e.into())),
+        other => Ok(other?),
     }
 }
 
@@ -199,14 +192,10 @@ pub async fn delete(
     client_id: &str,
 ) -> std::result::Result<(), AppsError> {
     owned(state, owner, client_id).await?;
-    match state
-        .store
-        .clients
-        .delete_client(&owner.workspace, client_id)
-        .await
-    {
-        Ok(()) | Err(crate::store::StoreError::ConditionFailed) => Ok(()),
-        Err(e) => Err(AppsError::Service(e.into())),
+    match admin::delete_client(&*state.store.clients, &owner.workspace, client_id).await {
+        // Deleted meanwhile (another tab): what was asked is done.
+        Ok(()) | Err(AdminError::NotFound(_)) => Ok(()),
+        Err(e) => Err(e.into()),
     }
 }
 

@@ -55,6 +55,7 @@ fn spec_of(
             require_pkce: true,
             ..Default::default()
         },
+        owner: None,
     })
 }
 
@@ -224,13 +225,10 @@ pub async fn delete(
     token: Option<&str>,
 ) -> Result<()> {
     managed(state, workspace, client_id, token).await?;
-    match state
-        .store
-        .clients
-        .delete_client(workspace, client_id)
-        .await
-    {
-        Ok(()) | Err(StoreError::ConditionFailed) => Ok(()),
-        Err(e) => Err(e.into()),
+    match admin::delete_client(&*state.store.clients, workspace, client_id).await {
+        // Deleted meanwhile (a concurrent DELETE): what was asked is done.
+        Ok(()) | Err(admin::AdminError::NotFound(_)) => Ok(()),
+        Err(admin::AdminError::Storage(e)) => Err(e.into()),
+        Err(e) => Err(not_registrable(e)),
     }
 }

@@ -27,6 +27,7 @@ async fn setup(tag: &str) -> serde_json::Value {
             require_pkce: true,
             ..Default::default()
         },
+        owner: None,
     };
     let all = [
         "authorization_code",

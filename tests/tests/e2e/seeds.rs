@@ -49,6 +49,7 @@ fn spec(workspace: &str, uris: &[&str], grants: &[&str], policy: ClientPolicy) -
         scope: Some("read write".into()),
         public: false,
         policy,
+        owner: None,
     }
 }
 

@@ -100,7 +100,42 @@ pub(crate) fn set_csrf(v: &Visit<'_>, resp: &mut Response<Body>, token: &str) {
     set(resp, &cookie);
 }
 
-pub(crate) fn set(resp: &mut Response<Body>, cookie: &str) {
+/// Seconds the applications page's new-secret cookie lives: long enough to follow the 303.
+const NEW_SECRET_SECONDS: u64 = 120;
+
+fn new_secret_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-oauth-apps-secret"
+    } else {
+        "oauth-apps-secret"
+    }
+}
+
+/// Carries a new client secret (`client_id.secret`) from a change on the applications page to
+/// the page the browser lands on after the 303, which shows it once: never in a URL.
+pub(crate) fn set_new_secret(v: &Visit<'_>, resp: &mut Response<Body>, value: &str) {
+    let cookie = format!(
+        "{}={value}; Path=/; Max-Age={NEW_SECRET_SECONDS}; HttpOnly; SameSite=Strict{}",
+        new_secret_name(v.secure),
+        secure_flag(v.secure)
+    );
+    set(resp, &cookie);
+}
+
+pub(crate) fn new_secret<'r>(v: &Visit<'r>) -> Option<&'r str> {
+    cookie(v.req, new_secret_name(v.secure))
+}
+
+pub(crate) fn clear_new_secret(v: &Visit<'_>, resp: &mut Response<Body>) {
+    let cookie = format!(
+        "{}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict{}",
+        new_secret_name(v.secure),
+        secure_flag(v.secure)
+    );
+    set(resp, &cookie);
+}
+
+fn set(resp: &mut Response<Body>, cookie: &str) {
     if let Ok(v) = HeaderValue::from_str(cookie) {
         resp.headers_mut().append(header::SET_COOKIE, v);
     }

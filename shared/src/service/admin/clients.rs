@@ -21,6 +21,8 @@ pub struct ClientSpec {
     pub scope: Option<String>,
     pub public: bool,
     pub policy: ClientPolicy,
+    /// The developer who registers it on the applications page (their subject).
+    pub owner: Option<String>,
 }
 
 /// A new client and, for a confidential one, its secret: shown once, stored as a digest.
@@ -83,7 +85,7 @@ pub fn build_client(spec: &ClientSpec, now: u64) -> Result<Registered, AdminErro
         secret_digest: client_secret.as_deref().map(crypto::digest),
         previous_secret: None,
         registration_token_digest: None,
-        owner: None,
+        owner: spec.owner.clone(),
         redirect_uris,
         grant_types,
         scopes,
@@ -160,6 +162,7 @@ pub fn spec_of(client: &Client) -> ClientSpec {
         scope: Some(client.scopes.to_wire()),
         public: client.is_public(),
         policy: client.policy.clone(),
+        owner: client.owner.clone(),
     }
 }
 
@@ -237,6 +240,22 @@ pub async fn rotate_secret(
         Ok(()) => Ok(secret),
         Err(StoreError::ConditionFailed) => Err(AdminError::NotFound(format!(
             "confidential client {client_id} in workspace {workspace}"
+        ))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Deletes a client, and with it every token it holds (their standing reads the client);
+/// `NotFound` if there is no such client.
+pub async fn delete_client(
+    store: &dyn ClientStore,
+    workspace: &str,
+    client_id: &str,
+) -> Result<(), AdminError> {
+    match store.delete_client(workspace, client_id).await {
+        Ok(()) => Ok(()),
+        Err(StoreError::ConditionFailed) => Err(AdminError::NotFound(format!(
+            "client {client_id} in workspace {workspace}"
         ))),
         Err(e) => Err(e.into()),
     }
