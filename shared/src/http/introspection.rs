@@ -1,13 +1,12 @@
 //! `POST /oauth2/introspect` (RFC 7662), for clients registered with `--introspect`.
 
 use super::failure::Failure;
-use super::request::{base_url, form_body, header, require_method};
+use super::request::{form_body, header, issuer, require_method};
 use super::response;
 use super::routes::Dialect;
 use crate::config::AppState;
 use crate::protocol::error::OAuthError;
 use crate::protocol::token_record::{self, TokenKind};
-use crate::protocol::workspace;
 use crate::service::{self, client_authentication, token_lifecycle};
 use lambda_http::http::{header::AUTHORIZATION, Method};
 use lambda_http::{Body, Request, Response};
@@ -62,7 +61,6 @@ async fn respond(state: &AppState, ws: &str, req: &Request) -> Result<Introspect
     let Some(t) = seen.filter(|t| token_record::may_introspect(&caller, t)) else {
         return Ok(Introspection::default());
     };
-    let base = base_url(state.settings.issuer.as_deref(), req);
     Ok(Introspection {
         active: true,
         scope: Some(t.scope.to_wire()),
@@ -75,7 +73,7 @@ async fn respond(state: &AppState, ws: &str, req: &Request) -> Result<Introspect
         exp: Some(t.expires_at),
         iat: Some(t.issued_at),
         sub: t.sub,
-        iss: Some(workspace::issuer(&base, ws)),
+        iss: Some(issuer(state, req, ws)),
         aud: t.audience,
     })
 }

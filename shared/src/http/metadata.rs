@@ -1,11 +1,10 @@
 //! `GET /.well-known/oauth-authorization-server[/{workspace}]` (RFC 8414), from configuration
 //! alone: no DynamoDB call.
 
-use super::request::{base_url, require_method};
+use super::request::{issuer, require_method};
 use super::response;
 use super::routes::Dialect;
 use crate::config::AppState;
-use crate::protocol::workspace;
 use lambda_http::http::{header, HeaderValue, Method};
 use lambda_http::{Body, Request, Response};
 use serde_json::{json, Value};
@@ -27,8 +26,7 @@ pub(crate) fn handle(state: &AppState, ws: &str, req: Request) -> Response<Body>
 }
 
 fn document(state: &AppState, ws: &str, req: &Request) -> Value {
-    let base = base_url(state.settings.issuer.as_deref(), req);
-    let issuer = workspace::issuer(&base, ws);
+    let issuer = issuer(state, req, ws);
     let endpoint = |name: &str| format!("{issuer}/oauth2/{name}");
     let auth_methods = ["client_secret_basic", "client_secret_post", "none"];
     let offered = &state.settings.deployment;

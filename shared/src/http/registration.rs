@@ -3,12 +3,11 @@
 //! `Authorization` header (RFC 6750 §2.1).
 
 use super::failure::Failure;
-use super::request::{base_url, bearer_token, body, header, require_method, MAX_FORM_BYTES};
+use super::request::{bearer_token, body, header, issuer, require_method, MAX_FORM_BYTES};
 use super::response;
 use super::routes::Dialect;
 use crate::config::AppState;
 use crate::protocol::error::OAuthError;
-use crate::protocol::workspace;
 use crate::service::registration;
 use lambda_http::http::{header::AUTHORIZATION, header::CONTENT_TYPE, Method};
 use lambda_http::{Body, Request, Response};
@@ -55,13 +54,9 @@ fn json_body(req: &Request) -> Result<&[u8], Failure> {
     Ok(body)
 }
 
-fn issuer(state: &AppState, ws: &str, req: &Request) -> String {
-    workspace::issuer(&base_url(state.settings.issuer.as_deref(), req), ws)
-}
-
 async fn register(state: &AppState, ws: &str, req: &Request) -> Result<serde_json::Value, Failure> {
     require_method(req, &[Method::POST])?;
-    let issuer = issuer(state, ws, req);
+    let issuer = issuer(state, req, ws);
     let token = bearer(req);
     let body = json_body(req)?;
     Ok(registration::register(state, (ws, &issuer), token, body).await?)
@@ -74,7 +69,7 @@ async fn manage(
     req: &Request,
 ) -> Result<(u16, Option<serde_json::Value>), Failure> {
     require_method(req, &[Method::GET, Method::PUT, Method::DELETE])?;
-    let issuer = issuer(state, ws, req);
+    let issuer = issuer(state, req, ws);
     let at = (ws, issuer.as_str());
     let token = bearer(req);
     Ok(match *req.method() {

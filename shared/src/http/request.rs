@@ -88,6 +88,12 @@ pub(crate) fn source(req: &Request) -> String {
     .unwrap_or_else(|| "unknown".to_owned())
 }
 
+/// The issuer identifier of workspace `ws` (RFC 8414 §2, RFC 9207) for this request.
+pub(crate) fn issuer(state: &crate::config::AppState, req: &Request, ws: &str) -> String {
+    let base = base_url(state.settings.issuer.as_deref(), req);
+    crate::protocol::workspace::issuer(&base, ws)
+}
+
 /// The public base URL: `ISSUER`, or https and the host the request was sent to.
 pub(crate) fn base_url(configured: Option<&str>, req: &Request) -> String {
     match configured {
