@@ -48,6 +48,25 @@ struct Told {
     code: &'static str,
     description: String,
     allow: Option<&'static [Method]>,
+    /// The scheme a 401 asks for, and whether the challenge names the error.
+    challenge: Challenge,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Challenge {
+    Basic,
+    /// RFC 6750 §3: a bearer token was sent and refused.
+    BearerRefused,
+    /// RFC 6750 §3.1: none was sent, so the challenge names no error.
+    BearerRequired,
+}
+
+fn challenge_of(code: ErrorCode) -> Challenge {
+    match code {
+        ErrorCode::InvalidToken => Challenge::BearerRefused,
+        ErrorCode::TokenRequired => Challenge::BearerRequired,
+        _ => Challenge::Basic,
+    }
 }
 
 const SERVER_FAILURE: &str = "The server could not complete the request; try again.";
@@ -64,6 +83,7 @@ impl Failure {
             code: ErrorCode::InvalidRequest.as_str(),
             description,
             allow: None,
+            challenge: Challenge::Basic,
         };
         match self {
             Self::Service(service::Error::OAuth(e)) => Told {
@@ -71,12 +91,14 @@ impl Failure {
                 code: e.code.as_str(),
                 description: e.description.clone(),
                 allow: None,
+                challenge: challenge_of(e.code),
             },
             Self::Service(service::Error::Forbidden(e)) => Told {
                 status: 403,
                 code: e.code.as_str(),
                 description: e.description.clone(),
                 allow: None,
+                challenge: Challenge::Basic,
             },
             Self::Service(service::Error::Storage(StoreError::Unavailable(detail))) => {
                 tracing::warn!(error = %detail, "storage unavailable");
@@ -161,13 +183,14 @@ fn unavailable() -> Told {
         code: ErrorCode::TemporarilyUnavailable.as_str(),
         description: UNAVAILABLE.into(),
         allow: None,
+        challenge: Challenge::Basic,
     }
 }
 
 /// The status an RFC error code travels with (RFC 6749 §5.2).
 fn status_of(code: ErrorCode) -> u16 {
     match code {
-        ErrorCode::InvalidClient | ErrorCode::InvalidToken => 401,
+        ErrorCode::InvalidClient | ErrorCode::InvalidToken | ErrorCode::TokenRequired => 401,
         ErrorCode::ServerError => 500,
         ErrorCode::TemporarilyUnavailable => 503,
         _ => 400,
@@ -187,10 +210,11 @@ fn add_headers(resp: &mut Response<Body>, told: &Told) {
         h.insert(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER));
     }
     if told.status == 401 {
-        let challenge = match told.code {
+        let challenge = match told.challenge {
             // RFC 6750 §3: the registration endpoints take bearer tokens.
-            "invalid_token" => "Bearer realm=\"oauth\", error=\"invalid_token\"",
-            _ => "Basic realm=\"oauth\", charset=\"UTF-8\"",
+            Challenge::BearerRefused => "Bearer realm=\"oauth\", error=\"invalid_token\"",
+            Challenge::BearerRequired => "Bearer realm=\"oauth\"",
+            Challenge::Basic => "Basic realm=\"oauth\", charset=\"UTF-8\"",
         };
         h.insert(
             header::WWW_AUTHENTICATE,

@@ -24,6 +24,9 @@ pub enum ErrorCode {
     /// RFC 6750 §3.1: a bearer token (here: a registration token) that is missing, unknown,
     /// expired or used up.
     InvalidToken,
+    /// RFC 6750 §3.1: no bearer token was sent. The body still says `invalid_token`, but the
+    /// `WWW-Authenticate` challenge carries no error code, as §3.1 asks.
+    TokenRequired,
     /// RFC 7591 §3.2.2.
     InvalidRedirectUri,
     /// RFC 7591 §3.2.2.
@@ -45,7 +48,7 @@ impl ErrorCode {
             Self::TemporarilyUnavailable => "temporarily_unavailable",
             Self::LoginRequired => "login_required",
             Self::ConsentRequired => "consent_required",
-            Self::InvalidToken => "invalid_token",
+            Self::InvalidToken | Self::TokenRequired => "invalid_token",
             Self::InvalidRedirectUri => "invalid_redirect_uri",
             Self::InvalidClientMetadata => "invalid_client_metadata",
         }
@@ -94,6 +97,14 @@ impl OAuthError {
     }
     pub fn invalid_redirect_uri(d: impl Into<String>) -> Self {
         Self::new(ErrorCode::InvalidRedirectUri, d)
+    }
+
+    /// No registration token was sent (RFC 6750 §3.1).
+    pub fn registration_token_required() -> Self {
+        Self::new(
+            ErrorCode::TokenRequired,
+            "a registration token is required: send it as Authorization: Bearer",
+        )
     }
 
     /// A registration (initial or registration access) token that is missing, unknown,

@@ -73,7 +73,7 @@ pub async fn register(
     initial: Option<&str>,
     body: &[u8],
 ) -> Result<Value> {
-    let initial = initial.ok_or_else(OAuthError::invalid_registration_token)?;
+    let initial = initial.ok_or_else(OAuthError::registration_token_required)?;
     let grant = usable_grant(state, workspace, initial).await?;
     let m = registration::parse(body, &state.settings.deployment)?;
     let spec = spec_of(&m, workspace, &grant.scope, &grant.scope)?;
@@ -133,7 +133,7 @@ async fn managed(
     token: Option<&str>,
 ) -> Result<Arc<Client>> {
     let refused = || OAuthError::invalid_registration_token();
-    let token = token.ok_or_else(refused)?;
+    let token = token.ok_or_else(OAuthError::registration_token_required)?;
     // Longer ids exist nowhere (and DynamoDB refuses such keys).
     if client_id.len() > MAX_CLIENT_ID {
         return Err(refused().into());

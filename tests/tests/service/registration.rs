@@ -34,11 +34,17 @@ fn assert_refused_token(r: &Reply) {
     assert!(challenge.starts_with("Bearer") && challenge.contains("invalid_token"));
 }
 
+/// RFC 6750 §3.1: without any token, the challenge names no error.
+fn assert_token_required(r: &Reply) {
+    assert_eq!((r.status, r.error()), (401, "invalid_token"), "{}", r.json);
+    assert_eq!(r.header("www-authenticate"), Some("Bearer realm=\"oauth\""));
+}
+
 #[tokio::test]
 async fn registration_needs_a_valid_initial_access_token() {
     let (state, clock) = memory_state_with_clock();
     let body = json!({"redirect_uris": [CB], "client_name": "App"});
-    assert_refused_token(&register(&state, None, &body).await);
+    assert_token_required(&register(&state, None, &body).await);
     assert_refused_token(&register(&state, Some("made-up"), &body).await);
     let once = initial_token(&state, Some(1), 600).await;
     let first = register(&state, Some(&once), &body).await;
@@ -153,7 +159,8 @@ async fn the_registration_access_token_reads_updates_and_deletes() {
         read.json.get("client_secret").is_none(),
         "stored as a digest only"
     );
-    for wrong in [None, Some(token.as_str()), Some("made-up")] {
+    assert_token_required(&json_request(&state, ("GET", &path), None, None).await);
+    for wrong in [Some(token.as_str()), Some("made-up")] {
         let r = json_request(&state, ("GET", &path), wrong, None).await;
         assert_refused_token(&r);
     }
