@@ -8,9 +8,11 @@ use super::response;
 use super::routes::Dialect;
 use crate::config::AppState;
 use crate::protocol::error::OAuthError;
-use crate::service::registration;
+use crate::protocol::registration::client_information;
+use crate::service::registration::{self, Registration};
 use lambda_http::http::{header::AUTHORIZATION, header::CONTENT_TYPE, Method};
 use lambda_http::{Body, Request, Response};
+use serde_json::{json, Value};
 
 pub(crate) async fn handle(
     state: &AppState,
@@ -54,12 +56,29 @@ fn json_body(req: &Request) -> Result<&[u8], Failure> {
     Ok(body)
 }
 
-async fn register(state: &AppState, ws: &str, req: &Request) -> Result<serde_json::Value, Failure> {
+/// Where a registration is managed: `{issuer}/oauth2/register/{client_id}` (only clients
+/// that registered themselves have one, and their ids are letters and digits).
+fn configuration_uri(issuer: &str, client_id: &str) -> String {
+    format!("{issuer}/oauth2/register/{client_id}")
+}
+
+/// The client information response (RFC 7591 §3.2.1, RFC 7592 §3).
+fn answer(issuer: &str, r: Registration) -> Value {
+    let uri = configuration_uri(issuer, &r.client.client_id);
+    let mut info = client_information(&r.client, &uri);
+    info["registration_access_token"] = json!(r.registration_access_token);
+    if let Some(secret) = r.client_secret {
+        info["client_secret"] = json!(secret);
+    }
+    info
+}
+
+async fn register(state: &AppState, ws: &str, req: &Request) -> Result<Value, Failure> {
     require_method(req, &[Method::POST])?;
-    let issuer = issuer(state, req, ws);
     let token = bearer(req);
     let body = json_body(req)?;
-    Ok(registration::register(state, (ws, &issuer), token, body).await?)
+    let registered = registration::register(state, ws, token, body).await?;
+    Ok(answer(&issuer(state, req, ws), registered))
 }
 
 async fn manage(
@@ -67,20 +86,19 @@ async fn manage(
     ws: &str,
     client_id: &str,
     req: &Request,
-) -> Result<(u16, Option<serde_json::Value>), Failure> {
+) -> Result<(u16, Option<Value>), Failure> {
     require_method(req, &[Method::GET, Method::PUT, Method::DELETE])?;
     let issuer = issuer(state, req, ws);
-    let at = (ws, issuer.as_str());
     let token = bearer(req);
     Ok(match *req.method() {
-        Method::GET => (
-            200,
-            Some(registration::read(state, at, client_id, token).await?),
-        ),
+        Method::GET => {
+            let read = registration::read(state, ws, client_id, token).await?;
+            (200, Some(answer(&issuer, read)))
+        }
         Method::PUT => {
             let body = json_body(req)?;
-            let updated = registration::update(state, at, client_id, token, body).await?;
-            (200, Some(updated))
+            let updated = registration::update(state, ws, client_id, token, body).await?;
+            (200, Some(answer(&issuer, updated)))
         }
         _ => {
             registration::delete(state, ws, client_id, token).await?;

@@ -11,24 +11,22 @@ use crate::protocol::error::OAuthError;
 use crate::protocol::registration::{self, ClientMetadata, RegistrationGrant};
 use crate::protocol::scope::Scopes;
 use crate::store::StoreError;
-use serde_json::{json, Value};
 use std::sync::Arc;
 
-/// Where a registration is managed: `{issuer}/oauth2/register/{client_id}`. Only clients
-/// that registered themselves have one, and their ids are letters and digits.
-fn configuration_uri(issuer: &str, client_id: &str) -> String {
-    format!("{issuer}/oauth2/register/{client_id}")
+/// A registration as the endpoints answer it (RFC 7591 §3.2.1, RFC 7592 §3): the client, its
+/// secret when one was just issued, and its registration access token.
+#[derive(Debug)]
+pub struct Registration {
+    pub client: Client,
+    pub client_secret: Option<String>,
+    pub registration_access_token: String,
 }
 
-/// What registered clients are given, whatever they ask: PKCE, the consent page, rotation.
-fn spec_of(
-    m: &ClientMetadata,
-    workspace: &str,
-    allowed: &Scopes,
-    default: &Scopes,
-) -> Result<ClientSpec> {
+/// What registered clients are given, whatever they ask: PKCE, the consent page, rotation;
+/// their scope is at most `allowed`, and all of it when they name none.
+fn spec_for(m: &ClientMetadata, workspace: &str, allowed: &Scopes) -> Result<ClientSpec> {
     let scope = match &m.scope {
-        None => default.clone(),
+        None => allowed.clone(),
         Some(s) if s.is_subset(allowed) => s.clone(),
         Some(_) => {
             return Err(OAuthError::invalid_client_metadata(
@@ -69,14 +67,14 @@ fn not_registrable(_: admin::AdminError) -> super::Error {
 /// (§3.2.1) holds its secret and registration access token, shown this once.
 pub async fn register(
     state: &AppState,
-    (workspace, issuer): (&str, &str),
+    workspace: &str,
     initial: Option<&str>,
     body: &[u8],
-) -> Result<Value> {
+) -> Result<Registration> {
     let initial = initial.ok_or_else(OAuthError::registration_token_required)?;
     let grant = usable_grant(state, workspace, initial).await?;
     let m = registration::parse(body, &state.settings.deployment)?;
-    let spec = spec_of(&m, workspace, &grant.scope, &grant.scope)?;
+    let spec = spec_for(&m, workspace, &grant.scope)?;
     let built = admin::build_client(&spec, state.now()).map_err(not_registrable)?;
     let token = crypto::new_secret();
     let client = Client {
@@ -104,13 +102,11 @@ pub async fn register(
         }
     }
     tracing::info!(workspace, client_id = %client.client_id, "client registered");
-    let mut info =
-        registration::client_information(&client, &configuration_uri(issuer, &client.client_id));
-    info["registration_access_token"] = json!(token);
-    if let Some(secret) = built.client_secret {
-        info["client_secret"] = json!(secret);
-    }
-    Ok(info)
+    Ok(Registration {
+        client,
+        client_secret: built.client_secret,
+        registration_access_token: token,
+    })
 }
 
 async fn usable_grant(state: &AppState, workspace: &str, value: &str) -> Result<RegistrationGrant> {
@@ -148,29 +144,30 @@ async fn managed(
         .ok_or_else(|| refused().into())
 }
 
-/// RFC 7592 §2.1.
+/// RFC 7592 §2.1. The answer carries the registration access token (§3; it is not rotated).
 pub async fn read(
     state: &AppState,
-    (workspace, issuer): (&str, &str),
+    workspace: &str,
     client_id: &str,
     token: Option<&str>,
-) -> Result<Value> {
+) -> Result<Registration> {
     let client = managed(state, workspace, client_id, token).await?;
-    let mut info = registration::client_information(&client, &configuration_uri(issuer, client_id));
-    // §3: the answer carries the registration access token (it is not rotated).
-    info["registration_access_token"] = json!(token);
-    Ok(info)
+    Ok(Registration {
+        client: (*client).clone(),
+        client_secret: None,
+        registration_access_token: token.unwrap_or_default().to_owned(),
+    })
 }
 
 /// RFC 7592 §2.2: the metadata sent replace the registered ones; what is left out takes the
 /// default (the scope: what the client has). Its id, secret, type and tokens stay.
 pub async fn update(
     state: &AppState,
-    (workspace, issuer): (&str, &str),
+    workspace: &str,
     client_id: &str,
     token: Option<&str>,
     body: &[u8],
-) -> Result<Value> {
+) -> Result<Registration> {
     let current = managed(state, workspace, client_id, token).await?;
     let m = registration::parse(body, &state.settings.deployment)?;
     if m.client_id.as_deref() != Some(client_id) {
@@ -194,7 +191,7 @@ pub async fn update(
         )
         .into());
     }
-    let spec = spec_of(&m, workspace, &current.scopes, &current.scopes)?;
+    let spec = spec_for(&m, workspace, &current.scopes)?;
     // What the operator set beyond the metadata (lifetimes, audience, rotation) stays.
     let edit = |s: &mut ClientSpec| {
         *s = ClientSpec {
@@ -211,10 +208,11 @@ pub async fn update(
         Err(admin::AdminError::Storage(e)) => return Err(e.into()),
         Err(e) => return Err(not_registrable(e)),
     };
-    let mut info =
-        registration::client_information(&updated, &configuration_uri(issuer, client_id));
-    info["registration_access_token"] = json!(token);
-    Ok(info)
+    Ok(Registration {
+        client: updated,
+        client_secret: None,
+        registration_access_token: token.unwrap_or_default().to_owned(),
+    })
 }
 
 /// RFC 7592 §2.3: the client is deleted, and with it every token it holds.
