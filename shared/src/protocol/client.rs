@@ -41,6 +41,28 @@ pub const MAX_NAME: usize = 100;
 /// Most redirect URIs one client may have.
 pub const MAX_REDIRECT_URIS: usize = 20;
 
+/// Why a client name cannot be registered (it is shown on the consent page), in fixed words.
+pub fn name_problem(name: &str) -> Option<&'static str> {
+    let fits =
+        (1..=MAX_NAME).contains(&name.chars().count()) && !name.chars().any(char::is_control);
+    (!fits).then_some("a client name is 1-100 characters, without control characters")
+}
+
+/// Why this many redirect URIs cannot be registered for `grants`, in fixed words: the grants
+/// that redirect need one, and no client has more than [`MAX_REDIRECT_URIS`].
+pub fn redirect_count_problem(count: usize, grants: &[GrantType]) -> Option<&'static str> {
+    let redirects = grants
+        .iter()
+        .any(|g| matches!(g, GrantType::AuthorizationCode | GrantType::Implicit));
+    if redirects && count == 0 {
+        Some("the authorization_code and implicit grants need at least one redirect URI")
+    } else if count > MAX_REDIRECT_URIS {
+        Some("a client has at most 20 redirect URIs")
+    } else {
+        None
+    }
+}
+
 /// A registered client. `secret_digest` is `None` for public clients.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Client {

@@ -2,7 +2,7 @@
 //! and checked, and a registered client's metadata as those endpoints answer it. No I/O.
 //! Descriptions name the field at fault and never echo a value.
 
-use super::client::{Client, GrantType, MAX_NAME, MAX_REDIRECT_URIS};
+use super::client::{self, Client, GrantType};
 use super::deployment::Deployment;
 use super::error::OAuthError;
 use super::redirect_uri;
@@ -136,12 +136,8 @@ pub fn parse(body: &[u8], deployment: &Deployment) -> Result<ClientMetadata, OAu
     }
     let redirect_uris = redirect_uris(&body, &grant_types)?;
     let client_name = string(&body, "client_name")?.map(str::trim);
-    if client_name.is_some_and(|n| {
-        n.is_empty() || n.chars().count() > MAX_NAME || n.chars().any(char::is_control)
-    }) {
-        return Err(metadata(
-            "client_name must be 1-100 characters, no control characters",
-        ));
+    if let Some(problem) = client_name.and_then(client::name_problem) {
+        return Err(metadata(&format!("client_name: {problem}")));
     }
     let scope = string(&body, "scope")?
         .map(|s| Scopes::parse(s).map_err(|_| metadata("scope is not a valid scope list")))
@@ -215,15 +211,10 @@ fn redirect_uris(
     let uris = strings(body, "redirect_uris")
         .map_err(|_| OAuthError::invalid_redirect_uri("redirect_uris must be an array of strings"))?
         .unwrap_or_default();
-    let redirects =
-        grants.contains(&GrantType::AuthorizationCode) || grants.contains(&GrantType::Implicit);
-    if redirects && uris.is_empty() {
-        return Err(OAuthError::invalid_redirect_uri(
-            "redirect_uris is required for the authorization_code and implicit grants",
-        ));
-    }
-    if uris.len() > MAX_REDIRECT_URIS {
-        return Err(OAuthError::invalid_redirect_uri("at most 20 redirect_uris"));
+    if let Some(problem) = client::redirect_count_problem(uris.len(), grants) {
+        return Err(OAuthError::invalid_redirect_uri(format!(
+            "redirect_uris: {problem}"
+        )));
     }
     let mut kept: Vec<String> = Vec::new();
     for (i, uri) in uris.into_iter().enumerate() {

@@ -3,9 +3,7 @@
 use super::AdminError;
 use crate::config::MAX_ACCESS_TOKEN_TTL;
 use crate::crypto;
-use crate::protocol::client::{
-    Client, ClientPolicy, GrantType, PreviousSecret, MAX_NAME, MAX_REDIRECT_URIS,
-};
+use crate::protocol::client::{self, Client, ClientPolicy, GrantType, PreviousSecret};
 use crate::protocol::scope::Scopes;
 use crate::protocol::{redirect_uri, workspace};
 use crate::store::{ClientStore, StoreError};
@@ -36,9 +34,8 @@ pub struct Registered {
 pub fn build_client(spec: &ClientSpec, now: u64) -> Result<Registered, AdminError> {
     let invalid = |m: &str| Err(AdminError::Invalid(m.into()));
     workspace::validate_name(&spec.workspace).map_err(|e| AdminError::Invalid(e.description))?;
-    let name = spec.name.trim();
-    if name.is_empty() || name.chars().count() > MAX_NAME || name.chars().any(char::is_control) {
-        return invalid("the client needs a name of 1-100 characters, without control characters");
+    if let Some(problem) = client::name_problem(spec.name.trim()) {
+        return invalid(problem);
     }
     if spec
         .policy
@@ -47,14 +44,10 @@ pub fn build_client(spec: &ClientSpec, now: u64) -> Result<Registered, AdminErro
     {
         return invalid("access token lifetimes are 60 seconds to 24 hours");
     }
-    if spec.redirect_uris.len() > MAX_REDIRECT_URIS {
-        return invalid("a client has at most 20 redirect URIs");
-    }
     let grant_types = grant_types(&spec.grant_types)?;
     let redirect_uris = redirect_uris(&spec.redirect_uris)?;
-    let redirecting = [GrantType::AuthorizationCode, GrantType::Implicit];
-    if redirect_uris.is_empty() && grant_types.iter().any(|g| redirecting.contains(g)) {
-        return invalid("authorization_code and implicit clients need at least one redirect URI");
+    if let Some(problem) = client::redirect_count_problem(redirect_uris.len(), &grant_types) {
+        return invalid(problem);
     }
     if spec.public && grant_types.contains(&GrantType::ClientCredentials) {
         return invalid("a public client cannot use client_credentials: it has no secret");
