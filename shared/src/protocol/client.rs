@@ -34,6 +34,25 @@ impl GrantType {
     pub fn parse(raw: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|g| g.as_str() == raw)
     }
+
+    /// The `response_type` of the authorization request that starts this grant, for the two
+    /// grants that have one (RFC 6749 §4.1.1, §4.2.1; RFC 7591 §2.1).
+    pub fn response_type(self) -> Option<&'static str> {
+        match self {
+            Self::AuthorizationCode => Some("code"),
+            Self::Implicit => Some("token"),
+            _ => None,
+        }
+    }
+
+    /// The response types of `grants`, in the order of [`GrantType::ALL`].
+    pub fn response_types(grants: impl Fn(GrantType) -> bool) -> Vec<&'static str> {
+        Self::ALL
+            .into_iter()
+            .filter(|g| grants(*g))
+            .filter_map(Self::response_type)
+            .collect()
+    }
 }
 
 /// Longest client name (shown on the consent page).

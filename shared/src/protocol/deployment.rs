@@ -76,14 +76,7 @@ impl Deployment {
 
     /// `response_types_supported` (RFC 8414): `code` and `token` as their grants are enabled.
     pub fn response_types(&self) -> Vec<&'static str> {
-        let mut types = Vec::new();
-        if self.enables(GrantType::AuthorizationCode) {
-            types.push("code");
-        }
-        if self.enables(GrantType::Implicit) {
-            types.push("token");
-        }
-        types
+        GrantType::response_types(|g| self.enables(g))
     }
 
     /// `response_modes_supported`: `query` for codes, `fragment` for implicit tokens.

@@ -179,15 +179,7 @@ fn grant_types(
 /// §2.1: `code` goes with `authorization_code`, `token` with `implicit` (default `code`).
 fn check_response_types(body: &Map<String, Value>, grants: &[GrantType]) -> Result<(), OAuthError> {
     let named = strings(body, "response_types")?;
-    let wants = |g| grants.contains(&g);
-    let expected: Vec<&str> = [
-        (GrantType::AuthorizationCode, "code"),
-        (GrantType::Implicit, "token"),
-    ]
-    .into_iter()
-    .filter(|(g, _)| wants(*g))
-    .map(|(_, r)| r)
-    .collect();
+    let expected = GrantType::response_types(|g| grants.contains(&g));
     let consistent = match named {
         None => true,
         Some(types) => {
@@ -234,14 +226,7 @@ fn redirect_uris(
 /// §3) answer it; the caller adds the secret and the registration token where it has them.
 pub fn client_information(client: &Client, configuration_uri: &str) -> Value {
     let grant_types: Vec<&str> = client.grant_types.iter().map(|g| g.as_str()).collect();
-    let response_types: Vec<&str> = [
-        (GrantType::AuthorizationCode, "code"),
-        (GrantType::Implicit, "token"),
-    ]
-    .into_iter()
-    .filter(|(g, _)| client.allows(*g))
-    .map(|(_, r)| r)
-    .collect();
+    let response_types = GrantType::response_types(|g| client.allows(g));
     let mut info = json!({
         "client_id": client.client_id,
         "client_id_issued_at": client.created_at,
