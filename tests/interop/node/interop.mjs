@@ -157,8 +157,46 @@ for (const method of ['header', 'body']) {
     const refreshed = await token.refresh();
     assert(refreshed.token.access_token !== token.token.access_token, 'refreshed');
     await refreshed.revokeAll();
+    assert(!(await isActive(refreshed.token.access_token)), 'revoked');
   });
 }
+
+// Whether the confidential client, which may introspect, still sees `token` as active.
+async function isActive(token) {
+  const r = await fetch(`${base}/oauth2/introspect`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${conf.id}:${conf.secret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: new URLSearchParams({ token }),
+  });
+  return (await r.json()).active;
+}
+
+await check('simple-oauth2: code + PKCE, public client (no secret), refresh, revokeAll ends both tokens', async () => {
+  const client = new AuthorizationCode({
+    client: { id: pub.id },
+    auth: host,
+    options: { authorizationMethod: 'body' },
+  });
+  const verifier = randomBytes(32).toString('base64url');
+  const challenge = createHash('sha256').update(verifier).digest('base64url');
+  const url = client.authorizeURL({ redirect_uri: cb, scope: 'read', state: 'st', code_challenge: challenge, code_challenge_method: 'S256' });
+  const back = new URL(await signIn(url));
+  const token = await client.getToken({ code: back.searchParams.get('code'), redirect_uri: cb, code_verifier: verifier });
+  assert(token.token.refresh_token, 'tokens');
+  const refreshed = await token.refresh();
+  assert(await isActive(refreshed.token.access_token), 'active before revocation');
+  await refreshed.revokeAll();
+  assert(!(await isActive(refreshed.token.access_token)), 'access token revoked');
+  try {
+    await refreshed.refresh();
+    throw new Error('a revoked refresh token was accepted');
+  } catch (e) {
+    assert(e.data?.payload?.error === 'invalid_grant', `refresh token revoked: ${e.message}`);
+  }
+});
 
 await check('simple-oauth2: client credentials and password; a bad password is an error', async () => {
   const cc = new ClientCredentials({ client: { id: conf.id, secret: conf.secret }, auth: tokenHost });

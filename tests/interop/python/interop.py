@@ -196,6 +196,27 @@ def _():
     assert token["refresh_token"]
 
 
+@check("requests-oauthlib: revocation (oauthlib's RFC 7009 request) ends the token's family")
+def _():
+    legacy = OAuthlibSession(client=LegacyApplicationClient(client_id=CONF["id"]))
+    user = CFG["user"]
+    token = legacy.fetch_token(
+        META["token_endpoint"],
+        username=user["username"],
+        password=user["password"],
+        client_id=CONF["id"],
+        client_secret=CONF["secret"],
+    )
+    url, headers, body = legacy._client.prepare_token_revocation_request(
+        META["revocation_endpoint"], token["refresh_token"], token_type_hint="refresh_token"
+    )
+    auth = HTTPBasicAuth(CONF["id"], CONF["secret"])
+    revoked = requests.post(url, data=body, headers=headers, auth=auth, timeout=120)
+    assert revoked.status_code == 200, revoked.status_code
+    seen = requests.post(META["introspection_endpoint"], data={"token": token["access_token"]}, auth=auth, timeout=120)
+    assert seen.json() == {"active": False}, seen.json()
+
+
 @check("requests-oauthlib: a replayed code is InvalidGrantError")
 def _():
     s = OAuthlibSession(CONF["id"], redirect_uri=CB)

@@ -130,3 +130,60 @@ async fn nothing_secret_is_stored_in_the_clear() {
         assert!(!dump.contains(s), "a raw secret is stored");
     }
 }
+
+/// Seed 000's authorization path (and a client asking for JSON) answers a storage failure
+/// with its `ExceptionDto`, never the HTML page and never the detail; the standard path
+/// answers the page.
+#[tokio::test]
+async fn authorization_storage_failure_is_seed_000s_exception_dto_on_its_path() {
+    let (_, dynamo) = dynamo_state().await;
+    let mut tables = dynamo.tables().clone();
+    tables.clients = "no-such-table".into();
+    let store = DynamoStore::new(local_client(&dynamodb_local().endpoint()), tables);
+    let broken = AppState::new(
+        Stores::new(Arc::new(store)),
+        test_settings(),
+        Arc::new(SystemClock),
+    );
+    let query = "?client_id=abc&response_type=code&redirect_uri=https%3A%2F%2Fapp.example%2Fcb";
+    let send = |path: String, accept: Option<&'static str>| {
+        let broken = broken.clone();
+        async move {
+            let mut req = oauth_tests::call::get(&path);
+            if let Some(a) = accept {
+                req.headers_mut().insert("accept", a.parse().unwrap());
+            }
+            let resp = oauth_core::http::authorization::handle(&broken, req).await;
+            let status = resp.status().as_u16();
+            let kind = resp
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_owned();
+            let body = match resp.body() {
+                lambda_http::Body::Text(t) => t.clone(),
+                lambda_http::Body::Binary(b) => String::from_utf8_lossy(b).into_owned(),
+                _ => String::new(),
+            };
+            (status, kind, body)
+        }
+    };
+    for (path, accept) in [
+        (format!("/api/v1/oauth/authorize{query}"), None),
+        (format!("/oauth2/authorize{query}"), Some("application/json")),
+    ] {
+        let (status, kind, body) = send(path.clone(), accept).await;
+        assert_eq!(status, 500, "{path}");
+        assert!(kind.starts_with("application/json"), "{path}: {kind}");
+        let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert!(json["message"].is_string(), "ExceptionDto: {json}");
+        assert_eq!(json["statusCode"], 500);
+        assert_eq!(json["error"], "server_error");
+        assert!(!body.contains("no-such-table") && !body.contains("ResourceNotFound"));
+    }
+    let (status, kind, body) = send(format!("/oauth2/authorize{query}"), None).await;
+    assert_eq!(status, 500);
+    assert!(kind.starts_with("text/html"), "{kind}");
+    assert!(!body.contains("no-such-table"));
+}

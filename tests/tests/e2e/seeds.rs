@@ -113,6 +113,11 @@ async fn seed_000_statements() {
         dto["message"][0].as_str().unwrap().contains("request body"),
         "{dto}"
     );
+    assert_eq!(
+        (dto["statusCode"].as_u64(), dto["error"].as_str()),
+        (Some(400), Some("invalid_request")),
+        "ValidationExceptionDto: {dto}"
+    );
 
     // 000.4: OAuthTokenBodyDto as a form body, without a Content-Type as its clients send it;
     // TokenResponseDto's four required fields.
@@ -283,8 +288,21 @@ async fn seed_002_statements() {
     );
     let code = params_of(&back.location, '?')["code"].clone();
 
-    // 002.3: the exchange with every parameter in the body.
+    // 002.3: the token request's redirect_uri must be the one the request selected: the
+    // other registered URI is invalid_grant (and leaves the code usable).
     let token_url = format!("{base}/v1/oauth/token");
+    let mismatched = [
+        ("client_id", "dotted-app"),
+        ("client_secret", secret.as_str()),
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("redirect_uri", other),
+    ];
+    let (status, refused) =
+        json_of(http().post(&token_url).form(&mismatched).send().await.unwrap()).await;
+    assert_eq!((status, refused["error"].as_str()), (400, Some("invalid_grant")), "{refused}");
+
+    // 002.3: the exchange with every parameter in the body.
     let form = [
         ("client_id", "dotted-app"),
         ("client_secret", secret.as_str()),

@@ -166,7 +166,7 @@ async fn public_clients_must_use_pkce() {
     .await;
     assert_eq!(ok.status, 200, "{}", ok.json);
     assert!(
-        ok.json["refresh_token"].is_null(),
+        ok.json.get("refresh_token").is_none(),
         "no refresh_token grant registered"
     );
     let without = store_code(
