@@ -94,6 +94,8 @@ struct State {
     written: HashMap<(String, String), Instant>,
     /// Items held by in-flight transactions.
     held: HashMap<(String, String), usize>,
+    /// `TransactionConflictException`s answered so far.
+    conflicts_injected: u64,
 }
 
 /// The strict DynamoDB: point a store at `endpoint`.
@@ -150,6 +152,12 @@ impl Harness {
             s.calls.clear();
             s.counted = 0;
         });
+    }
+
+    /// How many writes were answered `TransactionConflictException` (a test that relies on
+    /// conflicts checks they happened).
+    pub fn conflicts_injected(&self) -> u64 {
+        self.with(|s| s.conflicts_injected)
     }
 
     /// The calls recorded since the last `take_calls` or `reset`.
@@ -359,9 +367,16 @@ fn is_single_write(op: &str) -> bool {
     matches!(op, "PutItem" | "UpdateItem" | "DeleteItem")
 }
 
-/// An item's identity: its table and key attributes, whatever the key schema.
+/// An item's identity: its table and its key attributes alone (`store::dynamo::schema`: `id`
+/// for the tables keyed by id, else `workspace` and the sort key), so that a full item, a
+/// `Key` and a keys-only index entry of one item have the same identity.
 fn item_key(table: &str, item: &Value) -> (String, String) {
-    let key: Vec<String> = ["id", "workspace", "client_id", "username"]
+    let attributes: &[&str] = if item["id"]["S"].is_string() {
+        &["id"]
+    } else {
+        &["workspace", "client_id", "username"]
+    };
+    let key: Vec<String> = attributes
         .iter()
         .filter_map(|k| item[k]["S"].as_str().map(|v| format!("{k}={v}")))
         .collect();
@@ -418,8 +433,10 @@ fn written_keys(op: &str, json: &Value) -> Vec<(String, String)> {
 }
 
 fn conflicts_with_a_transaction(state: &Mutex<State>, keys: &[(String, String)]) -> bool {
-    let s = state.lock().expect("harness state");
-    s.conflicts && keys.iter().any(|k| s.held.contains_key(k))
+    let mut s = state.lock().expect("harness state");
+    let conflict = s.conflicts && keys.iter().any(|k| s.held.contains_key(k));
+    s.conflicts_injected += u64::from(conflict);
+    conflict
 }
 
 /// Marks a transaction's items held; the time to keep it in flight, if conflicts are on.

@@ -604,3 +604,90 @@ async fn keys_are_rotated_and_listed_without_their_private_halves() {
     let n = rsa["n"].as_str().unwrap();
     assert_eq!(n.len(), 342, "a 2048-bit modulus");
 }
+
+/// What the lifecycle commands do to the stored account and client: `disable` disables,
+/// `enable` enables, `revoke-tokens` moves the generation every token is checked against
+/// (and `enable` does not), `client revoke-tokens` moves the client's.
+#[tokio::test]
+async fn lifecycle_commands_do_what_they_say() {
+    use oauth_core::store::{ClientStore, UserStore};
+    let store = fresh_dynamo().await;
+    json(&admin(
+        &store,
+        &["user", "create", "--username", "carol", "--password-stdin"],
+        Some("correct horse\n"),
+    ));
+    let user = || async { store.user("default", "carol").await.unwrap().unwrap() };
+    let fresh = user().await;
+    assert!(!fresh.disabled);
+    json(&admin(
+        &store,
+        &["user", "disable", "--username", "carol"],
+        None,
+    ));
+    let disabled = user().await;
+    assert!(disabled.disabled, "disable disables");
+    assert!(
+        disabled.generation > fresh.generation,
+        "and ends what the user held"
+    );
+    json(&admin(
+        &store,
+        &["user", "enable", "--username", "carol"],
+        None,
+    ));
+    let enabled = user().await;
+    assert!(!enabled.disabled, "enable enables");
+    assert_eq!(
+        enabled.generation, disabled.generation,
+        "and revives nothing"
+    );
+    json(&admin(
+        &store,
+        &["user", "revoke-tokens", "--username", "carol"],
+        None,
+    ));
+    let revoked = user().await;
+    assert!(revoked.generation > enabled.generation && !revoked.disabled);
+
+    let created = json(&admin(
+        &store,
+        &[
+            "client",
+            "create",
+            "--name",
+            "Svc",
+            "--grant-type",
+            "client_credentials",
+        ],
+        None,
+    ));
+    let id = created["client_id"].as_str().unwrap().to_owned();
+    let before = store
+        .client("default", &id)
+        .await
+        .unwrap()
+        .unwrap()
+        .generation;
+    json(&admin(&store, &["client", "revoke-tokens", &id], None));
+    let after = store
+        .client("default", &id)
+        .await
+        .unwrap()
+        .unwrap()
+        .generation;
+    assert_ne!(before, after, "client revoke-tokens ends its tokens");
+    let rotated = json(&admin(
+        &store,
+        &["client", "rotate-secret", "--revoke-tokens", &id],
+        None,
+    ));
+    assert!(rotated["client_secret"].is_string());
+    let last = store
+        .client("default", &id)
+        .await
+        .unwrap()
+        .unwrap()
+        .generation;
+    assert_ne!(after, last, "rotate-secret --revoke-tokens ends them too");
+}

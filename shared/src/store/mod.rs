@@ -193,7 +193,8 @@ pub trait CodeStore: Send + Sync {
     /// `now`, and starts its family with `tokens`, all or nothing, on condition that their
     /// user's and client's tokens have not been revoked since (the generations in the first
     /// token). Of any number of concurrent redemptions exactly one succeeds; the others get
-    /// `ConditionFailed`.
+    /// `ConditionFailed`. The used code is kept until the family's end (its `expires_at`, the
+    /// TTL, becomes the family's), so a late replay is still seen as a replay.
     async fn redeem_code(
         &self,
         value: &str,

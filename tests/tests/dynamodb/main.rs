@@ -5,6 +5,7 @@
 
 mod contract;
 mod faults;
+mod harness_self_test;
 mod iam;
 mod races;
 mod revocation;

@@ -158,6 +158,10 @@ async fn racing_with_conflicting_transactions() {
     let code = store_code(&s.state.store, &code_for(&s.app, &alice())).await;
     let replies = race(&s, &code_body(&code)).await;
     assert_refused(&s, winner(&replies)).await;
+    assert!(
+        s.harness.conflicts_injected() > 0,
+        "the losers' revocations met in-flight transactions"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -171,7 +171,10 @@ async fn authorization_storage_failure_is_seed_000s_exception_dto_on_its_path() 
     };
     for (path, accept) in [
         (format!("/api/v1/oauth/authorize{query}"), None),
-        (format!("/oauth2/authorize{query}"), Some("application/json")),
+        (
+            format!("/oauth2/authorize{query}"),
+            Some("application/json"),
+        ),
     ] {
         let (status, kind, body) = send(path.clone(), accept).await;
         assert_eq!(status, 500, "{path}");

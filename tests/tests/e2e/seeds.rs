@@ -298,9 +298,20 @@ async fn seed_002_statements() {
         ("code", code.as_str()),
         ("redirect_uri", other),
     ];
-    let (status, refused) =
-        json_of(http().post(&token_url).form(&mismatched).send().await.unwrap()).await;
-    assert_eq!((status, refused["error"].as_str()), (400, Some("invalid_grant")), "{refused}");
+    let (status, refused) = json_of(
+        http()
+            .post(&token_url)
+            .form(&mismatched)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, refused["error"].as_str()),
+        (400, Some("invalid_grant")),
+        "{refused}"
+    );
 
     // 002.3: the exchange with every parameter in the body.
     let form = [

@@ -88,10 +88,20 @@ async fn active(w: &World, token: &str) -> bool {
     r.json["active"] == true
 }
 
+/// Whether the store's authoritative check finds `token` active (what introspection and the
+/// authorizer ask), for tokens no resource server may introspect (refresh tokens, another
+/// client's).
+async fn stands(w: &World, token: &str) -> bool {
+    oauth_core::service::token_lifecycle::active(&w.state, "default", token)
+        .await
+        .unwrap()
+        .is_some()
+}
+
 /// Everything alice held is over: tokens refused everywhere, the browser asked to sign in.
 async fn assert_ended(w: &World, mut h: Held, why: &str) {
     assert!(!active(w, &h.access).await, "{why}: access token");
-    assert!(!active(w, &h.refresh).await, "{why}: refresh token");
+    assert!(!stands(w, &h.refresh).await, "{why}: refresh token");
     let event = oauth_tests::call::authorizer_event(Some(&format!("Bearer {}", h.access)));
     let denied = oauth_core::http::authorizer::authorize(&w.state, "default", &event).await;
     assert!(!denied.unwrap().is_authorized, "{why}: the authorizer");
@@ -173,15 +183,23 @@ async fn client_revocations_end_its_tokens() {
     let clients = &*w.state.store.clients;
     let (ws, id) = ("default", w.app.client.client_id.as_str());
     let h = hold(&w).await;
-    admin::rotate_secret(clients, (ws, id), None, now())
+    let secret = admin::rotate_secret(clients, (ws, id), None, now())
         .await
         .unwrap();
     assert!(
         active(&w, &h.access).await,
         "a new secret alone keeps the tokens"
     );
+    assert!(stands(&w, &h.refresh).await);
     admin::revoke_client_tokens(clients, ws, id).await.unwrap();
-    assert!(!active(&w, &h.access).await && !active(&w, &h.refresh).await);
+    assert!(!active(&w, &h.access).await && !stands(&w, &h.refresh).await);
+    let body = format!("grant_type=refresh_token&refresh_token={}", h.refresh);
+    let refreshed = post(&w.state, Some((id, &secret)), &body).await;
+    assert_eq!(
+        refreshed.error(),
+        "invalid_grant",
+        "refresh after revoke-tokens"
+    );
     let cc = post(
         &w.state,
         Some(creds(&w.rs)),
@@ -189,32 +207,33 @@ async fn client_revocations_end_its_tokens() {
     )
     .await;
     let token = cc.field("access_token");
-    assert!(active(&w, &token).await);
+    assert!(active(&w, &token).await && stands(&w, &token).await);
     clients
         .delete_client("default", &w.rs.client.client_id)
         .await
         .unwrap();
-    let other = register(
-        &w.state.store,
-        ClientSpec {
-            policy: ClientPolicy {
-                introspect: true,
-                serves: vec![API.into()],
-                ..Default::default()
-            },
-            ..spec(&["client_credentials"])
-        },
-    )
-    .await;
-    let r = post_to(
-        &w.state,
-        "/oauth2/introspect",
-        Some(creds(&other)),
-        &format!("token={token}"),
-    )
-    .await;
-    assert_eq!(
-        r.json["active"], false,
+    assert!(
+        !stands(&w, &token).await,
         "a deleted client's tokens are dead"
+    );
+    // Re-created under the same id, it does not revive them.
+    let again = ClientSpec {
+        policy: ClientPolicy {
+            introspect: true,
+            serves: vec![API.into()],
+            ..Default::default()
+        },
+        ..spec(&["client_credentials"])
+    };
+    let creds_again = oauth_core::service::admin::Credentials {
+        client_id: w.rs.client.client_id.clone(),
+        secret: None,
+    };
+    admin::import_clients(clients, &[(again, creds_again)], now())
+        .await
+        .unwrap();
+    assert!(
+        !stands(&w, &token).await,
+        "a re-created client inherits nothing"
     );
 }

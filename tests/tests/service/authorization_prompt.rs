@@ -143,8 +143,13 @@ async fn a_public_client_never_gets_the_password_grant() {
             first_party: true,
             ..Default::default()
         },
+        // Only the code grant, so that first_party alone is what is refused.
+        grant_types: vec!["authorization_code".into()],
         ..spec
     };
+    let mut not_first_party = first_party.clone();
+    not_first_party.policy.first_party = false;
+    assert!(build_client(&not_first_party, 1).is_ok());
     assert!(
         build_client(&first_party, 1).is_err(),
         "a public client cannot be first-party"

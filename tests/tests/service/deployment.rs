@@ -77,7 +77,10 @@ async fn the_token_endpoint_refuses_a_grant_the_deployment_does_not_offer() {
     let code = store_code(&state.store, &code_for(&r, &alice())).await;
     let exchanged = post(&state, Some(creds(&r)), &code_body(&code)).await;
     assert_eq!(exchanged.status, 200, "{}", exchanged.json);
-    assert!(exchanged.json.get("refresh_token").is_none(), "the key is absent (RFC 6749 §5.1)");
+    assert!(
+        exchanged.json.get("refresh_token").is_none(),
+        "the key is absent (RFC 6749 §5.1)"
+    );
     let cc = post(&state, Some(creds(&r)), "grant_type=client_credentials").await;
     assert_eq!(cc.status, 200);
 }

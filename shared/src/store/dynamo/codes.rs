@@ -78,11 +78,14 @@ impl CodeStore for DynamoStore {
             Update::builder()
                 .table_name(&self.tables.codes)
                 .set_key(Some(id(secret_key(&family.workspace, value))))
-                .update_expression("SET used = :yes")
+                // A used code stays (its TTL moved to the family's end): a replay after the
+                // code's own life is still recognised as one and revokes the family.
+                .update_expression("SET used = :yes, expires_at = :keep")
                 .condition_expression("attribute_exists(id) AND used = :no AND expires_at > :now")
                 .expression_attribute_values(":yes", b(true))
                 .expression_attribute_values(":no", b(false))
                 .expression_attribute_values(":now", n(now))
+                .expression_attribute_values(":keep", n(family.expires_at))
                 .build(),
         )?;
         let mut first = vec![TransactWriteItem::builder().update(mark_used).build()];

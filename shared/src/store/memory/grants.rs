@@ -77,6 +77,7 @@ impl CodeStore for MemoryStore {
         require(redeemable && can_start(&data, family, tokens) && issuers_alive(&data, tokens))?;
         if let Some(c) = data.codes.get_mut(&key) {
             c.used = true;
+            c.expires_at = family.expires_at;
         }
         start(&mut data, family, tokens);
         Ok(())

@@ -19,6 +19,10 @@ pub(super) async fn a_code_is_redeemed_once(s: Stores) {
         .unwrap();
     let read_code = s.codes.code("w", &value).await.unwrap().unwrap();
     assert!(read_code.used, "read back as used");
+    assert_eq!(
+        read_code.expires_at, f.expires_at,
+        "a used code is kept (TTL) as long as its family, so a late replay is still seen as one"
+    );
     let standing = s.tokens.token("w", &access).await.unwrap().unwrap();
     assert_eq!(standing.token, t);
     assert_eq!(
