@@ -5,6 +5,8 @@ use crate::clock::{Clock, SystemClock};
 use crate::protocol::deployment::Deployment;
 use crate::protocol::login::Throttle;
 use crate::protocol::workspace::{self, DEFAULT_WORKSPACE};
+use crate::sealing::{KmsSealer, Sealer};
+use crate::service::keys::SigningKeys;
 use crate::store::dynamo::schema::TableNames;
 use crate::store::dynamo::{CaRoots, DynamoStore, Limits};
 use crate::store::Stores;
@@ -246,41 +248,70 @@ pub struct AppState {
     pub settings: Settings,
     pub clock: Arc<dyn Clock>,
     pub store: Stores,
+    /// The signing keys: private halves where this function signs, public ones everywhere.
+    pub keys: Arc<SigningKeys>,
 }
 
 impl AppState {
-    /// `store` as given (tests pass the in-memory one), behind the client cache the settings ask for.
+    /// `store` as given (tests pass the in-memory one), behind the client cache the settings
+    /// ask for; it signs nothing until given a sealer ([`AppState::with_sealer`]).
     pub fn new(store: Stores, settings: Settings, clock: Arc<dyn Clock>) -> Self {
         let store = store.with_client_cache(settings.client_cache_seconds, clock.clone());
         Self {
             settings,
             clock,
             store,
+            keys: Arc::new(SigningKeys::new(None)),
         }
     }
 
+    /// The same state, signing with the keys `sealer` opens.
+    pub fn with_sealer(mut self, sealer: Arc<dyn Sealer>) -> Self {
+        self.keys = Arc::new(SigningKeys::new(Some(sealer)));
+        self
+    }
+
     /// Settings and DynamoDB from the environment, the connection warmed unless
-    /// `DYNAMODB_WARM_UP=false` (then the first request opens it).
+    /// `DYNAMODB_WARM_UP=false` (then the first request opens it); a function given
+    /// `SIGNING_KMS_KEY_ID` signs, with its keys opened during init.
     pub async fn from_env() -> Result<Self, String> {
         let settings = Settings::from_env()?;
         let tables = settings.tables.clone();
         let dynamo = DynamoStore::connect(tables, settings.ca_roots, settings.dynamodb).await;
-        Ok(Self::start(dynamo, settings).await)
+        let sealer = match &settings.signing_kms_key_id {
+            Some(key) => {
+                let kms = KmsSealer::connect(key, settings.ca_roots, settings.dynamodb).await;
+                Some(Arc::new(kms) as Arc<dyn Sealer>)
+            }
+            None => None,
+        };
+        Ok(Self::start(dynamo, settings, sealer).await)
     }
 
     /// The state of a function on `dynamo`: the connection warmed first (unless
-    /// `DYNAMODB_WARM_UP=false`), within `WARM_UP_TIMEOUT_MS`: a DynamoDB that does not answer
-    /// must not hold up the cold start.
-    pub async fn start(dynamo: DynamoStore, settings: Settings) -> Self {
+    /// `DYNAMODB_WARM_UP=false`), then the signing keys opened, each within
+    /// `WARM_UP_TIMEOUT_MS`: a DynamoDB or KMS that does not answer must not hold up the cold
+    /// start (the first request that signs tries again).
+    pub async fn start(
+        dynamo: DynamoStore,
+        settings: Settings,
+        sealer: Option<Arc<dyn Sealer>>,
+    ) -> Self {
+        let limit = Duration::from_millis(settings.warm_up_timeout_ms);
         if settings.warm_up {
-            let limit = Duration::from_millis(settings.warm_up_timeout_ms);
             let _ = tokio::time::timeout(limit, dynamo.warm_up()).await;
         }
-        Self::new(
+        let mut state = Self::new(
             Stores::new(Arc::new(dynamo)),
             settings,
             Arc::new(SystemClock),
-        )
+        );
+        if let Some(sealer) = sealer {
+            state = state.with_sealer(sealer);
+            let (keys, now) = (&*state.store.keys, state.now());
+            let _ = tokio::time::timeout(limit, state.keys.signers(keys, now)).await;
+        }
+        state
     }
 
     pub fn now(&self) -> u64 {

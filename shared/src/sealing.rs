@@ -4,11 +4,21 @@
 //! Locally the same calls go to an emulator (`moto`), as DynamoDB's go to DynamoDB Local.
 
 use crate::store::dynamo::{http_client, CaRoots, Limits};
+use async_trait::async_trait;
 use aws_sdk_kms::primitives::Blob;
 
 #[derive(Debug, thiserror::Error)]
 #[error("KMS: {0}")]
-pub struct SealError(String);
+pub struct SealError(pub String);
+
+/// Seals and opens private keys, each bound to its key id. [`KmsSealer`] in the functions and
+/// the CLI; the service tests, which run without KMS, bring their own.
+#[async_trait]
+pub trait Sealer: Send + Sync {
+    async fn seal(&self, kid: &str, plaintext: &[u8]) -> Result<Vec<u8>, SealError>;
+    /// The plaintext of a key sealed for `kid`; fails for any other kid.
+    async fn open(&self, kid: &str, sealed: &[u8]) -> Result<Vec<u8>, SealError>;
+}
 
 /// A KMS key that seals and opens private keys.
 #[derive(Clone, Debug)]
@@ -36,9 +46,12 @@ impl KmsSealer {
             key_id: key_id.to_owned(),
         }
     }
+}
 
+#[async_trait]
+impl Sealer for KmsSealer {
     /// `plaintext` (at most 4 KiB: a PKCS#8 RSA-3072 key is under 2) encrypted for `kid`.
-    pub async fn seal(&self, kid: &str, plaintext: &[u8]) -> Result<Vec<u8>, SealError> {
+    async fn seal(&self, kid: &str, plaintext: &[u8]) -> Result<Vec<u8>, SealError> {
         let out = self
             .client
             .encrypt()
@@ -53,8 +66,7 @@ impl KmsSealer {
             .ok_or_else(|| SealError("no ciphertext".into()))
     }
 
-    /// The plaintext of a key sealed for `kid`; fails for any other kid.
-    pub async fn open(&self, kid: &str, sealed: &[u8]) -> Result<Vec<u8>, SealError> {
+    async fn open(&self, kid: &str, sealed: &[u8]) -> Result<Vec<u8>, SealError> {
         let out = self
             .client
             .decrypt()

@@ -49,6 +49,9 @@ pub fn code_for(r: &Registered, owner: &Owner) -> CodeGrant {
         expires_at: now() + 60,
         used: false,
         user_generation: owner.generation,
+        audience: vec![],
+        nonce: None,
+        auth_time: 0,
     }
 }
 

@@ -8,6 +8,7 @@ pub mod call;
 pub mod fixtures;
 pub mod harness;
 pub mod http_login;
+pub mod signing;
 pub mod stack;
 pub mod template;
 pub mod webdriver;

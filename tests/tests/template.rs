@@ -248,8 +248,9 @@ fn functions_are_rust_arm64_and_their_policies_name_actions_and_tables() {
                     other => panic!("{name}: Action {other:?}"),
                 };
                 for a in actions {
+                    // kms:Decrypt, on the signing key alone: checked below.
                     assert!(
-                        a.starts_with("dynamodb:") && !a.contains('*'),
+                        (a.starts_with("dynamodb:") || a == "kms:Decrypt") && !a.contains('*'),
                         "{name}: {a}"
                     );
                 }
@@ -313,6 +314,43 @@ fn the_deployment_parameters_are_passed_on_and_their_defaults_parse() {
 
 /// The signing keys are sealed with the stack's KMS key: the operator (`keys rotate`) may
 /// encrypt with it, and nothing more.
+/// The functions that sign (the token and authorize functions: JWT access tokens, ID tokens)
+/// may open the signing keys with the stack's KMS key and are told which it is; nothing else
+/// may, and the authorizer, which only verifies, has no KMS permission at all.
+#[test]
+fn only_the_functions_that_sign_may_open_the_signing_keys() {
+    let t = template();
+    for (function, signs) in [
+        ("TokenFunction", true),
+        ("AuthorizeFunction", true),
+        ("AuthorizerFunction", false),
+    ] {
+        let props = &t["Resources"][function]["Properties"];
+        let kms: Vec<(String, String)> = props["Policies"]
+            .as_vec()
+            .unwrap()
+            .iter()
+            .flat_map(|p| oauth_tests::template::all_permissions(&p["Statement"]))
+            .filter(|(_, action)| action.starts_with("kms:"))
+            .collect();
+        let env = &props["Environment"]["Variables"]["SIGNING_KMS_KEY_ID"];
+        if signs {
+            assert_eq!(
+                kms,
+                [("SigningKey".to_owned(), "kms:Decrypt".to_owned())],
+                "{function}"
+            );
+            assert_eq!(
+                env["Ref"].as_str().or(env.as_str()),
+                Some("SigningKey"),
+                "{function}: {env:?}"
+            );
+        } else {
+            assert!(kms.is_empty() && env.is_badvalue(), "{function}");
+        }
+    }
+}
+
 #[test]
 fn the_operator_seals_signing_keys_with_the_stacks_kms_key() {
     let t = template();

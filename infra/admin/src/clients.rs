@@ -2,7 +2,7 @@
 
 use crate::{now, Ctx, Ws};
 use clap::{Args, Subcommand, ValueEnum};
-use oauth_core::protocol::client::{Client, ClientPolicy};
+use oauth_core::protocol::client::{Client, ClientPolicy, TokenFormat};
 use oauth_core::service::admin::{self, AdminError, ClientSpec};
 use serde_json::{json, Value};
 
@@ -105,6 +105,15 @@ pub(crate) struct CreateClient {
     /// clients only; default `on`: every refresh rotates it).
     #[arg(long, value_name = "on|off")]
     refresh_rotation: Option<OnOff>,
+    /// Access tokens as `opaque` values (default) or `jwt` (RFC 9068, signed RS256).
+    #[arg(long, value_enum)]
+    access_token_format: Option<Format>,
+    /// A resource (RFC 8707 `resource`) the client may ask tokens for (repeatable).
+    #[arg(long = "resource", value_name = "URI")]
+    resources: Vec<String>,
+    /// How its ID tokens are signed (`id_token_signed_response_alg`; default RS256).
+    #[arg(long, value_enum)]
+    id_token_alg: Option<crate::keys::KeyAlg>,
     /// Keep an existing client id (migration) instead of generating one.
     #[arg(long)]
     client_id: Option<String>,
@@ -118,6 +127,21 @@ pub(crate) struct CreateClient {
 pub(crate) enum OnOff {
     On,
     Off,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum Format {
+    Opaque,
+    Jwt,
+}
+
+impl From<Format> for TokenFormat {
+    fn from(f: Format) -> Self {
+        match f {
+            Format::Opaque => TokenFormat::Opaque,
+            Format::Jwt => TokenFormat::Jwt,
+        }
+    }
 }
 
 #[derive(Args)]
@@ -155,6 +179,15 @@ pub(crate) struct UpdateClient {
     /// `off`: refresh answers the same refresh token (confidential clients only).
     #[arg(long, value_name = "on|off")]
     refresh_rotation: Option<OnOff>,
+    /// Access tokens as `opaque` values (default) or `jwt` (RFC 9068, signed RS256).
+    #[arg(long, value_enum)]
+    access_token_format: Option<Format>,
+    /// A resource (RFC 8707 `resource`) the client may ask tokens for (repeatable; replaces the list).
+    #[arg(long = "resource", value_name = "URI")]
+    resources: Vec<String>,
+    /// How its ID tokens are signed (`id_token_signed_response_alg`; default RS256).
+    #[arg(long, value_enum)]
+    id_token_alg: Option<crate::keys::KeyAlg>,
 }
 
 /// `update`'s flags applied to the spec of the client as it is.
@@ -183,6 +216,13 @@ fn apply(u: UpdateClient, spec: &mut ClientSpec) {
     if let Some(rotation) = u.refresh_rotation {
         spec.policy.keep_refresh_token = matches!(rotation, OnOff::Off);
     }
+    replace(u.resources, &mut spec.policy.resources);
+    if let Some(f) = u.access_token_format {
+        spec.policy.access_token_format = f.into();
+    }
+    if let Some(alg) = u.id_token_alg {
+        spec.policy.id_token_alg = Some(alg.into());
+    }
 }
 
 fn client_json(c: &Client, secret: Option<&str>) -> Value {
@@ -204,6 +244,9 @@ fn client_json(c: &Client, secret: Option<&str>) -> Value {
         "serves": c.policy.serves,
         "require_pkce": c.policy.require_pkce,
         "refresh_rotation": if c.policy.keep_refresh_token { "off" } else { "on" },
+        "access_token_format": c.policy.access_token_format.as_str(),
+        "resources": c.policy.resources,
+        "id_token_alg": c.policy.id_token_alg().as_str(),
         "created_at": c.created_at,
     });
     if let Some(s) = secret {
@@ -236,6 +279,9 @@ fn spec(c: CreateClient) -> ClientSpec {
             serves: c.serves,
             require_pkce: !c.pkce_optional,
             keep_refresh_token: matches!(c.refresh_rotation, Some(OnOff::Off)),
+            access_token_format: c.access_token_format.map(Into::into).unwrap_or_default(),
+            resources: c.resources,
+            id_token_alg: c.id_token_alg.map(Into::into),
         },
         owner: None,
     }

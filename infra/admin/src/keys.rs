@@ -33,6 +33,15 @@ pub(crate) enum KeyAlg {
     Es256,
 }
 
+impl From<KeyAlg> for Alg {
+    fn from(a: KeyAlg) -> Self {
+        match a {
+            KeyAlg::Rs256 => Alg::RS256,
+            KeyAlg::Es256 => Alg::ES256,
+        }
+    }
+}
+
 fn key_json(k: &StoredKey, now: u64) -> Value {
     let state = match (k.retired_at, k.signs_from) {
         (Some(r), _) if r <= now => "retired",

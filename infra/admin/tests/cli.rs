@@ -265,6 +265,7 @@ async fn token_show_and_revoke() {
         user_generation: 0,
         client_generation: 0,
         audience: vec![],
+        jwt: false,
     };
     let value = oauth_tests::fixtures::token_value(&record);
     store.put_token(&value, &record).await.unwrap();

@@ -175,6 +175,9 @@ async fn codes(f: &Fixture, n: usize) -> Vec<String> {
             expires_at: now() + 3600,
             used: false,
             user_generation: 0,
+            audience: vec![],
+            nonce: None,
+            auth_time: now(),
         };
         f.store.put_code(&value, &code).await.expect("code");
         values.push(value);

@@ -2,7 +2,7 @@
 //! read decides whether `Authorization: Bearer <token>` carries an active access token.
 
 use crate::config::AppState;
-use crate::protocol::token_record::TokenKind;
+use crate::protocol::token_record::{TokenKind, TokenRecord};
 use crate::service::{self, token_lifecycle};
 use crate::store::StoreError;
 use lambda_http::aws_lambda_events::apigw::{
@@ -22,6 +22,22 @@ pub struct Context {
 }
 
 pub type Verdict = ApiGatewayV2CustomAuthorizerSimpleResponse<Context>;
+
+/// An access JWT of ours is judged on its signature, issuer and expiry alone, with no
+/// DynamoDB read (as API Gateway's own JWT authorizer judges it: its revocation shows at
+/// introspection, not here); any other token by its record and standing, in one read.
+async fn verdict_on(
+    state: &AppState,
+    workspace: &str,
+    issuer: &str,
+    bearer: &str,
+) -> service::Result<Option<TokenRecord>> {
+    let own = token_lifecycle::own_access_jwt(state, workspace, Some(issuer), bearer).await?;
+    match own {
+        Some(jwt) => Ok(Some(jwt.record)),
+        None => token_lifecycle::active(state, workspace, Some(issuer), bearer).await,
+    }
+}
 
 /// The verdict on `Authorization: Bearer <token>` for a route of `workspace`, in the terms
 /// AWS documents for HTTP API Lambda authorizers with simple responses: `isAuthorized: true`
@@ -44,8 +60,17 @@ pub async fn authorize(
     let Some(bearer) = bearer else {
         return Ok(Verdict::default());
     };
+    // The issuer of the workspace on the domain the request came to (as the token function
+    // names it), or the configured one.
+    let base = match (&state.settings.issuer, &event.request_context.domain_name) {
+        (Some(configured), _) => configured.clone(),
+        (None, Some(domain)) => format!("https://{domain}"),
+        (None, None) => "https://localhost".into(),
+    };
+    let issuer = crate::protocol::workspace::issuer(&base, workspace);
     let deadline = state.settings.request_deadline();
-    let active = tokio::time::timeout(deadline, token_lifecycle::active(state, workspace, bearer))
+    let checked = verdict_on(state, workspace, &issuer, bearer);
+    let active = tokio::time::timeout(deadline, checked)
         .await
         .map_err(|_| {
             service::Error::Storage(StoreError::Unavailable("deadline exceeded".into()))

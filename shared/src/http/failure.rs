@@ -108,6 +108,10 @@ impl Failure {
                 tracing::warn!("request deadline exceeded");
                 unavailable()
             }
+            Self::Service(service::Error::Keys(detail)) => {
+                tracing::error!(error = %detail, "signing keys");
+                request(500, SERVER_FAILURE.into())
+            }
             Self::Service(service::Error::Storage(detail)) => {
                 tracing::error!(error = %detail, "storage failure");
                 request(500, SERVER_FAILURE.into())
@@ -191,6 +195,7 @@ fn unavailable() -> Told {
 fn status_of(code: ErrorCode) -> u16 {
     match code {
         ErrorCode::InvalidClient | ErrorCode::InvalidToken | ErrorCode::TokenRequired => 401,
+        ErrorCode::InsufficientScope => 403,
         ErrorCode::ServerError => 500,
         ErrorCode::TemporarilyUnavailable => 503,
         _ => 400,

@@ -57,7 +57,8 @@ async fn respond(state: &AppState, ws: &str, req: &Request) -> Result<Introspect
     }
     let value = form.require("token")?;
     // §4: a caller learns only about tokens it may see; others read as inactive.
-    let seen = token_lifecycle::active(state, ws, value).await?;
+    let iss = issuer(state, req, ws);
+    let seen = token_lifecycle::active(state, ws, Some(&iss), value).await?;
     let Some(t) = seen.filter(|t| token_record::may_introspect(&caller, t)) else {
         return Ok(Introspection::default());
     };
@@ -73,7 +74,7 @@ async fn respond(state: &AppState, ws: &str, req: &Request) -> Result<Introspect
         exp: Some(t.expires_at),
         iat: Some(t.issued_at),
         sub: t.sub,
-        iss: Some(issuer(state, req, ws)),
+        iss: Some(iss),
         aud: t.audience,
     })
 }

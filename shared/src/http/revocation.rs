@@ -1,7 +1,7 @@
 //! `POST /oauth2/revoke` (RFC 7009).
 
 use super::failure::Failure;
-use super::request::{form_body, header, require_method};
+use super::request::{form_body, header, issuer, require_method};
 use super::response;
 use super::routes::Dialect;
 use crate::config::AppState;
@@ -25,5 +25,6 @@ async fn respond(state: &AppState, ws: &str, req: &Request) -> Result<(), Failur
     let client = client_authentication::authenticate(state, ws, auth, &form).await?;
     // `token_type_hint` only speeds up a search; one lookup by digest finds either kind.
     let token = form.require("token")?;
-    Ok(token_lifecycle::revoke(state, &client, token).await?)
+    let issuer = issuer(state, req, ws);
+    Ok(token_lifecycle::revoke(state, &client, &issuer, token).await?)
 }

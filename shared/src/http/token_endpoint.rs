@@ -57,10 +57,12 @@ async fn respond(
         .into());
     }
     let source = source(req);
+    let issuer = super::request::issuer(state, req, workspace);
     let caller = Caller {
         workspace,
         authorization: header(req, AUTHORIZATION),
         source: &source,
+        issuer: &issuer,
     };
     Ok(token_endpoint::token(state, &caller, &form).await?)
 }

@@ -45,7 +45,16 @@ pub struct AuthorizationRequest {
     pub scope: Scopes,
     pub challenge: Option<(Method, String)>,
     pub prompt: Prompt,
+    /// RFC 8707: the audience of the tokens (the `resource`, or the client's default).
+    pub audience: Vec<String>,
+    /// OpenID Connect: echoed in the ID token.
+    pub nonce: Option<String>,
+    /// OpenID Connect `max_age`: a sign-in older than this many seconds must be done again.
+    pub max_age: Option<u64>,
 }
+
+/// Longest `nonce` kept (it is stored with the code and echoed in the ID token).
+pub const MAX_NONCE: usize = 512;
 
 /// The `prompt` parameter (OpenID Connect Core §3.1.2.1).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -136,6 +145,21 @@ pub fn validate(
         ResponseType::Code => pkce::challenge(params, client, deployment).map_err(back)?,
         ResponseType::Token => None,
     };
+    let audience = super::resource::audience(params.get("resource"), client).map_err(back)?;
+    let nonce = params.get("nonce").map(str::to_owned);
+    if nonce.as_ref().is_some_and(|n| n.len() > MAX_NONCE) {
+        return Err(back(OAuthError::invalid_request(
+            "nonce is longer than 512 characters",
+        )));
+    }
+    let max_age = match params.get("max_age") {
+        None => None,
+        Some(raw) => Some(raw.parse::<u64>().map_err(|_| {
+            back(OAuthError::invalid_request(
+                "max_age must be a number of seconds",
+            ))
+        })?),
+    };
     Ok(AuthorizationRequest {
         response_type,
         return_to,
@@ -143,7 +167,19 @@ pub fn validate(
         scope,
         challenge,
         prompt,
+        audience,
+        nonce,
+        max_age,
     })
+}
+
+impl AuthorizationRequest {
+    /// Whether a sign-in at `auth_time` is recent enough at `now` for this request's
+    /// `max_age` (OpenID Connect Core §3.1.2.1).
+    pub fn accepts_sign_in(&self, auth_time: u64, now: u64) -> bool {
+        self.max_age
+            .is_none_or(|max| now.saturating_sub(auth_time) <= max)
+    }
 }
 
 fn parse_response_type(raw: Option<&str>) -> Result<ResponseType, OAuthError> {

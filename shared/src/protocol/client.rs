@@ -2,6 +2,33 @@
 
 use super::error::OAuthError;
 use super::scope::Scopes;
+use crate::jose::Alg;
+
+/// What a client's access tokens look like.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TokenFormat {
+    /// A random value that only this server can look up (the default).
+    #[default]
+    Opaque,
+    /// A JWT (RFC 9068) that a resource server, or API Gateway's JWT authorizer, verifies
+    /// with the published keys alone.
+    Jwt,
+}
+
+impl TokenFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Opaque => "opaque",
+            Self::Jwt => "jwt",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        [Self::Opaque, Self::Jwt]
+            .into_iter()
+            .find(|f| f.as_str() == raw)
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum GrantType {
@@ -140,6 +167,19 @@ pub struct ClientPolicy {
     /// expires. Only for confidential clients, whose refresh needs their secret too (RFC 9700
     /// §4.14.2); a public client's tokens always rotate.
     pub keep_refresh_token: bool,
+    /// Opaque access tokens, or JWTs (RFC 9068).
+    pub access_token_format: TokenFormat,
+    /// The resources (RFC 8707) it may name with `resource`, beside its `audience`.
+    pub resources: Vec<String>,
+    /// How its ID tokens are signed (`id_token_signed_response_alg`; `None`: RS256).
+    pub id_token_alg: Option<Alg>,
+}
+
+impl ClientPolicy {
+    /// The algorithm of this client's ID tokens.
+    pub fn id_token_alg(&self) -> Alg {
+        self.id_token_alg.unwrap_or(Alg::RS256)
+    }
 }
 
 impl Client {

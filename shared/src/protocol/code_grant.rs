@@ -23,6 +23,12 @@ pub struct CodeGrant {
     pub used: bool,
     /// The user's generation at sign-in: the code dies with the user's tokens.
     pub user_generation: u64,
+    /// The audience its tokens are for (RFC 8707: the request's `resource`, or the client's).
+    pub audience: Vec<String>,
+    /// OpenID Connect: the request's `nonce`, echoed in the ID token.
+    pub nonce: Option<String>,
+    /// When the user signed in (the ID token's `auth_time`).
+    pub auth_time: u64,
 }
 
 /// What a well-formed redemption of a code leads to.
@@ -136,6 +142,9 @@ mod tests {
             expires_at: NOW + 60,
             used: false,
             user_generation: 0,
+            audience: vec![],
+            nonce: None,
+            auth_time: 0,
         }
     }
 

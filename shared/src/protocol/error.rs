@@ -31,6 +31,10 @@ pub enum ErrorCode {
     InvalidRedirectUri,
     /// RFC 7591 §3.2.2.
     InvalidClientMetadata,
+    /// RFC 8707 §2: a `resource` this client may not ask for.
+    InvalidTarget,
+    /// RFC 6750 §3.1: the access token lacks the scope the resource needs.
+    InsufficientScope,
 }
 
 impl ErrorCode {
@@ -51,6 +55,8 @@ impl ErrorCode {
             Self::InvalidToken | Self::TokenRequired => "invalid_token",
             Self::InvalidRedirectUri => "invalid_redirect_uri",
             Self::InvalidClientMetadata => "invalid_client_metadata",
+            Self::InvalidTarget => "invalid_target",
+            Self::InsufficientScope => "insufficient_scope",
         }
     }
 }

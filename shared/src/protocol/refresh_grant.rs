@@ -92,6 +92,7 @@ mod tests {
             user_generation: 0,
             client_generation: 0,
             audience: vec![],
+            jwt: false,
         }
     }
 

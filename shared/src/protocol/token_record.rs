@@ -53,6 +53,9 @@ pub struct TokenRecord {
     pub client_generation: u64,
     /// The resources the token is for (RFC 8707 `aud`).
     pub audience: Vec<String>,
+    /// The record of a JWT access token, stored under its `jti`: found only through a JWT
+    /// that verifies, never by presenting the `jti` as a token.
+    pub jwt: bool,
 }
 
 impl TokenRecord {
@@ -145,6 +148,7 @@ mod tests {
             user_generation: 2,
             client_generation: 7,
             audience: vec!["https://api".into()],
+            jwt: false,
         }
     }
 

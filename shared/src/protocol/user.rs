@@ -15,6 +15,43 @@ pub struct User {
     pub disabled: bool,
     /// What the operator lets the user do beyond signing in ([`Role`]).
     pub roles: Vec<Role>,
+    /// OpenID Connect claims (`profile`, `email` scopes), as the operator set them.
+    pub profile: Profile,
+}
+
+/// A user's standard claims (OpenID Connect Core §5.1) that this server keeps.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Profile {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub email_verified: bool,
+}
+
+impl User {
+    /// The claims `scope` releases (Core §5.4): `profile` gives `name` and
+    /// `preferred_username`, `email` gives `email` and `email_verified`; `sub` always.
+    pub fn claims(
+        &self,
+        scope: &super::scope::Scopes,
+    ) -> serde_json::Map<String, serde_json::Value> {
+        use serde_json::json;
+        let has = |s: &str| scope.iter().any(|x| x == s);
+        let mut c = serde_json::Map::new();
+        c.insert("sub".into(), json!(self.sub));
+        if has("profile") {
+            if let Some(name) = &self.profile.name {
+                c.insert("name".into(), json!(name));
+            }
+            c.insert("preferred_username".into(), json!(self.username));
+        }
+        if has("email") {
+            if let Some(email) = &self.profile.email {
+                c.insert("email".into(), json!(email));
+                c.insert("email_verified".into(), json!(self.profile.email_verified));
+            }
+        }
+        c
+    }
 }
 
 /// What a user may do beyond signing in.
@@ -49,6 +86,7 @@ impl User {
             generation: 0,
             disabled: false,
             roles: Vec::new(),
+            profile: Profile::default(),
         }
     }
 }

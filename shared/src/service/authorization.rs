@@ -1,7 +1,7 @@
 //! The authorization endpoint's steps that touch storage: sessions, consents, and issuing the
 //! code or (implicit) token a validated request asks for.
 
-use super::issuance::issue_access_token;
+use super::issuance::{issue_access_token, Issuer};
 use super::Result;
 use crate::config::AppState;
 use crate::crypto;
@@ -93,14 +93,19 @@ pub(crate) async fn complete(
     state: &AppState,
     client: &Client,
     request: &AuthorizationRequest,
-    owner: &Owner,
+    session: &Session,
     issuer: &str,
 ) -> Result<String> {
+    let owner = &session.owner();
     let params = match request.response_type {
-        ResponseType::Code => vec![("code", issue_code(state, client, request, owner).await?)],
+        ResponseType::Code => {
+            let code = issue_code(state, client, request, session).await?;
+            vec![("code", code)]
+        }
         ResponseType::Token => {
-            let token =
-                issue_access_token(state, client, Some(owner), request.scope.clone()).await?;
+            let at = Issuer { state, url: issuer };
+            let grant = (request.scope.clone(), request.audience.clone());
+            let token = issue_access_token(at, client, Some(owner), grant).await?;
             let mut params = vec![
                 ("access_token", token.access_token),
                 ("token_type", token.token_type.to_owned()),
@@ -122,8 +127,9 @@ async fn issue_code(
     state: &AppState,
     client: &Client,
     request: &AuthorizationRequest,
-    owner: &Owner,
+    session: &Session,
 ) -> Result<String> {
+    let owner = &session.owner();
     let code = crypto::new_secret();
     let grant = CodeGrant {
         workspace: client.workspace.clone(),
@@ -139,6 +145,9 @@ async fn issue_code(
         expires_at: state.now() + state.settings.code_ttl,
         used: false,
         user_generation: owner.generation,
+        audience: request.audience.clone(),
+        nonce: request.nonce.clone(),
+        auth_time: session.auth_time,
     };
     state.store.codes.put_code(&code, &grant).await?;
     Ok(code)

@@ -29,6 +29,19 @@ pub enum Error {
     /// A storage failure: the detail is logged, never sent.
     #[error("storage failure: {0}")]
     Storage(#[from] StoreError),
+    /// The signing keys could not be used (none signs, or KMS failed): logged, never sent.
+    #[error("signing keys: {0}")]
+    Keys(keys::KeyError),
+}
+
+impl From<keys::KeyError> for Error {
+    fn from(e: keys::KeyError) -> Self {
+        match e {
+            // A keyring that cannot be read is storage like any other (503 when unavailable).
+            keys::KeyError::Store(s) => Self::Storage(s),
+            other => Self::Keys(other),
+        }
+    }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,24 +1,25 @@
 //! The resource owner password credentials grant (RFC 6749 §4.3), only for clients registered
 //! for it. The tokens are written on condition that the login still holds.
 
-use super::issuance::{new_family, Minted, TokenResponse};
+use super::issuance::{new_family, Issuer, Minted, TokenResponse};
 use super::{login, Result};
-use crate::config::AppState;
 use crate::crypto;
 use crate::protocol::client::GrantType;
 use crate::protocol::client_auth::{self, Presented};
 use crate::protocol::error::OAuthError;
+use crate::protocol::resource;
 use crate::protocol::scope::Scopes;
 use crate::protocol::user::Owner;
 use crate::store::{Login, StoreError};
 
 pub(super) async fn grant(
-    state: &AppState,
+    at: Issuer<'_>,
     workspace: &str,
     presented: &Presented,
     (login, password): (&Login<'_>, &str),
-    scope: Option<&str>,
+    (scope, resource): (Option<&str>, Option<&str>),
 ) -> Result<TokenResponse> {
+    let state = at.state;
     let (client, found) = state
         .store
         .clients
@@ -33,13 +34,15 @@ pub(super) async fn grant(
         .into());
     }
     let scope = Scopes::resolve(scope, &client.scopes)?;
+    let audience = resource::audience(resource, &client)?;
     let checked = login::check_password(state, workspace, login, found, password).await?;
     let Some(user) = checked else {
         return Err(OAuthError::wrong_credentials().into());
     };
     let owner = Owner::from(&user);
     let family = new_family(state, &client, crypto::new_secret());
-    let minted = Minted::new(state, &client, Some(&owner), scope, Some(&family));
+    let grant = (scope, audience);
+    let minted = Minted::new(at, &client, Some(&owner), grant, Some(&family)).await?;
     let now = state.now();
     let started = state
         .store

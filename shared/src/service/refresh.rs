@@ -1,25 +1,27 @@
 //! The refresh token grant (RFC 6749 §6, RFC 9700 §4.14): rotate on every use, unless a
 //! confidential client keeps its token; a rotated token presented again revokes its family.
 
-use super::issuance::{Minted, TokenResponse};
+use super::issuance::{Issuer, Minted, TokenResponse};
 use super::Result;
 use crate::config::AppState;
 use crate::protocol::client::{Client, GrantType};
 use crate::protocol::client_auth::{self, Presented};
 use crate::protocol::error::OAuthError;
 use crate::protocol::refresh_grant::{self, RefreshVerdict};
+use crate::protocol::resource;
 use crate::protocol::scope::Scopes;
 use crate::protocol::token_record::{GrantFamily, TokenRecord};
 use crate::protocol::user::Owner;
 use crate::store::{Rotation, StoreError};
 
 pub(super) async fn refresh(
-    state: &AppState,
+    at: Issuer<'_>,
     workspace: &str,
     presented: &Presented,
     value: &str,
-    scope: Option<&str>,
+    (scope, resource): (Option<&str>, Option<&str>),
 ) -> Result<TokenResponse> {
+    let state = at.state;
     let (client, token) = state
         .store
         .clients
@@ -50,7 +52,10 @@ pub(super) async fn refresh(
             )
         }
     };
-    rotate(state, &client, (&token, value), &family, scope, rotation).await
+    // RFC 8707 §2.2: a refresh may narrow the audience to one of the grant's resources.
+    let audience = resource::narrow(resource, &token.audience)?;
+    let grant = (scope, audience);
+    rotate(at, &client, (&token, value), &family, grant, rotation).await
 }
 
 fn family_of(token: &TokenRecord) -> Option<GrantFamily> {
@@ -62,13 +67,14 @@ fn family_of(token: &TokenRecord) -> Option<GrantFamily> {
 }
 
 async fn rotate(
-    state: &AppState,
+    at: Issuer<'_>,
     client: &Client,
     (token, value): (&TokenRecord, &str),
     family: &GrantFamily,
-    scope: Scopes,
+    grant: (Scopes, Vec<String>),
     rotation: Rotation,
 ) -> Result<TokenResponse> {
+    let state = at.state;
     let owner = token
         .username
         .clone()
@@ -78,15 +84,17 @@ async fn rotate(
             sub,
             generation: token.user_generation,
         });
-    let mut minted = Minted::new(state, client, owner.as_ref(), scope, Some(family));
+    let mut minted = Minted::new(at, client, owner.as_ref(), grant, Some(family)).await?;
     let kept = rotation == Rotation::Kept;
     if kept {
         minted.refresh = None;
     }
     // §6: a narrowed request narrows the access token; the new refresh token keeps the scope
     // of the one it replaces, less what the client may no longer have.
-    if let Some((_, r)) = minted.refresh.as_mut() {
-        r.scope = token.scope.intersection(&client.scopes);
+    if let Some(r) = minted.refresh.as_mut() {
+        r.record.scope = token.scope.intersection(&client.scopes);
+        // ...and the grant's whole audience, whatever this refresh narrowed to.
+        r.record.audience = token.audience.clone();
     }
     let now = state.now();
     let rotated = state

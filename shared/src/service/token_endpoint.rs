@@ -4,13 +4,14 @@
 //! client and the code, token or user in one batch read, then one transaction); a failed
 //! password adds the lockout counter's write.
 
-use super::issuance::issue_access_token;
 pub use super::issuance::TokenResponse;
+use super::issuance::{issue_access_token, Issuer};
 use super::{client_authentication, code_exchange, password_grant, refresh, Result};
 use crate::config::AppState;
 use crate::protocol::client::GrantType;
 use crate::protocol::client_auth::{self, Presented};
 use crate::protocol::form::Form;
+use crate::protocol::resource;
 use crate::protocol::scope::Scopes;
 use crate::protocol::token_request::{self, GrantRequest};
 use crate::protocol::token_value::TokenName;
@@ -24,6 +25,8 @@ pub struct Caller<'a> {
     pub authorization: Option<&'a str>,
     /// The source address (failed logins are counted per account and source).
     pub source: &'a str,
+    /// The workspace's issuer identifier (a JWT's `iss`).
+    pub issuer: &'a str,
 }
 
 /// Handles one token request, after the HTTP edge has parsed it.
@@ -40,9 +43,15 @@ pub async fn token(state: &AppState, caller: &Caller<'_>, form: &Form) -> Result
         _ => None,
     };
     let presented = client_auth::presented(caller.authorization, form, named.as_deref())?;
+    let at = Issuer {
+        state,
+        url: caller.issuer,
+    };
+    // RFC 8707: the resource the tokens are for.
+    let resource = form.get("resource");
     match grant {
         GrantRequest::ClientCredentials { scope } => {
-            client_credentials(state, workspace, &presented, scope.as_deref()).await
+            client_credentials(at, workspace, &presented, (scope.as_deref(), resource)).await
         }
         GrantRequest::AuthorizationCode {
             code,
@@ -50,20 +59,14 @@ pub async fn token(state: &AppState, caller: &Caller<'_>, form: &Form) -> Result
             code_verifier,
         } => {
             let bound = (redirect_uri.as_deref(), code_verifier.as_deref());
-            code_exchange::exchange(state, workspace, &presented, &code, bound).await
+            code_exchange::exchange(at, workspace, &presented, &code, bound, resource).await
         }
         GrantRequest::RefreshToken {
             refresh_token,
             scope,
         } => {
-            refresh::refresh(
-                state,
-                workspace,
-                &presented,
-                &refresh_token,
-                scope.as_deref(),
-            )
-            .await
+            let asked = (scope.as_deref(), resource);
+            refresh::refresh(at, workspace, &presented, &refresh_token, asked).await
         }
         GrantRequest::Password {
             username,
@@ -74,21 +77,23 @@ pub async fn token(state: &AppState, caller: &Caller<'_>, form: &Form) -> Result
                 username: &username,
                 source: caller.source,
             };
-            let scope = scope.as_deref();
-            password_grant::grant(state, workspace, &presented, (&login, &password), scope).await
+            let asked = (scope.as_deref(), resource);
+            password_grant::grant(at, workspace, &presented, (&login, &password), asked).await
         }
     }
 }
 
 /// RFC 6749 §4.4: an access token for the client itself, never a refresh token.
 async fn client_credentials(
-    state: &AppState,
+    at: Issuer<'_>,
     workspace: &str,
     presented: &Presented,
-    scope: Option<&str>,
+    (scope, resource): (Option<&str>, Option<&str>),
 ) -> Result<TokenResponse> {
-    let client = client_authentication::authenticate_presented(state, workspace, presented).await?;
+    let client =
+        client_authentication::authenticate_presented(at.state, workspace, presented).await?;
     client.ensure_allows(GrantType::ClientCredentials)?;
     let scope = Scopes::resolve(scope, &client.scopes)?;
-    issue_access_token(state, &client, None, scope).await
+    let audience = resource::audience(resource, &client)?;
+    issue_access_token(at, &client, None, (scope, audience)).await
 }

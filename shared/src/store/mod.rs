@@ -16,8 +16,8 @@ use crate::protocol::client::{Client, PreviousSecret};
 use crate::protocol::code_grant::CodeGrant;
 use crate::protocol::login::{Attempts, Throttle};
 use crate::protocol::token_record::{GrantFamily, TokenRecord, TokenStanding};
-use crate::protocol::user::Role;
 use crate::protocol::user::{Consent, Session, User};
+use crate::protocol::user::{Profile, Role};
 use async_trait::async_trait;
 pub use keys::KeyStore;
 pub use registration::RegistrationStore;
@@ -71,14 +71,16 @@ pub enum AccountChange {
     Enable,
     RevokeTokens,
     Delete,
-    /// New roles; the only change that ends nothing (like `Enable`).
+    /// New roles; ends nothing (like `Enable`).
     SetRoles(Vec<Role>),
+    /// New OpenID Connect claims (name, email); ends nothing.
+    SetProfile(Profile),
 }
 
 impl AccountChange {
     /// Whether the change ends the user's tokens, sessions and consents.
     pub fn ends_grants(&self) -> bool {
-        !matches!(self, Self::Enable | Self::SetRoles(_))
+        !matches!(self, Self::Enable | Self::SetRoles(_) | Self::SetProfile(_))
     }
 }
 

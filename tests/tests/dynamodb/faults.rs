@@ -211,7 +211,7 @@ async fn the_warm_up_in_init_gives_up_quickly() {
         warm_up_timeout_ms: 500,
         ..test_settings()
     };
-    let state = answered(AppState::start(dynamo, settings)).await;
+    let state = answered(AppState::start(dynamo, settings, None)).await;
     assert_eq!(state.settings.warm_up_timeout_ms, 500);
     assert!(
         !harness.take_calls().is_empty(),

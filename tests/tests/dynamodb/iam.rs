@@ -53,7 +53,45 @@ fn assert_same(function: &str, used: &Permissions, granted: &Permissions) {
 fn on_harness(state: &AppState, cache: u64) -> AppState {
     let mut s = state.clone();
     s.settings.client_cache_seconds = cache;
-    AppState::new(s.store.clone(), s.settings.clone(), s.clock.clone())
+    let keys = s.keys.clone();
+    let mut fresh = AppState::new(s.store.clone(), s.settings.clone(), s.clock.clone());
+    fresh.keys = keys;
+    fresh
+}
+
+/// A client whose access tokens are JWTs (RFC 9068): implicit, client credentials.
+async fn jwt_app(setup: &Stores) -> Registered {
+    let policy = oauth_core::protocol::client::ClientPolicy {
+        introspect: true,
+        access_token_format: oauth_core::protocol::client::TokenFormat::Jwt,
+        ..Default::default()
+    };
+    let grants = ["client_credentials", "implicit"];
+    register(
+        setup,
+        ClientSpec {
+            policy,
+            ..spec(&grants)
+        },
+    )
+    .await
+}
+
+/// The state's keys: an RS256 and an ES256 key, sealed without KMS (KMS is not DynamoDB:
+/// the template test checks `kms:Decrypt`).
+async fn signing(state: AppState) -> AppState {
+    oauth_tests::signing::with_keys(state).await
+}
+
+/// A client's own JWT: issued, introspected, revoked (what that writes is all there is).
+async fn jwt_paths(state: &AppState, j: &Registered) {
+    let auth = Some(creds(j));
+    let cc = post(state, auth, "grant_type=client_credentials").await;
+    assert_eq!(cc.status, 200, "{}", cc.json);
+    let token = format!("token={}", cc.field("access_token"));
+    let seen = post_to(state, "/oauth2/introspect", auth, &token).await;
+    assert_eq!(seen.json["active"], true, "{}", seen.json);
+    post_to(state, "/oauth2/revoke", auth, &token).await;
 }
 
 async fn app(setup: &Stores) -> Registered {
@@ -159,11 +197,15 @@ async fn registration(state: &AppState, setup: &Stores) {
 #[tokio::test]
 async fn the_token_functions_policy_is_what_its_code_uses() {
     let (state, harness, direct) = harnessed_state().await;
+    let state = signing(state).await;
     let setup = Stores::new(direct.clone());
     let r = app(&setup).await;
+    let j = jwt_app(&setup).await;
     harness.take_calls();
     for cache in [0, 300] {
-        token_function(&on_harness(&state, cache), &setup, &r).await;
+        let s = on_harness(&state, cache);
+        token_function(&s, &setup, &r).await;
+        jwt_paths(&s, &j).await;
     }
     let used = logical(harness.take_permissions(), direct.tables());
     assert_same(
@@ -231,10 +273,27 @@ async fn apps_page(state: &AppState, b: &mut Browser) {
 async fn the_authorize_functions_policy_is_what_its_code_uses() {
     let (mut state, harness, direct) = harnessed_state().await;
     state.settings.issuer = Some(ISSUER.into());
+    let state = signing(state).await;
     let setup = Stores::new(direct.clone());
     let r = app(&setup).await;
+    let j = jwt_app(&setup).await;
     harness.take_calls();
     authorize_function(&state, &r).await;
+    // Implicit for a JWT client: the signing keys are read (the keyring) once.
+    let mut b = Browser::default();
+    let implicit = format!(
+        "/oauth2/authorize?response_type=token&client_id={}&state=s&scope=read&redirect_uri={CB}",
+        j.client.client_id
+    );
+    let login = b.get(&state, &implicit).await;
+    log_in(&mut b, &state, &implicit, &login, "correct+horse").await;
+    let page = b.get(&state, &implicit).await;
+    let done = consent(&mut b, &state, &implicit, &page, "allow").await;
+    assert!(
+        done.location().contains("access_token=ey"),
+        "{}",
+        done.location()
+    );
     let used = logical(harness.take_permissions(), direct.tables());
     assert_same(
         "AuthorizeFunction",
@@ -248,20 +307,61 @@ async fn the_authorizers_policy_is_what_its_code_uses() {
     let (state, harness, direct) = harnessed_state().await;
     let setup = Stores::new(direct.clone());
     let r = app(&setup).await;
-    let direct_state = AppState::new(setup.clone(), test_settings(), state.clock.clone());
+    let j = jwt_app(&setup).await;
+    let direct_state = signing(AppState::new(
+        setup.clone(),
+        test_settings(),
+        state.clock.clone(),
+    ))
+    .await;
     let token = post(
         &direct_state,
         Some(creds(&r)),
         "grant_type=password&username=alice&password=correct+horse",
     )
     .await;
+    let jwt = post(
+        &direct_state,
+        Some(creds(&j)),
+        "grant_type=client_credentials",
+    )
+    .await;
     harness.take_calls();
+    // An opaque token (one BatchGetItem), then a JWT (the keyring, read once, then none).
+    for t in [token.field("access_token"), jwt.field("access_token")] {
+        let event = oauth_tests::call::authorizer_event(Some(&format!("Bearer {t}")));
+        let allowed = oauth_core::http::authorizer::authorize(&state, "default", &event).await;
+        assert!(allowed.unwrap().is_authorized);
+    }
+    let before = harness.take_calls().len();
+    let event =
+        oauth_tests::call::authorizer_event(Some(&format!("Bearer {}", jwt.field("access_token"))));
+    let again = oauth_core::http::authorizer::authorize(&state, "default", &event).await;
+    assert!(again.unwrap().is_authorized);
+    assert!(before > 0);
+    assert_eq!(
+        harness.take_calls().len(),
+        0,
+        "a warm authorizer judges a JWT with no DynamoDB call"
+    );
+    // The permissions of both kinds of token, as recorded above.
     let event = oauth_tests::call::authorizer_event(Some(&format!(
         "Bearer {}",
         token.field("access_token")
     )));
-    let allowed = oauth_core::http::authorizer::authorize(&state, "default", &event).await;
-    assert!(allowed.unwrap().is_authorized);
+    oauth_core::http::authorizer::authorize(&state, "default", &event)
+        .await
+        .unwrap();
+    let cold = AppState::new(
+        state.store.clone(),
+        state.settings.clone(),
+        state.clock.clone(),
+    );
+    let event =
+        oauth_tests::call::authorizer_event(Some(&format!("Bearer {}", jwt.field("access_token"))));
+    oauth_core::http::authorizer::authorize(&cold, "default", &event)
+        .await
+        .unwrap();
     let used = logical(harness.take_permissions(), direct.tables());
     assert_same(
         "AuthorizerFunction",

@@ -78,6 +78,9 @@ async fn concurrent_redemptions_of_one_code_have_exactly_one_winner() {
             expires_at: now() + 60,
             used: false,
             user_generation: 0,
+            audience: vec![],
+            nonce: None,
+            auth_time: 0,
         },
     )
     .await;

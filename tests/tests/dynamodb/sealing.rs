@@ -2,7 +2,7 @@
 //! opens for that id only, and nothing of the plaintext is in the sealed bytes.
 
 use local_stack::{local_kms_client, moto_kms};
-use oauth_core::sealing::KmsSealer;
+use oauth_core::sealing::{KmsSealer, Sealer};
 
 #[tokio::test]
 async fn a_sealed_key_opens_for_its_own_kid_only() {

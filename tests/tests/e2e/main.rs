@@ -72,6 +72,9 @@ async fn issue_code(stack: &Stack, r: &Registered, challenge: &PkceCodeChallenge
             expires_at: now() + 60,
             used: false,
             user_generation: 0,
+            audience: vec![],
+            nonce: None,
+            auth_time: 0,
         },
     )
     .await

@@ -15,6 +15,7 @@ mod cors;
 mod deployment;
 mod dialects;
 mod hardening;
+mod jwt_tokens;
 mod lifecycle;
 mod password;
 mod properties;

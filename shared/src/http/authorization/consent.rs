@@ -25,8 +25,7 @@ pub(super) async fn submit(
     match form.get("decision") {
         Some("allow") => {
             flow::remember_consent(state, client, &session.owner(), request).await?;
-            let location =
-                flow::complete(state, client, request, &session.owner(), &ctx.issuer).await?;
+            let location = flow::complete(state, client, request, &session, &ctx.issuer).await?;
             Ok(redirect_to(ctx.req, ctx.dialect, &location))
         }
         Some("deny") => {

@@ -142,10 +142,14 @@ async fn respond(
 
 async fn get(ctx: &Ctx<'_>) -> Result<Response<Body>, Failure> {
     let prompt = ctx.request.prompt;
+    let now = ctx.state.now();
     let session = if prompt.login {
         None
     } else {
-        cookies::current_session(&ctx.visit()).await?
+        // A sign-in older than the request's max_age is done again (OpenID Connect).
+        cookies::current_session(&ctx.visit())
+            .await?
+            .filter(|s| ctx.request.accepts_sign_in(s.auth_time, now))
     };
     match session {
         None if prompt.none => Ok(no_page(
@@ -180,14 +184,7 @@ async fn continue_as(ctx: &Ctx<'_>, s: &Session) -> Result<Response<Body>, Failu
         }
         return Ok(pages::consent(ctx, &s.username));
     }
-    let location = flow::complete(
-        ctx.state,
-        &ctx.client,
-        &ctx.request,
-        &s.owner(),
-        &ctx.issuer,
-    )
-    .await?;
+    let location = flow::complete(ctx.state, &ctx.client, &ctx.request, s, &ctx.issuer).await?;
     Ok(redirect_to(ctx.req, ctx.dialect, &location))
 }
 

@@ -2,7 +2,8 @@
 
 use super::item::*;
 use super::{built, codes, DynamoStore};
-use crate::protocol::client::{Client, ClientPolicy, GrantType, PreviousSecret};
+use crate::jose::Alg;
+use crate::protocol::client::{Client, ClientPolicy, GrantType, PreviousSecret, TokenFormat};
 use crate::protocol::code_grant::CodeGrant;
 use crate::protocol::token_record::TokenStanding;
 use crate::store::{
@@ -58,6 +59,16 @@ pub(super) fn to_item(c: &Client) -> Item {
     item.insert("serves".into(), list(c.policy.serves.iter().cloned()));
     item.insert("require_pkce".into(), b(c.policy.require_pkce));
     item.insert("keep_refresh_token".into(), b(c.policy.keep_refresh_token));
+    item.insert(
+        "access_token_format".into(),
+        s(c.policy.access_token_format.as_str()),
+    );
+    item.insert("resources".into(), list(c.policy.resources.iter().cloned()));
+    put_opt(
+        &mut item,
+        "id_token_alg",
+        c.policy.id_token_alg.map(|a| s(a.as_str())),
+    );
     item
 }
 
@@ -93,6 +104,12 @@ pub(super) fn from_item(item: &Item) -> StoreResult<Client> {
             serves: str_list(item, "serves"),
             require_pkce: bool_or_false(item, "require_pkce"),
             keep_refresh_token: bool_or_false(item, "keep_refresh_token"),
+            // Items written before these settings existed read as the defaults.
+            access_token_format: opt_s(item, "access_token_format")
+                .and_then(|f| TokenFormat::parse(&f))
+                .unwrap_or_default(),
+            resources: str_list(item, "resources"),
+            id_token_alg: opt_s(item, "id_token_alg").and_then(|a| Alg::parse(&a)),
         },
         created_at: req_n(item, "created_at")?,
         generation: opt_n(item, "generation")?.unwrap_or(0),
@@ -114,7 +131,12 @@ const NOT_SETTINGS: [&str; 9] = [
 ];
 
 /// Settings that are left out of the item when unset (so a change must remove them).
-const OPTIONAL_SETTINGS: [&str; 3] = [SCOPE, "access_token_ttl", "refresh_token_ttl"];
+const OPTIONAL_SETTINGS: [&str; 4] = [
+    SCOPE,
+    "access_token_ttl",
+    "refresh_token_ttl",
+    "id_token_alg",
+];
 
 impl DynamoStore {
     /// One `UpdateItem` that sets every settings attribute and removes the unset optional

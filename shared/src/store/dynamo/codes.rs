@@ -27,6 +27,11 @@ fn to_item(value: &str, c: &CodeGrant) -> Item {
         item.insert("challenge".into(), s(challenge));
         item.insert("challenge_method".into(), s(method.as_str()));
     }
+    if !c.audience.is_empty() {
+        item.insert("aud".into(), list(c.audience.iter().cloned()));
+    }
+    put_opt(&mut item, "nonce", c.nonce.as_ref().map(s));
+    item.insert("auth_time".into(), n(c.auth_time));
     item
 }
 
@@ -51,6 +56,9 @@ pub(super) fn from_item(item: &Item) -> StoreResult<CodeGrant> {
         expires_at: req_n(item, "expires_at")?,
         used: bool_or_false(item, "used"),
         user_generation: opt_n(item, "user_generation")?.unwrap_or(0),
+        audience: str_list(item, "aud"),
+        nonce: opt_s(item, "nonce"),
+        auth_time: opt_n(item, "auth_time")?.unwrap_or(0),
     })
 }
 

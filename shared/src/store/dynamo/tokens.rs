@@ -40,6 +40,9 @@ fn to_item(value: &str, t: &TokenRecord) -> Item {
         item.insert("aud".into(), list(t.audience.iter().cloned()));
     }
     item.insert("client_generation".into(), n(t.client_generation));
+    if t.jwt {
+        item.insert("jwt".into(), b(true));
+    }
     item
 }
 
@@ -65,6 +68,7 @@ pub(super) fn from_item(item: &Item) -> StoreResult<Option<TokenRecord>> {
         user_generation: opt_n(item, "user_generation")?.unwrap_or(0),
         client_generation: opt_n(item, "client_generation")?.unwrap_or(0),
         audience: str_list(item, "aud"),
+        jwt: bool_or_false(item, "jwt"),
     }))
 }
 

@@ -2,8 +2,9 @@
 
 use super::item::*;
 use super::{built, DynamoStore};
-use crate::protocol::user::{Role, User};
+use crate::protocol::user::{Profile, Role, User};
 use crate::store::{subject_key, AccountChange, StoreResult};
+use aws_sdk_dynamodb::types::builders::UpdateBuilder;
 use aws_sdk_dynamodb::types::{Delete, TransactWriteItem, Update};
 
 pub(super) fn user_key(workspace: &str, username: &str) -> Item {
@@ -22,7 +23,40 @@ pub(super) fn from_item(item: &Item) -> StoreResult<User> {
             .iter()
             .filter_map(|r| Role::parse(r))
             .collect(),
+        profile: Profile {
+            name: opt_s(item, "name"),
+            email: opt_s(item, "email"),
+            email_verified: bool_or_false(item, "email_verified"),
+        },
     })
+}
+
+/// `SET` and `REMOVE` clauses that make the item's profile `p` (absent claims removed).
+fn profile_update(update: UpdateBuilder, p: &Profile) -> UpdateBuilder {
+    let mut set = vec!["email_verified = :ev"];
+    let mut remove = vec![];
+    let mut update = update
+        .expression_attribute_names("#name", "name")
+        .expression_attribute_values(":ev", b(p.email_verified));
+    match &p.name {
+        Some(v) => {
+            set.push("#name = :name");
+            update = update.expression_attribute_values(":name", s(v));
+        }
+        None => remove.push("#name"),
+    }
+    match &p.email {
+        Some(v) => {
+            set.push("email = :email");
+            update = update.expression_attribute_values(":email", s(v));
+        }
+        None => remove.push("email"),
+    }
+    let mut expression = format!("SET {}", set.join(", "));
+    if !remove.is_empty() {
+        expression.push_str(&format!(" REMOVE {}", remove.join(", ")));
+    }
+    update.update_expression(expression)
 }
 
 impl DynamoStore {
@@ -53,6 +87,7 @@ impl DynamoStore {
             AccountChange::SetRoles(roles) if roles.is_empty() => update
                 .update_expression("REMOVE #roles")
                 .expression_attribute_names("#roles", "roles"),
+            AccountChange::SetProfile(p) => profile_update(update, p),
             AccountChange::SetRoles(roles) => update
                 .update_expression("SET #roles = :roles")
                 .expression_attribute_names("#roles", "roles")
@@ -96,6 +131,12 @@ impl DynamoStore {
         item.insert("created_at".into(), n(created_at));
         if !user.roles.is_empty() {
             item.insert("roles".into(), list(user.roles.iter().map(|r| r.as_str())));
+        }
+        let p = &user.profile;
+        put_opt(&mut item, "name", p.name.as_ref().map(s));
+        put_opt(&mut item, "email", p.email.as_ref().map(s));
+        if p.email_verified {
+            item.insert("email_verified".into(), b(true));
         }
         self.put(&self.tables.users, item, Some("username")).await
     }

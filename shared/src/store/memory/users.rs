@@ -43,6 +43,7 @@ fn apply(stored: &mut User, change: &AccountChange) {
         AccountChange::SetPassword(hash) => stored.password_hash = hash.clone(),
         AccountChange::Disable => stored.disabled = true,
         AccountChange::SetRoles(roles) => stored.roles = roles.clone(),
+        AccountChange::SetProfile(p) => stored.profile = p.clone(),
         AccountChange::RevokeTokens | AccountChange::Delete => {}
     }
     if change.ends_grants() {

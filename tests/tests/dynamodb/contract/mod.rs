@@ -7,13 +7,14 @@ mod grants;
 mod keys;
 mod registration;
 
-use oauth_core::protocol::client::{Client, ClientPolicy, GrantType, PreviousSecret};
+use oauth_core::jose::Alg;
+use oauth_core::protocol::client::{Client, ClientPolicy, GrantType, PreviousSecret, TokenFormat};
 use oauth_core::protocol::code_grant::CodeGrant;
 use oauth_core::protocol::login::{Attempts, Throttle};
 use oauth_core::protocol::pkce::Method;
 use oauth_core::protocol::scope::Scopes;
 use oauth_core::protocol::token_record::{GrantFamily, TokenKind, TokenRecord};
-use oauth_core::protocol::user::{Consent, Session, User};
+use oauth_core::protocol::user::{Consent, Profile, Session, User};
 use oauth_core::store::{AccountChange, Login, Rotation, StoreError, Stores};
 use oauth_tests::fixtures::CHALLENGE;
 use oauth_tests::now;
@@ -104,6 +105,9 @@ fn client(id: &str, public: bool) -> Client {
             serves: vec!["https://other.example".into()],
             require_pkce: true,
             keep_refresh_token: !public,
+            access_token_format: TokenFormat::Jwt,
+            resources: vec!["https://billing.example".into()],
+            id_token_alg: Some(Alg::ES256),
         },
         created_at: 1,
         generation: 11,
@@ -111,7 +115,13 @@ fn client(id: &str, public: bool) -> Client {
 }
 
 fn user(name: &str) -> User {
-    User::new("w", name, &format!("sub-{name}"), "hash".into())
+    let mut u = User::new("w", name, &format!("sub-{name}"), "hash".into());
+    u.profile = Profile {
+        name: Some(format!("{name} Example")),
+        email: Some(format!("{name}@example.com")),
+        email_verified: true,
+    };
+    u
 }
 
 fn code(expires_at: u64) -> CodeGrant {
@@ -127,6 +137,9 @@ fn code(expires_at: u64) -> CodeGrant {
         expires_at,
         used: false,
         user_generation: 0,
+        audience: vec!["https://api.example".into()],
+        nonce: Some("n-0S6_WzA2Mj".into()),
+        auth_time: 42,
     }
 }
 
@@ -155,6 +168,7 @@ fn token(kind: TokenKind, grant_id: Option<&str>, expires_at: u64) -> TokenRecor
         successors: vec![],
         user_generation: 0,
         audience: vec!["https://api.example".into()],
+        jwt: false,
         client_generation: 0,
     }
 }

@@ -1,0 +1,79 @@
+//! Signing keys for tests. The in-memory service tests run without KMS, so they seal with
+//! [`TestSealer`] (which binds a key to its kid, as KMS's encryption context does, and hides
+//! nothing: tests only); the DynamoDB tests and the running stack seal with moto's KMS.
+
+use async_trait::async_trait;
+use oauth_core::jose::Alg;
+use oauth_core::sealing::{SealError, Sealer};
+use oauth_core::service::keys;
+use oauth_core::AppState;
+use serde_json::Value;
+use std::sync::{Arc, OnceLock};
+
+pub struct TestSealer;
+
+#[async_trait]
+impl Sealer for TestSealer {
+    async fn seal(&self, kid: &str, plaintext: &[u8]) -> Result<Vec<u8>, SealError> {
+        Ok([kid.as_bytes(), b"\0", plaintext].concat())
+    }
+
+    async fn open(&self, kid: &str, sealed: &[u8]) -> Result<Vec<u8>, SealError> {
+        let prefix = [kid.as_bytes(), b"\0"].concat();
+        sealed
+            .strip_prefix(prefix.as_slice())
+            .map(<[u8]>::to_vec)
+            .ok_or_else(|| SealError("sealed for another kid".into()))
+    }
+}
+
+/// A fresh RSA 2048 key, PKCS#8 DER (generated as `oauth-admin keys rotate` does).
+pub fn new_rsa_pkcs8() -> Vec<u8> {
+    use rsa::pkcs8::EncodePrivateKey;
+    let key = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048).expect("RSA key");
+    key.to_pkcs8_der().expect("PKCS#8").as_bytes().to_vec()
+}
+
+/// One RSA key per test process (generating one takes a while), PKCS#8 DER.
+pub fn rsa_pkcs8() -> Vec<u8> {
+    static KEY: OnceLock<Vec<u8>> = OnceLock::new();
+    KEY.get_or_init(new_rsa_pkcs8).clone()
+}
+
+/// A fresh P-256 key, PKCS#8 DER.
+pub fn p256_pkcs8() -> Vec<u8> {
+    use ring::signature::{EcdsaKeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
+    let rng = ring::rand::SystemRandom::new();
+    EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng)
+        .expect("P-256 key")
+        .as_ref()
+        .to_vec()
+}
+
+/// `state`, signing with an RS256 and an ES256 key that sign from now on.
+pub async fn with_keys(state: AppState) -> AppState {
+    let state = state.with_sealer(Arc::new(TestSealer));
+    let (now, timing) = (state.now(), state.settings.key_timing());
+    for (alg, der) in [(Alg::RS256, rsa_pkcs8()), (Alg::ES256, p256_pkcs8())] {
+        keys::rotate(&*state.store.keys, &TestSealer, (alg, &der), now, timing)
+            .await
+            .expect("rotate");
+    }
+    state
+}
+
+/// The keys `state` publishes now, as a relying party fetches them.
+pub async fn published(state: &AppState) -> Vec<Value> {
+    let ring = state.store.keys.keyring().await.expect("keyring");
+    keys::jwks(&ring, state.now())["keys"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// The JSON payload of a JWT that verifies with `jwks`, and its header; panics otherwise.
+pub fn verified(token: &str, jwks: &[Value]) -> (Value, Value) {
+    let v = oauth_core::jose::verify(token, jwks).expect("the JWT verifies with the JWKS");
+    let payload = serde_json::from_slice(&v.payload).expect("JSON claims");
+    (v.header, payload)
+}
