@@ -59,6 +59,9 @@ pub struct Settings {
     pub warm_up: bool,
     /// `AUTHORIZER_WORKSPACE`: the workspace whose tokens the authorizer function accepts.
     pub authorizer_workspace: String,
+    /// `AUTHORIZER_AUDIENCE`: a resource the authorizer's routes are; tokens for other
+    /// audiences are refused (RFC 9068 §4, RFC 8707). Unset: any audience.
+    pub authorizer_audience: Option<String>,
     /// How long API Gateway caches the authorizer's verdicts (`AUTHORIZER_CACHE_SECONDS`, the
     /// template's `AuthorizerCacheSeconds`): a token with less life left is refused.
     pub authorizer_cache_seconds: u64,
@@ -97,6 +100,7 @@ impl Default for Settings {
             warm_up: true,
             authorizer_workspace: DEFAULT_WORKSPACE.to_owned(),
             authorizer_cache_seconds: 0,
+            authorizer_audience: None,
             signing_kms_key_id: None,
             // API Gateway's JWT authorizer caches a JWKS up to 2 h; ours may be cached 5 min.
             key_publish_lead: 2 * 3600 + 15 * 60,
@@ -161,6 +165,7 @@ impl Settings {
             warm_up: var("DYNAMODB_WARM_UP", d.warm_up)?,
             authorizer_workspace: text("AUTHORIZER_WORKSPACE").unwrap_or(d.authorizer_workspace),
             authorizer_cache_seconds: var("AUTHORIZER_CACHE_SECONDS", d.authorizer_cache_seconds)?,
+            authorizer_audience: text("AUTHORIZER_AUDIENCE"),
             signing_kms_key_id: text("SIGNING_KMS_KEY_ID"),
             key_publish_lead: var("KEY_PUBLISH_LEAD_SECONDS", d.key_publish_lead)?,
             dynamodb: Limits {

@@ -50,11 +50,21 @@ pub fn p256_pkcs8() -> Vec<u8> {
         .to_vec()
 }
 
-/// `state`, signing with an RS256 and an ES256 key that sign from now on.
+/// `state`, signing with an RS256 and an ES256 key that sign from now on (the process's RSA
+/// key: see [`with_fresh_keys`] for one of its own).
 pub async fn with_keys(state: AppState) -> AppState {
+    with_these_keys(state, rsa_pkcs8()).await
+}
+
+/// [`with_keys`] with an RSA key no other state has.
+pub async fn with_fresh_keys(state: AppState) -> AppState {
+    with_these_keys(state, new_rsa_pkcs8()).await
+}
+
+async fn with_these_keys(state: AppState, rsa: Vec<u8>) -> AppState {
     let state = state.with_sealer(Arc::new(TestSealer));
     let (now, timing) = (state.now(), state.settings.key_timing());
-    for (alg, der) in [(Alg::RS256, rsa_pkcs8()), (Alg::ES256, p256_pkcs8())] {
+    for (alg, der) in [(Alg::RS256, rsa), (Alg::ES256, p256_pkcs8())] {
         keys::rotate(&*state.store.keys, &TestSealer, (alg, &der), now, timing)
             .await
             .expect("rotate");

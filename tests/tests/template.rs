@@ -312,8 +312,6 @@ fn the_deployment_parameters_are_passed_on_and_their_defaults_parse() {
     assert_eq!(d, Ok(Default::default()));
 }
 
-/// The signing keys are sealed with the stack's KMS key: the operator (`keys rotate`) may
-/// encrypt with it, and nothing more.
 /// The functions that sign (the token and authorize functions: JWT access tokens, ID tokens)
 /// may open the signing keys with the stack's KMS key and are told which it is; nothing else
 /// may, and the authorizer, which only verifies, has no KMS permission at all.
@@ -351,6 +349,8 @@ fn only_the_functions_that_sign_may_open_the_signing_keys() {
     }
 }
 
+/// The signing keys are sealed with the stack's KMS key: the operator (`keys rotate`) may
+/// encrypt with it, and nothing more.
 #[test]
 fn the_operator_seals_signing_keys_with_the_stacks_kms_key() {
     let t = template();

@@ -692,3 +692,67 @@ async fn lifecycle_commands_do_what_they_say() {
         .generation;
     assert_ne!(after, last, "rotate-secret --revoke-tokens ends them too");
 }
+
+/// OpenID Connect claims are set at creation and changed in place; a new address is
+/// unverified unless the operator says otherwise, and nothing ends.
+#[tokio::test]
+async fn user_profiles_are_set_and_changed() {
+    let store = fresh_dynamo().await;
+    let created = json(&admin(
+        &store,
+        &[
+            "user",
+            "create",
+            "--username",
+            "dora",
+            "--password-stdin",
+            "--name",
+            "Dora Explorer",
+            "--email",
+            "dora@example.com",
+            "--email-verified",
+            "true",
+        ],
+        Some("correct horse\n"),
+    ));
+    assert_eq!(
+        (
+            created["name"].as_str(),
+            created["email_verified"].as_bool()
+        ),
+        (Some("Dora Explorer"), Some(true))
+    );
+    let updated = json(&admin(
+        &store,
+        &[
+            "user",
+            "update",
+            "--username",
+            "dora",
+            "--email",
+            "dora@new.example",
+        ],
+        None,
+    ));
+    assert_eq!(updated["email"], "dora@new.example");
+    assert_eq!(
+        updated["email_verified"], false,
+        "a new address is unverified"
+    );
+    assert_eq!(updated["name"], "Dora Explorer", "the name stays");
+    let bad = admin(
+        &store,
+        &[
+            "user",
+            "update",
+            "--username",
+            "dora",
+            "--email",
+            "not an address",
+        ],
+        None,
+    );
+    assert!(!bad.status.success());
+    let nothing = admin(&store, &["user", "update", "--username", "dora"], None);
+    assert!(!nothing.status.success(), "nothing to change is an error");
+}

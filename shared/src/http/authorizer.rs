@@ -19,6 +19,8 @@ pub struct Context {
     pub sub: String,
     pub username: String,
     pub scope: String,
+    /// The token's audience (RFC 8707 resources), space-delimited.
+    pub aud: String,
 }
 
 pub type Verdict = ApiGatewayV2CustomAuthorizerSimpleResponse<Context>;
@@ -32,10 +34,10 @@ async fn verdict_on(
     issuer: &str,
     bearer: &str,
 ) -> service::Result<Option<TokenRecord>> {
-    let own = token_lifecycle::own_access_jwt(state, workspace, Some(issuer), bearer).await?;
+    let own = token_lifecycle::own_access_jwt(state, workspace, issuer, bearer).await?;
     match own {
         Some(jwt) => Ok(Some(jwt.record)),
-        None => token_lifecycle::active(state, workspace, Some(issuer), bearer).await,
+        None => token_lifecycle::active(state, workspace, issuer, bearer).await,
     }
 }
 
@@ -79,7 +81,16 @@ pub async fn authorize(
     let cache = state.settings.authorizer_cache_seconds;
     let margin = if cache > 0 { 5 } else { 0 };
     let cached_until = state.now().saturating_add(cache).saturating_add(margin);
-    let Some(token) = active.filter(|t| t.kind == TokenKind::Access && t.expires_at > cached_until)
+    // RFC 9068 §4: a resource takes only tokens meant for it.
+    let for_us = |t: &TokenRecord| {
+        state
+            .settings
+            .authorizer_audience
+            .as_ref()
+            .is_none_or(|a| t.audience.contains(a))
+    };
+    let Some(token) =
+        active.filter(|t| t.kind == TokenKind::Access && t.expires_at > cached_until && for_us(t))
     else {
         return Ok(Verdict::default());
     };
@@ -90,6 +101,7 @@ pub async fn authorize(
         sub: token.sub.unwrap_or_default(),
         username: token.username.unwrap_or_default(),
         scope: token.scope.to_wire(),
+        aud: token.audience.join(" "),
     };
     Ok(allowed)
 }

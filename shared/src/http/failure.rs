@@ -59,12 +59,15 @@ enum Challenge {
     BearerRefused,
     /// RFC 6750 §3.1: none was sent, so the challenge names no error.
     BearerRequired,
+    /// RFC 6750 §3.1: a 403 for a token without the scope the resource needs.
+    BearerScope,
 }
 
 fn challenge_of(code: ErrorCode) -> Challenge {
     match code {
         ErrorCode::InvalidToken => Challenge::BearerRefused,
         ErrorCode::TokenRequired => Challenge::BearerRequired,
+        ErrorCode::InsufficientScope => Challenge::BearerScope,
         _ => Challenge::Basic,
     }
 }
@@ -214,8 +217,11 @@ fn add_headers(resp: &mut Response<Body>, told: &Told) {
     if told.status == 503 {
         h.insert(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER));
     }
-    if told.status == 401 {
+    if told.status == 401 || told.challenge == Challenge::BearerScope {
         let challenge = match told.challenge {
+            Challenge::BearerScope => {
+                "Bearer realm=\"oauth\", error=\"insufficient_scope\", scope=\"openid\""
+            }
             // RFC 6750 §3: the registration endpoints take bearer tokens.
             Challenge::BearerRefused => "Bearer realm=\"oauth\", error=\"invalid_token\"",
             Challenge::BearerRequired => "Bearer realm=\"oauth\"",

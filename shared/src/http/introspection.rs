@@ -58,7 +58,7 @@ async fn respond(state: &AppState, ws: &str, req: &Request) -> Result<Introspect
     let value = form.require("token")?;
     // §4: a caller learns only about tokens it may see; others read as inactive.
     let iss = issuer(state, req, ws);
-    let seen = token_lifecycle::active(state, ws, Some(&iss), value).await?;
+    let seen = token_lifecycle::active(state, ws, &iss, value).await?;
     let Some(t) = seen.filter(|t| token_record::may_introspect(&caller, t)) else {
         return Ok(Introspection::default());
     };

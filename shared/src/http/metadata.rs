@@ -1,5 +1,6 @@
-//! `GET /.well-known/oauth-authorization-server[/{workspace}]` (RFC 8414), from configuration
-//! alone: no DynamoDB call.
+//! `GET /.well-known/oauth-authorization-server[/{workspace}]` (RFC 8414) and
+//! `GET [/{workspace}]/.well-known/openid-configuration` (OpenID Connect Discovery 1.0 §4): one
+//! document, served at both, from configuration alone (no DynamoDB call).
 
 use super::request::{issuer, require_method};
 use super::response;
@@ -48,6 +49,14 @@ fn document(state: &AppState, ws: &str, req: &Request) -> Value {
         "revocation_endpoint_auth_methods_supported": auth_methods,
         "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "authorization_response_iss_parameter_supported": true,
+        // OpenID Connect Discovery §3.
+        "userinfo_endpoint": endpoint("userinfo"),
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256", "ES256"],
+        "claims_supported": CLAIMS,
+        "claims_parameter_supported": false,
+        "request_parameter_supported": false,
+        "request_uri_parameter_supported": false,
     });
     // RFC 8414 §2: no authorization endpoint where no grant uses one.
     if offered.response_types().is_empty() {
@@ -56,8 +65,32 @@ fn document(state: &AppState, ws: &str, req: &Request) -> Value {
             m.remove("response_modes_supported");
         }
     }
-    if !state.settings.scopes_supported.is_empty() {
-        meta["scopes_supported"] = json!(state.settings.scopes_supported);
+    // The deployment's scopes, and OpenID Connect's (Discovery §3 requires `openid`).
+    let mut scopes: Vec<&str> = OIDC_SCOPES.to_vec();
+    for s in &state.settings.scopes_supported {
+        if !scopes.contains(&s.as_str()) {
+            scopes.push(s);
+        }
     }
+    meta["scopes_supported"] = json!(scopes);
     meta
 }
+
+/// The scopes whose claims this server releases (OpenID Connect Core §5.4).
+const OIDC_SCOPES: [&str; 3] = ["openid", "profile", "email"];
+
+/// The claims this server's ID tokens and UserInfo answers carry.
+const CLAIMS: [&str; 12] = [
+    "iss",
+    "sub",
+    "aud",
+    "exp",
+    "iat",
+    "auth_time",
+    "nonce",
+    "at_hash",
+    "name",
+    "preferred_username",
+    "email",
+    "email_verified",
+];

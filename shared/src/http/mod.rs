@@ -17,3 +17,4 @@ pub(crate) mod revocation;
 pub mod routes;
 pub(crate) mod token_endpoint;
 pub mod token_function;
+pub(crate) mod userinfo;

@@ -50,6 +50,10 @@ pub enum Endpoint {
     Apps,
     /// RFC 7517: the signing keys' public halves.
     Jwks,
+    /// OpenID Connect Discovery 1.0 §4 (the same document as RFC 8414's).
+    OpenIdConfiguration,
+    /// OpenID Connect Core §5.3.
+    UserInfo,
 }
 
 impl Endpoint {
@@ -135,6 +139,10 @@ pub const ROUTES: &[Route] = &[
     route("/{workspace}/oauth2/apps", Endpoint::Apps),
     route("/.well-known/jwks.json", Endpoint::Jwks),
     route("/{workspace}/.well-known/jwks.json", Endpoint::Jwks),
+    route("/.well-known/openid-configuration", Endpoint::OpenIdConfiguration),
+    route("/{workspace}/.well-known/openid-configuration", Endpoint::OpenIdConfiguration),
+    route("/oauth2/userinfo", Endpoint::UserInfo),
+    route("/{workspace}/oauth2/userinfo", Endpoint::UserInfo),
 ];
 
 /// The endpoint, workspace and dialect a request path addresses (one trailing slash

@@ -2,7 +2,9 @@
 
 use super::failure::Failure;
 use super::routes::{self, Dialect, Endpoint, Resolved};
-use super::{cors, introspection, jwks, metadata, registration, revocation, token_endpoint};
+use super::{
+    cors, introspection, jwks, metadata, registration, revocation, token_endpoint, userinfo,
+};
 use crate::config::AppState;
 use lambda_http::{Body, Request, Response};
 
@@ -25,7 +27,8 @@ async fn route(state: &AppState, to: Resolved, req: Request) -> Response<Body> {
     match to.endpoint {
         Endpoint::Token | Endpoint::Revocation => browser_facing(state, &to, req).await,
         Endpoint::Introspection => introspection::handle(state, ws, req).await,
-        Endpoint::Metadata => metadata::handle(state, ws, req),
+        Endpoint::Metadata | Endpoint::OpenIdConfiguration => metadata::handle(state, ws, req),
+        Endpoint::UserInfo => userinfo::handle(state, ws, req).await,
         Endpoint::Jwks => jwks::handle(state, req).await,
         Endpoint::Registration | Endpoint::RegistrationConfiguration => {
             registration::handle(state, ws, to.client_id.as_deref(), req).await

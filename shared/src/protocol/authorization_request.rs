@@ -140,6 +140,16 @@ pub fn validate(
         .map_err(back)?;
     client.ensure_allows(response_type.grant()).map_err(back)?;
     let scope = Scopes::resolve(params.get("scope"), &client.scopes).map_err(back)?;
+    // OpenID Connect only when asked for by name (Core §3.1.2.1), never through a default or
+    // `*`: an ID token is for a client that will validate it.
+    let named_openid = params
+        .get("scope")
+        .is_some_and(|s| s.split(' ').any(|v| v == "openid"));
+    let scope = if named_openid {
+        scope
+    } else {
+        scope.without("openid")
+    };
     let prompt = Prompt::parse(params.get("prompt")).map_err(back)?;
     let challenge = match response_type {
         ResponseType::Code => pkce::challenge(params, client, deployment).map_err(back)?,

@@ -39,6 +39,11 @@ impl Scopes {
         Self(self.0.intersection(&other.0).cloned().collect())
     }
 
+    /// The same scopes without `scope`.
+    pub fn without(&self, scope: &str) -> Scopes {
+        Self(self.0.iter().filter(|s| *s != scope).cloned().collect())
+    }
+
     /// Every scope of either set.
     pub fn union(&self, other: &Scopes) -> Scopes {
         Self(self.0.union(&other.0).cloned().collect())

@@ -52,9 +52,17 @@ pub(super) async fn refresh(
             )
         }
     };
-    // RFC 8707 §2.2: a refresh may narrow the audience to one of the grant's resources.
-    let audience = resource::narrow(resource, &token.audience)?;
-    let grant = (scope, audience);
+    // RFC 8707 §2.2: a refresh may narrow the audience to one of the grant's resources, and
+    // keeps only those the client is still registered for.
+    let p = &client.policy;
+    let still: Vec<String> = token
+        .audience
+        .iter()
+        .filter(|a| p.audience.contains(a) || p.resources.contains(a))
+        .cloned()
+        .collect();
+    let audience = resource::narrow(resource, &still)?;
+    let grant = (scope, audience, still);
     rotate(at, &client, (&token, value), &family, grant, rotation).await
 }
 
@@ -71,10 +79,11 @@ async fn rotate(
     client: &Client,
     (token, value): (&TokenRecord, &str),
     family: &GrantFamily,
-    grant: (Scopes, Vec<String>),
+    (scope, audience, still): (Scopes, Vec<String>, Vec<String>),
     rotation: Rotation,
 ) -> Result<TokenResponse> {
     let state = at.state;
+    let grant = (scope, audience);
     let owner = token
         .username
         .clone()
@@ -93,8 +102,9 @@ async fn rotate(
     // of the one it replaces, less what the client may no longer have.
     if let Some(r) = minted.refresh.as_mut() {
         r.record.scope = token.scope.intersection(&client.scopes);
-        // ...and the grant's whole audience, whatever this refresh narrowed to.
-        r.record.audience = token.audience.clone();
+        // ...and the grant's whole audience (as far as the client still has it), whatever
+        // this refresh narrowed to.
+        r.record.audience = still;
     }
     let now = state.now();
     let rotated = state

@@ -1,5 +1,6 @@
 //! Token lifecycle after issuance: is a token active (introspection, UserInfo, the API
 //! Gateway authorizer), and revocation (RFC 7009), for opaque tokens and our access JWTs alike.
+//! An access JWT counts only for the workspace whose issuer it names.
 
 use super::Result;
 use crate::config::AppState;
@@ -9,12 +10,12 @@ use crate::protocol::token_record::{TokenKind, TokenRecord, TokenStanding};
 
 /// The token's record if it is active now: itself unexpired, and neither it, its family, its
 /// user nor its client revoked (see `TokenStanding::is_active`), read in one round trip. An
-/// access JWT must verify with our published keys and name `issuer` (`None`: any issuer, for
-/// the operator's CLI); the `jti` of a JWT is not a token.
+/// access JWT must verify with our published keys and name `issuer`, the workspace's; the
+/// `jti` of a JWT is not a token.
 pub async fn active(
     state: &AppState,
     workspace: &str,
-    issuer: Option<&str>,
+    issuer: &str,
     value: &str,
 ) -> Result<Option<TokenRecord>> {
     let now = state.now();
@@ -32,7 +33,7 @@ pub async fn active(
 pub(crate) async fn own_access_jwt(
     state: &AppState,
     workspace: &str,
-    issuer: Option<&str>,
+    issuer: &str,
     value: &str,
 ) -> Result<Option<AccessJwt>> {
     if value.split('.').count() != 3 {
@@ -42,11 +43,6 @@ pub(crate) async fn own_access_jwt(
     let Some(verified) = state.keys.verify(keys, value, state.now()).await? else {
         return Ok(None);
     };
-    let claimed = serde_json::from_slice::<serde_json::Value>(&verified.payload)
-        .ok()
-        .and_then(|c| c["iss"].as_str().map(str::to_owned))
-        .unwrap_or_default();
-    let issuer = issuer.unwrap_or(&claimed);
     Ok(jwt::read_access(
         &verified.header,
         &verified.payload,
@@ -71,10 +67,12 @@ async fn jwt_standing(
             .filter(|s| s.token.jwt && s.is_active(now))
             .map(|s| s.token));
     }
+    // The client as it is now, not as a warm function's cache remembers it: an operator's
+    // `revoke-tokens` or deletion ends its JWTs at once.
     let (client, revoked) = state
         .store
-        .clients
-        .client_and_token(workspace, &jwt.record.client_id, &jwt.jti)
+        .tokens
+        .client_now_and_token(workspace, &jwt.record.client_id, &jwt.jti)
         .await?;
     let standing = TokenStanding {
         token: jwt.record.clone(),
@@ -90,7 +88,7 @@ async fn jwt_standing(
 /// tokens change nothing, and the caller answers 200 all the same (§2.2).
 pub async fn revoke(state: &AppState, client: &Client, issuer: &str, value: &str) -> Result<()> {
     let ws = &client.workspace;
-    if let Some(jwt) = own_access_jwt(state, ws, Some(issuer), value).await? {
+    if let Some(jwt) = own_access_jwt(state, ws, issuer, value).await? {
         if jwt.record.client_id == client.client_id {
             revoke_jwt(state, &jwt).await?;
         }

@@ -216,6 +216,15 @@ pub trait TokenStore: Send + Sync {
     async fn token(&self, workspace: &str, value: &str) -> StoreResult<Option<TokenStanding>>;
     /// Deletes one token (revocation of an access token).
     async fn delete_token(&self, workspace: &str, value: &str) -> StoreResult<()>;
+    /// The client `client_id` as it is now (never from a cache: this trait is not decorated)
+    /// and the token named by `value`, if any, in one round trip: the standing of a token that
+    /// has no record of its own (a client's access JWT).
+    async fn client_now_and_token(
+        &self,
+        workspace: &str,
+        client_id: &str,
+        value: &str,
+    ) -> StoreResult<(Option<Arc<Client>>, Option<TokenStanding>)>;
     /// Starts a family with its first tokens on condition the user's login still holds
     /// ([`UserStore::confirm_login`], in the same transaction): the password grant.
     async fn start_family(

@@ -327,39 +327,37 @@ async fn the_authorizers_policy_is_what_its_code_uses() {
     )
     .await;
     harness.take_calls();
-    // An opaque token (one BatchGetItem), then a JWT (the keyring, read once, then none).
-    for t in [token.field("access_token"), jwt.field("access_token")] {
-        let event = oauth_tests::call::authorizer_event(Some(&format!("Bearer {t}")));
-        let allowed = oauth_core::http::authorizer::authorize(&state, "default", &event).await;
-        assert!(allowed.unwrap().is_authorized);
-    }
-    let before = harness.take_calls().len();
-    let event =
-        oauth_tests::call::authorizer_event(Some(&format!("Bearer {}", jwt.field("access_token"))));
-    let again = oauth_core::http::authorizer::authorize(&state, "default", &event).await;
-    assert!(again.unwrap().is_authorized);
-    assert!(before > 0);
-    assert_eq!(
-        harness.take_calls().len(),
-        0,
-        "a warm authorizer judges a JWT with no DynamoDB call"
+    let judge = |t: String| {
+        let state = state.clone();
+        async move {
+            let event = oauth_tests::call::authorizer_event(Some(&format!("Bearer {t}")));
+            let v = oauth_core::http::authorizer::authorize(&state, "default", &event).await;
+            assert!(v.unwrap().is_authorized);
+        }
+    };
+    let operations =
+        |h: &Harness| -> Vec<String> { h.take_calls().into_iter().map(|c| c.operation).collect() };
+    judge(token.field("access_token")).await;
+    let opaque = operations(&harness);
+    assert_eq!(opaque, ["BatchGetItem"], "an opaque token: one read");
+    judge(jwt.field("access_token")).await;
+    let cold = operations(&harness);
+    assert_eq!(cold, ["GetItem"], "a JWT, cold: the keyring, once");
+    judge(jwt.field("access_token")).await;
+    assert!(
+        operations(&harness).is_empty(),
+        "a JWT, warm: no DynamoDB call at all"
     );
-    // The permissions of both kinds of token, as recorded above.
-    let event = oauth_tests::call::authorizer_event(Some(&format!(
-        "Bearer {}",
-        token.field("access_token")
-    )));
-    oauth_core::http::authorizer::authorize(&state, "default", &event)
-        .await
-        .unwrap();
-    let cold = AppState::new(
+    // Both kinds again, for the permissions they need.
+    judge(token.field("access_token")).await;
+    let fresh = AppState::new(
         state.store.clone(),
         state.settings.clone(),
         state.clock.clone(),
     );
     let event =
         oauth_tests::call::authorizer_event(Some(&format!("Bearer {}", jwt.field("access_token"))));
-    oauth_core::http::authorizer::authorize(&cold, "default", &event)
+    oauth_core::http::authorizer::authorize(&fresh, "default", &event)
         .await
         .unwrap();
     let used = logical(harness.take_permissions(), direct.tables());

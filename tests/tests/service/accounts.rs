@@ -92,7 +92,7 @@ async fn active(w: &World, token: &str) -> bool {
 /// authorizer ask), for tokens no resource server may introspect (refresh tokens, another
 /// client's).
 async fn stands(w: &World, token: &str) -> bool {
-    oauth_core::service::token_lifecycle::active(&w.state, "default", None, token)
+    oauth_core::service::token_lifecycle::active(&w.state, "default", "https://auth.example", token)
         .await
         .unwrap()
         .is_some()

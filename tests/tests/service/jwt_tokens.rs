@@ -66,7 +66,10 @@ async fn client_credentials_get_an_rfc_9068_jwt_that_is_not_stored() {
         "RFC 9068 §2.2: the client is the subject"
     );
     assert_eq!(claims["client_id"], id);
-    assert_eq!(claims["aud"], id, "no resource: the client's own id");
+    assert_eq!(
+        claims["aud"], ISSUER,
+        "no resource: the issuer, never the client's id"
+    );
     assert_eq!(claims["scope"], "read");
     assert!(claims["jti"].is_string());
     let (iat, exp) = (
@@ -219,8 +222,8 @@ async fn the_authorizer_accepts_a_jwt_on_its_signature_and_refuses_a_forged_one(
     assert_eq!(allowed.context.scope, "read");
     let forged = format!("{}x", &token[..token.len() - 1]);
     assert!(!judge(forged).await.is_authorized, "a bad signature");
-    // Another deployment's token: signed under a kid we never published.
-    let other = with_keys(memory_state()).await;
+    // Another deployment's token: its own RSA key, under a kid we never published.
+    let other = oauth_tests::signing::with_fresh_keys(memory_state()).await;
     let theirs = register(&other.store, jwt_spec(&["client_credentials"])).await;
     let foreign = post(
         &other,
@@ -230,6 +233,81 @@ async fn the_authorizer_accepts_a_jwt_on_its_signature_and_refuses_a_forged_one(
     .await
     .field("access_token");
     assert!(!judge(foreign).await.is_authorized, "not our key");
+}
+
+#[tokio::test]
+async fn a_jwt_counts_only_in_the_workspace_whose_issuer_it_names() {
+    let (state, r) = setup(&["client_credentials"]).await;
+    let token = post(&state, Some(creds(&r)), "grant_type=client_credentials")
+        .await
+        .field("access_token");
+    let acme = register(
+        &state.store,
+        ClientSpec {
+            workspace: "acme".into(),
+            ..jwt_spec(&["client_credentials"])
+        },
+    )
+    .await;
+    let seen = post_to(
+        &state,
+        "/acme/oauth2/introspect",
+        Some(creds(&acme)),
+        &format!("token={token}"),
+    )
+    .await;
+    assert_eq!(seen.json["active"], false, "{}", seen.json);
+    let event = authorizer_event(Some(&format!("Bearer {token}")));
+    let verdict = oauth_core::http::authorizer::authorize(&state, "acme", &event)
+        .await
+        .unwrap();
+    assert!(
+        !verdict.is_authorized,
+        "another workspace's authorizer refuses it"
+    );
+    // An ID token is not an access token, anywhere.
+    let mut s = spec(&["authorization_code"]);
+    s.scope = Some("openid".into());
+    let rp = register(&state.store, s).await;
+    let mut grant = code_for(&rp, &alice());
+    grant.scope = Scopes::parse("openid").unwrap();
+    let code = store_code(&state.store, &grant).await;
+    let id_token = post(&state, Some(creds(&rp)), &code_body(&code))
+        .await
+        .field("id_token");
+    let event = authorizer_event(Some(&format!("Bearer {id_token}")));
+    let verdict = oauth_core::http::authorizer::authorize(&state, "default", &event)
+        .await
+        .unwrap();
+    assert!(!verdict.is_authorized, "typ JWT is not at+jwt");
+    assert_eq!(introspect(&state, &r, &id_token).await["active"], false);
+}
+
+#[tokio::test]
+async fn the_authorizer_takes_only_tokens_for_its_audience() {
+    let (mut state, r) = setup(&["client_credentials"]).await;
+    state.settings.authorizer_audience = Some(BILLING.into());
+    let judge = |body: &'static str| {
+        let state = state.clone();
+        let r = r.clone();
+        async move {
+            let t = post(&state, Some(creds(&r)), body)
+                .await
+                .field("access_token");
+            let event = authorizer_event(Some(&format!("Bearer {t}")));
+            oauth_core::http::authorizer::authorize(&state, "default", &event)
+                .await
+                .unwrap()
+        }
+    };
+    let for_billing =
+        judge("grant_type=client_credentials&resource=https%3A%2F%2Fbilling.example").await;
+    assert!(for_billing.is_authorized);
+    assert_eq!(for_billing.context.aud, BILLING);
+    assert!(
+        !judge("grant_type=client_credentials").await.is_authorized,
+        "not for this resource"
+    );
 }
 
 #[tokio::test]
@@ -278,3 +356,73 @@ async fn a_jwt_client_without_signing_keys_is_a_server_error_and_nothing_is_stor
     );
     assert_eq!(store.item_count(), before);
 }
+
+/// The whole code flow through the real pages: `nonce`, the sign-in time and `resource`
+/// travel from the authorization request into the code and out in the tokens; `max_age`
+/// makes an older sign-in sign in again, once (no loop), and openid is issued only when asked.
+#[tokio::test]
+async fn nonce_auth_time_and_resource_travel_from_the_authorization_request() {
+    use oauth_tests::browser::*;
+    let (state, clock) = memory_state_with_clock();
+    let mut state = with_keys(state).await;
+    state.settings.issuer = Some(ISSUER_PAGES.into());
+    let app = web_app(&state, |s| {
+        s.scope = Some("openid read".into());
+        s.policy.access_token_format = TokenFormat::Jwt;
+        s.policy.resources = vec![BILLING.into()];
+        s.policy.first_party = true;
+    })
+    .await;
+    add_user(&state.store, "default", "alice", "correct horse").await;
+    let id = app.client.client_id.clone();
+    let url = authorize_url(
+        &id,
+        "&scope=openid+read&nonce=n-42&resource=https%3A%2F%2Fbilling.example",
+    );
+    let mut b = Browser::default();
+    let login = b.get(&state, &url).await;
+    let signed_in_at = state.now();
+    let after = log_in(&mut b, &state, &url, &login, "correct+horse").await;
+    assert_eq!(after.status, 303);
+    let back = b.get(&state, after.location()).await;
+    assert_eq!(back.status, 302, "first-party: straight back with the code");
+    let code = params_of(back.location(), '?')["code"].clone();
+    let reply = post(&state, Some(creds(&app)), &code_body(&code)).await;
+    assert_eq!(reply.status, 200, "{}", reply.json);
+    let jwks = published(&state).await;
+    let (_, id_claims) = verified(&reply.field("id_token"), &jwks);
+    assert_eq!(id_claims["nonce"], "n-42");
+    assert_eq!(id_claims["auth_time"], signed_in_at);
+    assert_eq!(id_claims["iss"], ISSUER_PAGES);
+    let (_, at_claims) = verified(&reply.field("access_token"), &jwks);
+    assert_eq!(at_claims["aud"], BILLING);
+    assert_eq!(at_claims["scope"], "openid read");
+
+    // max_age: a sign-in 100 s old does not do for max_age=60; a new one does, at once.
+    clock.advance(100);
+    let strict = format!("{url}&max_age=60");
+    let page = b.get(&state, &strict).await;
+    assert!(
+        page.body.contains("Sign in"),
+        "an older sign-in signs in again"
+    );
+    let again = log_in(&mut b, &state, &strict, &page, "correct+horse").await;
+    clock.advance(2);
+    let done = b.get(&state, again.location()).await;
+    assert_eq!(
+        done.status, 302,
+        "no loop back to the login page: {}",
+        done.body
+    );
+    assert!(done.location().contains("code="));
+
+    // No openid in the request (the client's default scopes include it): no ID token.
+    let plain = authorize_url(&id, "");
+    let back = b.get(&state, &plain).await;
+    let code = params_of(back.location(), '?')["code"].clone();
+    let reply = post(&state, Some(creds(&app)), &code_body(&code)).await;
+    assert!(reply.json.get("id_token").is_none(), "{}", reply.json);
+    assert_eq!(reply.json["scope"], "read");
+}
+
+const ISSUER_PAGES: &str = "https://auth.example";

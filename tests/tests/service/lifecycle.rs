@@ -367,7 +367,11 @@ async fn metadata_is_served_without_dynamodb() {
     );
     assert_eq!(m["code_challenge_methods_supported"], json!(["S256"]));
     assert_eq!(m["response_types_supported"], json!(["code", "token"]));
-    assert_eq!(m["scopes_supported"], json!(["read", "write"]));
+    assert_eq!(
+        m["scopes_supported"],
+        json!(["openid", "profile", "email", "read", "write"]),
+        "OpenID Connect's scopes, then the deployment's"
+    );
     assert_eq!(m["authorization_response_iss_parameter_supported"], true);
     assert!(m["grant_types_supported"].as_array().unwrap().len() == 5);
     assert!(m["token_endpoint_auth_methods_supported"]

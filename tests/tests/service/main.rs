@@ -17,6 +17,7 @@ mod dialects;
 mod hardening;
 mod jwt_tokens;
 mod lifecycle;
+mod oidc;
 mod password;
 mod properties;
 mod refresh;

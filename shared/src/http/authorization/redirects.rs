@@ -60,6 +60,9 @@ pub(super) fn without_prompt(action: &str) -> String {
     let kept: Vec<String> = query
         .split('&')
         .filter(|p| !p.is_empty())
+        // A sign-in just made satisfies any max_age: keeping it could send the user back to
+        // the login page (whole seconds) for ever.
+        .filter(|p| !p.starts_with("max_age=") && *p != "max_age")
         .filter_map(|p| match p.strip_prefix("prompt=") {
             None if p == "prompt" => None,
             None => Some(p.to_owned()),

@@ -265,6 +265,18 @@ impl DynamoStore {
 
 #[async_trait]
 impl TokenStore for DynamoStore {
+    async fn client_now_and_token(
+        &self,
+        workspace: &str,
+        client_id: &str,
+        value: &str,
+    ) -> StoreResult<(
+        Option<std::sync::Arc<crate::protocol::client::Client>>,
+        Option<TokenStanding>,
+    )> {
+        self.standing(workspace, value, Some(client_id)).await
+    }
+
     async fn put_token(&self, value: &str, token: &TokenRecord) -> StoreResult<()> {
         self.put(&self.tables.tokens, to_item(value, token), None)
             .await

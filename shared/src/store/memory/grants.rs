@@ -86,6 +86,18 @@ impl CodeStore for MemoryStore {
 
 #[async_trait]
 impl TokenStore for MemoryStore {
+    async fn client_now_and_token(
+        &self,
+        workspace: &str,
+        client_id: &str,
+        value: &str,
+    ) -> StoreResult<(
+        Option<std::sync::Arc<crate::protocol::client::Client>>,
+        Option<TokenStanding>,
+    )> {
+        crate::store::ClientStore::client_and_token(self, workspace, client_id, value).await
+    }
+
     async fn put_token(&self, value: &str, token: &TokenRecord) -> StoreResult<()> {
         let key = secret_key(&token.workspace, value);
         self.data()?.tokens.insert(key, token.clone());
