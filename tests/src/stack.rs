@@ -17,11 +17,42 @@ pub struct Stack {
     pub base_url: String,
     /// Where `cargo lambda watch` and the functions write their output.
     pub log: PathBuf,
+    /// The KMS key (in this process's moto) that seals the stack's signing keys.
+    pub kms_key_id: String,
     tables: TableNames,
     _watch: Background,
 }
 
 impl Stack {
+    /// A sealer on the stack's KMS key, as `oauth-admin keys rotate` uses it.
+    pub fn sealer(&self) -> oauth_core::sealing::KmsSealer {
+        let client = local_stack::local_kms_client(&local_stack::moto_kms().endpoint());
+        oauth_core::sealing::KmsSealer::new(client, &self.kms_key_id)
+    }
+
+    /// A new key of `alg` in the stack's keyring, signing at once for whoever loads the keys
+    /// next (warm functions keep signing with theirs until their copy is 10 minutes old).
+    pub async fn rotate(&self, alg: oauth_core::jose::Alg) {
+        let pkcs8 = match alg {
+            oauth_core::jose::Alg::RS256 => crate::signing::new_rsa_pkcs8(),
+            oauth_core::jose::Alg::ES256 => crate::signing::p256_pkcs8(),
+        };
+        let timing = oauth_core::protocol::keyring::Timing {
+            lead: 0,
+            keep: oauth_core::config::MAX_ACCESS_TOKEN_TTL + 300,
+        };
+        let store = self.store();
+        oauth_core::service::keys::rotate(
+            &*store.keys,
+            &self.sealer(),
+            (alg, &pkcs8),
+            crate::now(),
+            timing,
+        )
+        .await
+        .expect("rotation");
+    }
+
     /// The stack's tables, through a client of the caller's own: an SDK client keeps its
     /// connections on the runtime that opened them, and each test has a runtime of its own.
     pub fn store(&self) -> Stores {
@@ -54,6 +85,16 @@ pub async fn stack() -> &'static Stack {
 /// Starts the local stack (serving HTTPS with `tls`), with `env` for the functions.
 pub async fn start_stack(tls: Option<&Tls>, env: &[(&str, &str)]) -> Stack {
     let dynamo = fresh_dynamo().await;
+    // The signing keys, sealed with a key of this process's KMS emulator, as `make dev` does.
+    let kms = local_stack::moto_kms().endpoint();
+    let kms_key_id = local_stack::local_kms_client(&kms)
+        .create_key()
+        .send()
+        .await
+        .expect("a KMS key")
+        .key_metadata()
+        .map(|m| m.key_id().to_owned())
+        .expect("its id");
     let port = free_port();
     let scheme = if tls.is_some() { "https" } else { "http" };
     let mut cmd = Command::new(cargo_lambda());
@@ -81,7 +122,21 @@ pub async fn start_stack(tls: Option<&Tls>, env: &[(&str, &str)]) -> Stack {
             test_settings().pbkdf2_iterations.to_string(),
         )
         .env("CLIENT_CACHE_SECONDS", "0")
+        .env("AWS_ENDPOINT_URL_KMS", &kms)
+        .env("SIGNING_KMS_KEY_ID", &kms_key_id)
         .envs(env.iter().copied());
+    let sealer =
+        oauth_core::sealing::KmsSealer::new(local_stack::local_kms_client(&kms), &kms_key_id);
+    let keys = Stores::new(dynamo.clone());
+    let first = oauth_core::protocol::keyring::Timing { lead: 0, keep: 0 };
+    for (alg, der) in [
+        (oauth_core::jose::Alg::RS256, crate::signing::rsa_pkcs8()),
+        (oauth_core::jose::Alg::ES256, crate::signing::p256_pkcs8()),
+    ] {
+        oauth_core::service::keys::rotate(&*keys.keys, &sealer, (alg, &der), crate::now(), first)
+            .await
+            .expect("the stack's first signing keys");
+    }
     let log = repo_root().join(format!("target/cargo-lambda-watch-{port}.log"));
     let watch = Background::start(cmd, &log);
     wait_for_port(port, Duration::from_secs(120));
@@ -90,6 +145,7 @@ pub async fn start_stack(tls: Option<&Tls>, env: &[(&str, &str)]) -> Stack {
     Stack {
         base_url,
         log,
+        kms_key_id,
         tables: dynamo.tables().clone(),
         _watch: watch,
     }

@@ -5,6 +5,7 @@
 // exit status is the number of failures. Nothing secret is printed.
 
 import * as oidc from 'openid-client';
+import * as jose from 'jose';
 import { AuthorizationCode, ClientCredentials, ResourceOwnerPassword } from 'simple-oauth2';
 import { createHash, randomBytes } from 'node:crypto';
 
@@ -210,6 +211,65 @@ await check('simple-oauth2: client credentials and password; a bad password is a
     throw new Error('a wrong password was accepted');
   } catch (e) {
     assert(e.output?.statusCode === 400 && e.data?.payload?.error === 'invalid_grant', 'invalid_grant');
+  }
+});
+
+// OpenID Connect, as an OpenID-certified relying party library does it: discovery of the
+// openid-configuration, code + PKCE + nonce, the ID token validated (signature from the JWKS,
+// iss, aud, exp, iat, nonce), UserInfo with the subject checked, refresh.
+const rp = cfg.oidc;
+let oidcTokens;
+await check('openid-client (OIDC): discovery, code + PKCE + nonce, ID token, userinfo, refresh', async () => {
+  const config = await oidc.discovery(new URL(base), rp.id, rp.secret, oidc.ClientSecretBasic(rp.secret), {
+    execute: [oidc.allowInsecureRequests],
+  });
+  const meta = config.serverMetadata();
+  assert(meta.userinfo_endpoint && meta.jwks_uri, 'OpenID metadata');
+  const verifier = oidc.randomPKCECodeVerifier();
+  const [nonce, state] = [oidc.randomNonce(), oidc.randomState()];
+  const url = oidc.buildAuthorizationUrl(config, {
+    redirect_uri: cb,
+    scope: 'openid profile email',
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    nonce,
+    state,
+  });
+  const back = await signIn(url.href);
+  const tokens = await oidc.authorizationCodeGrant(config, new URL(back), {
+    pkceCodeVerifier: verifier,
+    expectedNonce: nonce,
+    expectedState: state,
+    idTokenExpected: true,
+  });
+  const claims = tokens.claims();
+  assert(claims.nonce === nonce && claims.sub && claims.auth_time, 'ID token claims');
+  const info = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);
+  assert(info.email === cfg.profile.email && info.name === cfg.profile.name && info.email_verified === true, 'userinfo');
+  const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token);
+  assert(refreshed.access_token && refreshed.refresh_token !== tokens.refresh_token, 'refresh');
+  oidcTokens = { tokens, meta };
+});
+
+// jose verifies with the published JWKS alone, as a resource server or API Gateway would:
+// the ID token, the RFC 9068 access token, and a JWT minted before a key rotation.
+await check('jose: ID token and JWT access tokens verify with the JWKS, before and after a key rotation', async () => {
+  const { tokens, meta } = oidcTokens;
+  const jwks = await (await fetch(meta.jwks_uri)).json();
+  const rsa = jwks.keys.filter((k) => k.alg === 'RS256');
+  assert(rsa.length >= 2, `the replaced and the new RS256 key are both published (${rsa.length})`);
+  const JWKS = jose.createRemoteJWKSet(new URL(meta.jwks_uri));
+  const id = await jose.jwtVerify(tokens.id_token, JWKS, { issuer: meta.issuer, audience: rp.id });
+  assert(id.protectedHeader.alg === 'RS256', 'RS256 ID token');
+  const at = await jose.jwtVerify(tokens.access_token, JWKS, { issuer: meta.issuer, typ: 'at+jwt' });
+  assert(at.payload.client_id === rp.id && at.payload.scope.includes('openid'), 'RFC 9068 claims');
+  const old = await jose.jwtVerify(cfg.jwt_before_rotation, JWKS, { issuer: meta.issuer, audience: cfg.api, typ: 'at+jwt' });
+  assert(old.payload.sub === rp.id, 'a client-credentials JWT from before the rotation');
+  try {
+    await jose.jwtVerify(tokens.id_token, JWKS, { issuer: meta.issuer, typ: 'at+jwt' });
+    throw new Error('an ID token passed for an access token');
+  } catch (e) {
+    assert(e.code === 'ERR_JWT_CLAIM_VALIDATION_FAILED', `typ refused: ${e.code}`);
   }
 });
 

@@ -227,5 +227,36 @@ def _():
         pass
 
 
+OIDC = CFG["oidc"]
+
+
+@check("authlib (OIDC): openid-configuration, code + PKCE + nonce, ID token validated from the JWKS, userinfo")
+def _():
+    from authlib.common.security import generate_token
+    from authlib.jose import JsonWebKey, jwt
+    from authlib.oidc.core import CodeIDToken
+
+    meta = requests.get(f"{BASE}/.well-known/openid-configuration", timeout=120).json()
+    assert meta["issuer"] == CFG["issuer"] and meta["userinfo_endpoint"], meta.keys()
+    s = AuthlibSession(
+        OIDC["id"], OIDC["secret"], redirect_uri=CB, scope="openid profile email", code_challenge_method="S256"
+    )
+    verifier, nonce = generate_token(48), generate_token(20)
+    url, state = s.create_authorization_url(meta["authorization_endpoint"], code_verifier=verifier, nonce=nonce)
+    back = sign_in(url)
+    token = s.fetch_token(meta["token_endpoint"], authorization_response=back, code_verifier=verifier, state=state)
+    keys = JsonWebKey.import_key_set(requests.get(meta["jwks_uri"], timeout=120).json())
+    claims = jwt.decode(
+        token["id_token"],
+        keys,
+        claims_cls=CodeIDToken,
+        claims_options={"iss": {"essential": True, "value": meta["issuer"]}},
+        claims_params={"nonce": nonce, "client_id": OIDC["id"], "access_token": token["access_token"]},
+    )
+    claims.validate()  # iss, sub, aud, exp, iat, nonce, at_hash
+    info = s.get(meta["userinfo_endpoint"], timeout=120).json()
+    assert info["sub"] == claims["sub"] and info["email"] == CFG["profile"]["email"], info
+
+
 print(f"python: {len(failures)} failed")
 sys.exit(len(failures))

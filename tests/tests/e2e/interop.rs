@@ -4,12 +4,16 @@
 //! post, public), refresh, client credentials, password, revocation, introspection and their
 //! errors. `infra/local/install-tools.sh` installs them (git-ignored).
 
+use super::http;
 use super::CB;
-use oauth_core::protocol::client::ClientPolicy;
-use oauth_core::service::admin::ClientSpec;
+use oauth_core::protocol::client::{ClientPolicy, TokenFormat};
+use oauth_core::service::admin::{self, ClientSpec, UserAction};
 use oauth_tests::*;
 use serde_json::json;
 use std::process::Command;
+
+/// The resource the relying party's JWT access tokens are for.
+const API: &str = "https://api.example";
 
 /// The clients and user one library run works with, as the scripts read them.
 async fn setup(tag: &str) -> serde_json::Value {
@@ -42,8 +46,39 @@ async fn setup(tag: &str) -> serde_json::Value {
     )
     .await;
     let other = register(&store, spec(false, &["client_credentials"], false)).await;
+    // A relying party (OpenID Connect) whose access tokens are JWTs for the API.
+    let mut rp = spec(
+        false,
+        &["authorization_code", "refresh_token", "client_credentials"],
+        false,
+    );
+    rp.scope = Some("openid profile email read".into());
+    rp.policy.access_token_format = TokenFormat::Jwt;
+    rp.policy.resources = vec![API.into()];
+    let rp = register(&store, rp).await;
     let username = format!("interop-{tag}");
     add_user(&store, "default", &username, "correct horse battery").await;
+    let profile = UserAction::UpdateProfile {
+        name: Some(format!("Interop {tag}")),
+        email: Some(format!("{username}@example.com")),
+        email_verified: Some(true),
+    };
+    let iterations = test_settings().pbkdf2_iterations;
+    admin::change_user(&*store.users, iterations, ("default", &username), &profile)
+        .await
+        .unwrap();
+    // A JWT minted before a key rotation, which must still verify after it.
+    let before = http()
+        .post(format!("{}/oauth2/token", stack.base_url))
+        .basic_auth(&rp.client.client_id, rp.client_secret.as_deref())
+        .form(&[("grant_type", "client_credentials"), ("resource", API)])
+        .send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap();
+    stack.rotate(oauth_core::jose::Alg::RS256).await;
     let creds = |r: &oauth_core::service::admin::Registered| json!({"id": r.client.client_id, "secret": r.client_secret});
     json!({
         "base_url": stack.base_url,
@@ -53,6 +88,10 @@ async fn setup(tag: &str) -> serde_json::Value {
         "confidential": creds(&conf),
         "public": {"id": public.client.client_id},
         "no_introspect": creds(&other),
+        "oidc": creds(&rp),
+        "profile": {"name": format!("Interop {tag}"), "email": format!("{username}@example.com")},
+        "api": API,
+        "jwt_before_rotation": before["access_token"],
     })
 }
 
