@@ -364,3 +364,38 @@ fn the_operator_seals_signing_keys_with_the_stacks_kms_key() {
     assert_eq!(key["KeyUsage"].as_str(), Some("ENCRYPT_DECRYPT"));
     assert_eq!(key["EnableKeyRotation"].as_bool(), Some(true));
 }
+
+/// The template shows both ways to protect a route: the Lambda authorizer (`OAuthBearer`) and
+/// API Gateway's own JWT authorizer, whose issuer is the stack's and whose example route needs
+/// a scope (`service/api_gateway_jwt.rs` plays its rules against our tokens).
+#[test]
+fn a_jwt_authorizer_protects_the_example_route_with_a_scope() {
+    let t = template();
+    let r = &t["Resources"];
+    let a = &r["JwtAuthorizer"]["Properties"];
+    assert_eq!(
+        r["JwtAuthorizer"]["Type"].as_str(),
+        Some("AWS::ApiGatewayV2::Authorizer")
+    );
+    assert_eq!(a["AuthorizerType"].as_str(), Some("JWT"));
+    assert_eq!(
+        a["IdentitySource"][0].as_str(),
+        Some("$request.header.Authorization")
+    );
+    let issuer = format!("{:?}", a["JwtConfiguration"]["Issuer"]);
+    assert!(
+        issuer.contains("IssuerUrl") && issuer.contains("execute-api"),
+        "{issuer}"
+    );
+    assert!(!a["JwtConfiguration"]["Audience"][0].is_badvalue());
+    let route = &r["ExampleJwtRoute"]["Properties"];
+    assert_eq!(route["AuthorizationType"].as_str(), Some("JWT"));
+    assert_eq!(route["AuthorizerId"].as_str(), Some("JwtAuthorizer"));
+    assert_eq!(
+        route["AuthorizationScopes"][0].as_str(),
+        Some("JwtExampleScope")
+    );
+    assert_eq!(route["RouteKey"].as_str(), Some("GET /example/jwt-whoami"));
+    let lambda = &r["ExampleWhoAmIFunction"]["Properties"]["Events"]["WhoAmI"]["Properties"];
+    assert_eq!(lambda["Auth"]["Authorizer"].as_str(), Some("OAuthBearer"));
+}

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod accounts;
+mod api_gateway_jwt;
 mod apps;
 mod authorization_flow;
 mod authorization_prompt;
