@@ -114,6 +114,9 @@ pub(crate) struct CreateClient {
     /// How its ID tokens are signed (`id_token_signed_response_alg`; default RS256).
     #[arg(long, value_enum)]
     id_token_alg: Option<crate::keys::KeyAlg>,
+    /// Where RP-initiated logout may send the browser afterwards (repeatable).
+    #[arg(long = "post-logout-redirect-uri", value_name = "URI")]
+    post_logout_redirect_uris: Vec<String>,
     /// Keep an existing client id (migration) instead of generating one.
     #[arg(long)]
     client_id: Option<String>,
@@ -188,6 +191,9 @@ pub(crate) struct UpdateClient {
     /// How its ID tokens are signed (`id_token_signed_response_alg`; default RS256).
     #[arg(long, value_enum)]
     id_token_alg: Option<crate::keys::KeyAlg>,
+    /// Where RP-initiated logout may send the browser afterwards (repeatable).
+    #[arg(long = "post-logout-redirect-uri", value_name = "URI")]
+    post_logout_redirect_uris: Vec<String>,
 }
 
 /// `update`'s flags applied to the spec of the client as it is.
@@ -217,6 +223,10 @@ fn apply(u: UpdateClient, spec: &mut ClientSpec) {
         spec.policy.keep_refresh_token = matches!(rotation, OnOff::Off);
     }
     replace(u.resources, &mut spec.policy.resources);
+    replace(
+        u.post_logout_redirect_uris,
+        &mut spec.policy.post_logout_redirect_uris,
+    );
     if let Some(f) = u.access_token_format {
         spec.policy.access_token_format = f.into();
     }
@@ -246,6 +256,7 @@ fn client_json(c: &Client, secret: Option<&str>) -> Value {
         "refresh_rotation": if c.policy.keep_refresh_token { "off" } else { "on" },
         "access_token_format": c.policy.access_token_format.as_str(),
         "resources": c.policy.resources,
+        "post_logout_redirect_uris": c.policy.post_logout_redirect_uris,
         "id_token_alg": c.policy.id_token_alg().as_str(),
         "created_at": c.created_at,
     });
@@ -282,6 +293,7 @@ fn spec(c: CreateClient) -> ClientSpec {
             access_token_format: c.access_token_format.map(Into::into).unwrap_or_default(),
             resources: c.resources,
             id_token_alg: c.id_token_alg.map(Into::into),
+            post_logout_redirect_uris: c.post_logout_redirect_uris,
         },
         owner: None,
     }

@@ -51,6 +51,8 @@ fn document(state: &AppState, ws: &str, req: &Request) -> Value {
         "authorization_response_iss_parameter_supported": true,
         // OpenID Connect Discovery §3.
         "userinfo_endpoint": endpoint("userinfo"),
+        // OpenID Connect RP-Initiated Logout 1.0 §2.1.
+        "end_session_endpoint": endpoint("logout"),
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256", "ES256"],
         "claims_supported": CLAIMS,

@@ -54,12 +54,14 @@ pub enum Endpoint {
     OpenIdConfiguration,
     /// OpenID Connect Core §5.3.
     UserInfo,
+    /// OpenID Connect RP-Initiated Logout 1.0 (`end_session_endpoint`).
+    Logout,
 }
 
 impl Endpoint {
     pub fn function(self) -> Function {
         match self {
-            Self::Authorization | Self::Apps => Function::Authorize,
+            Self::Authorization | Self::Apps | Self::Logout => Function::Authorize,
             _ => Function::Token,
         }
     }
@@ -143,6 +145,8 @@ pub const ROUTES: &[Route] = &[
     route("/{workspace}/.well-known/openid-configuration", Endpoint::OpenIdConfiguration),
     route("/oauth2/userinfo", Endpoint::UserInfo),
     route("/{workspace}/oauth2/userinfo", Endpoint::UserInfo),
+    route("/oauth2/logout", Endpoint::Logout),
+    route("/{workspace}/oauth2/logout", Endpoint::Logout),
 ];
 
 /// The endpoint, workspace and dialect a request path addresses (one trailing slash

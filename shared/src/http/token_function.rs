@@ -34,7 +34,9 @@ async fn route(state: &AppState, to: Resolved, req: Request) -> Response<Body> {
             registration::handle(state, ws, to.client_id.as_deref(), req).await
         }
         // Served by the authorize function; routed here only by mistake.
-        Endpoint::Authorization | Endpoint::Apps => Failure::NotFound.into_json(Dialect::Rfc),
+        Endpoint::Authorization | Endpoint::Apps | Endpoint::Logout => {
+            Failure::NotFound.into_json(Dialect::Rfc)
+        }
     }
 }
 

@@ -173,6 +173,8 @@ pub struct ClientPolicy {
     pub resources: Vec<String>,
     /// How its ID tokens are signed (`id_token_signed_response_alg`; `None`: RS256).
     pub id_token_alg: Option<Alg>,
+    /// Where RP-initiated logout may send the browser afterwards (exact match).
+    pub post_logout_redirect_uris: Vec<String>,
 }
 
 impl ClientPolicy {

@@ -266,6 +266,8 @@ pub trait SessionStore: Send + Sync {
     async fn put_session(&self, value: &str, session: &Session) -> StoreResult<()>;
     /// The session and the user's current generation, in one round trip.
     async fn session(&self, workspace: &str, value: &str) -> StoreResult<Option<(Session, u64)>>;
+    /// Ends a session (a logout); nothing happens for one that is not there.
+    async fn end_session(&self, workspace: &str, value: &str) -> StoreResult<()>;
 }
 
 /// What users allowed which clients.

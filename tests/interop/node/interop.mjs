@@ -273,5 +273,22 @@ await check('jose: ID token and JWT access tokens verify with the JWKS, before a
   }
 });
 
+// RP-initiated logout as openid-client builds it from discovery's end_session_endpoint: with
+// the ID token as hint, the server sends the browser to the registered URI with the state.
+await check('openid-client (OIDC): RP-initiated logout returns to the registered URI with the state', async () => {
+  const { tokens } = oidcTokens;
+  const config = await oidc.discovery(new URL(base), rp.id, rp.secret, oidc.ClientSecretBasic(rp.secret), {
+    execute: [oidc.allowInsecureRequests],
+  });
+  const url = oidc.buildEndSessionUrl(config, {
+    id_token_hint: tokens.id_token,
+    post_logout_redirect_uri: cfg.post_logout_redirect_uri,
+    state: 'bye',
+  });
+  const r = await fetch(url, { redirect: 'manual' });
+  assert(r.status === 302, `redirected: ${r.status}`);
+  assert(r.headers.get('location') === `${cfg.post_logout_redirect_uri}?state=bye`, r.headers.get('location'));
+});
+
 console.log(`node: ${failures} failed`);
 process.exit(failures);

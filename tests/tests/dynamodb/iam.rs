@@ -242,6 +242,13 @@ async fn authorize_function(state: &AppState, r: &Registered) {
         token.location()
     );
     apps_page(state, &mut b).await;
+    // RP-initiated logout, confirmed on its page: the session goes.
+    let page = b.get(state, "/oauth2/logout").await;
+    let csrf = page.field("csrf").unwrap().to_owned();
+    let out = b
+        .post(state, "/oauth2/logout", &format!("step=logout&csrf={csrf}"))
+        .await;
+    assert!(out.body.contains("signed out"), "{}", out.body);
 }
 
 /// The applications page, as alice (a developer) uses it: list, create, change, a new secret,

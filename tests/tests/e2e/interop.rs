@@ -14,6 +14,8 @@ use std::process::Command;
 
 /// The resource the relying party's JWT access tokens are for.
 const API: &str = "https://api.example";
+/// Where the relying party's logout returns.
+const BYE: &str = "https://app.example/signed-out";
 
 /// The clients and user one library run works with, as the scripts read them.
 async fn setup(tag: &str) -> serde_json::Value {
@@ -55,6 +57,7 @@ async fn setup(tag: &str) -> serde_json::Value {
     rp.scope = Some("openid profile email read".into());
     rp.policy.access_token_format = TokenFormat::Jwt;
     rp.policy.resources = vec![API.into()];
+    rp.policy.post_logout_redirect_uris = vec![BYE.into()];
     let rp = register(&store, rp).await;
     let username = format!("interop-{tag}");
     add_user(&store, "default", &username, "correct horse battery").await;
@@ -91,6 +94,7 @@ async fn setup(tag: &str) -> serde_json::Value {
         "oidc": creds(&rp),
         "profile": {"name": format!("Interop {tag}"), "email": format!("{username}@example.com")},
         "api": API,
+        "post_logout_redirect_uri": BYE,
         "jwt_before_rotation": before["access_token"],
     })
 }

@@ -18,6 +18,7 @@ mod dialects;
 mod hardening;
 mod jwt_tokens;
 mod lifecycle;
+mod logout;
 mod oidc;
 mod password;
 mod properties;

@@ -75,6 +75,25 @@ pub(crate) fn set_session(v: &Visit<'_>, resp: &mut Response<Body>, value: &str)
     set(resp, &cookie);
 }
 
+/// Ends this browser's session in the workspace (a logout): the stored session goes.
+pub(crate) async fn end_session(v: &Visit<'_>) -> Result<(), Failure> {
+    if let Some(value) = cookie(v.req, &session_name(v.workspace, v.secure)) {
+        let sessions = &v.state.store.sessions;
+        sessions.end_session(v.workspace, value).await?;
+    }
+    Ok(())
+}
+
+/// Tells the browser to forget its session cookie.
+pub(crate) fn clear_session(v: &Visit<'_>, resp: &mut Response<Body>) {
+    let cookie = format!(
+        "{}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{}",
+        session_name(v.workspace, v.secure),
+        secure_flag(v.secure)
+    );
+    set(resp, &cookie);
+}
+
 /// Whether the form's CSRF token equals this browser's cookie.
 pub(crate) fn csrf_matches(v: &Visit<'_>, form: &Form) -> bool {
     match (form.get("csrf"), cookie(v.req, csrf_name(v.secure))) {

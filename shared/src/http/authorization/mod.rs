@@ -11,6 +11,7 @@
 mod consent;
 pub(crate) mod cookies;
 pub(crate) mod login;
+mod logout;
 pub mod pages;
 pub(crate) mod redirects;
 
@@ -34,8 +35,12 @@ use std::sync::Arc;
 /// Answers within the request deadline (a 503 after it). Errors that may not be redirected
 /// are an HTML page, or seed 000's JSON on its path and for a client that asks for JSON.
 pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
-    let to = routes::resolve(req.uri().path())
-        .filter(|r| matches!(r.endpoint, Endpoint::Authorization | Endpoint::Apps));
+    let to = routes::resolve(req.uri().path()).filter(|r| {
+        matches!(
+            r.endpoint,
+            Endpoint::Authorization | Endpoint::Apps | Endpoint::Logout
+        )
+    });
     let json = to.as_ref().is_some_and(|r| r.dialect == Dialect::Seed000) || prefers_json(&req);
     let answer = |e: Failure| {
         if json {
@@ -51,6 +56,7 @@ pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
     let answered = async {
         match to.endpoint {
             Endpoint::Apps => super::apps::handle(state, &to.workspace, &req).await,
+            Endpoint::Logout => logout::handle(state, &to.workspace, &req).await,
             _ => respond(state, &req, &to).await,
         }
     };

@@ -64,6 +64,10 @@ pub(super) fn to_item(c: &Client) -> Item {
         s(c.policy.access_token_format.as_str()),
     );
     item.insert("resources".into(), list(c.policy.resources.iter().cloned()));
+    item.insert(
+        "post_logout_redirect_uris".into(),
+        list(c.policy.post_logout_redirect_uris.iter().cloned()),
+    );
     put_opt(
         &mut item,
         "id_token_alg",
@@ -109,6 +113,7 @@ pub(super) fn from_item(item: &Item) -> StoreResult<Client> {
                 .and_then(|f| TokenFormat::parse(&f))
                 .unwrap_or_default(),
             resources: str_list(item, "resources"),
+            post_logout_redirect_uris: str_list(item, "post_logout_redirect_uris"),
             id_token_alg: opt_s(item, "id_token_alg").and_then(|a| Alg::parse(&a)),
         },
         created_at: req_n(item, "created_at")?,

@@ -22,6 +22,11 @@ impl SessionStore for DynamoStore {
         self.put(&self.tables.sessions, item, None).await
     }
 
+    async fn end_session(&self, workspace: &str, value: &str) -> StoreResult<()> {
+        let key = id(secret_key(workspace, value));
+        self.delete(&self.tables.sessions, key, None).await
+    }
+
     async fn session(&self, workspace: &str, value: &str) -> StoreResult<Option<(Session, u64)>> {
         let Some((sub, _)) = value.split_once('.') else {
             return Ok(None);

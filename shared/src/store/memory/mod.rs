@@ -287,6 +287,11 @@ impl SessionStore for MemoryStore {
         Ok(())
     }
 
+    async fn end_session(&self, workspace: &str, value: &str) -> StoreResult<()> {
+        self.data()?.sessions.remove(&secret_key(workspace, value));
+        Ok(())
+    }
+
     async fn session(&self, workspace: &str, value: &str) -> StoreResult<Option<(Session, u64)>> {
         let Some((sub, _)) = value.split_once('.') else {
             return Ok(None);

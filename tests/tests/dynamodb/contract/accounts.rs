@@ -358,6 +358,12 @@ pub(super) async fn tokens_sessions_and_consents_round_trip(s: Stores) {
         Some((session(10), 0)),
         "kept past its expiry, as TTL would"
     );
+    s.sessions.end_session("w", &cookie).await.unwrap();
+    assert!(
+        s.sessions.session("w", &cookie).await.unwrap().is_none(),
+        "a logout ends it"
+    );
+    s.sessions.end_session("w", &cookie).await.unwrap();
     let c = &s.consents;
     assert!(c.consent("w", "sub-u", "c").await.unwrap().is_none());
     let add = |scopes: &'static str, expires_at: u64, generation: u64| async move {

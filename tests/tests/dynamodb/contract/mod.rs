@@ -108,6 +108,7 @@ fn client(id: &str, public: bool) -> Client {
             access_token_format: TokenFormat::Jwt,
             resources: vec!["https://billing.example".into()],
             id_token_alg: Some(Alg::ES256),
+            post_logout_redirect_uris: vec!["https://a.example/bye".into()],
         },
         created_at: 1,
         generation: 11,

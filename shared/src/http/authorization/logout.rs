@@ -1,0 +1,180 @@
+//! RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0): `GET, POST
+//! [/{workspace}]/oauth2/logout` ends this browser's session. With a valid `id_token_hint` (one
+//! of our ID tokens for this workspace; an expired one will do, §2) it ends it at once;
+//! without one the user confirms first (a POST with the CSRF token), so that no other site can
+//! sign a user out. Afterwards the browser goes to `post_logout_redirect_uri` (with `state`)
+//! only if the client the hint or `client_id` names registered it exactly; otherwise it sees a
+//! "signed out" page. A bad hint or an unregistered URI is an error page, never a redirect.
+
+use super::cookies::{self, Visit};
+use super::pages;
+use super::redirects::see_other;
+use crate::config::AppState;
+use crate::crypto;
+use crate::http::failure::Failure;
+use crate::http::request::{base_url, form_body, require_method};
+use crate::protocol::error::OAuthError;
+use crate::protocol::form::Form;
+use crate::protocol::jwt::ID_TOKEN_TYP;
+use crate::protocol::workspace;
+use askama::Template;
+use lambda_http::http::{header, HeaderValue, Method, StatusCode};
+use lambda_http::{Body, Request, Response};
+use serde_json::Value;
+
+#[derive(Template)]
+#[template(path = "logout.html")]
+struct LogoutPage<'a> {
+    nonce: &'a str,
+    signed_out: bool,
+    action: &'a str,
+    csrf: &'a str,
+}
+
+/// What the hint says: the client it was issued to.
+struct Hint {
+    client_id: String,
+}
+
+fn bad(why: &str) -> Failure {
+    OAuthError::invalid_request(why).into()
+}
+
+/// `id_token_hint` as one of our ID tokens for `issuer` (signature from our published keys,
+/// `typ` JWT, `iss`); its expiry does not matter (§2).
+async fn hint(state: &AppState, issuer: &str, raw: &str) -> Result<Hint, Failure> {
+    let keys = &*state.store.keys;
+    let verified = state.keys.verify(keys, raw, state.now()).await?;
+    let claims = verified
+        .filter(|v| v.header["typ"] == ID_TOKEN_TYP)
+        .and_then(|v| serde_json::from_slice::<Value>(&v.payload).ok())
+        .filter(|c| c["iss"] == issuer)
+        .ok_or_else(|| bad("id_token_hint is not an ID token of this server"))?;
+    let client_id = claims["aud"]
+        .as_str()
+        .ok_or_else(|| bad("id_token_hint is not an ID token of this server"))?;
+    Ok(Hint {
+        client_id: client_id.to_owned(),
+    })
+}
+
+pub(crate) async fn handle(
+    state: &AppState,
+    ws: &str,
+    req: &Request,
+) -> Result<Response<Body>, Failure> {
+    require_method(req, &[Method::GET, Method::POST])?;
+    let raw_query = req.uri().query().unwrap_or("");
+    let (query, _) = Form::parse_keeping_first(raw_query.as_bytes())?;
+    let body = match *req.method() {
+        Method::POST => Some(form_body(req)?),
+        _ => None,
+    };
+    // §2: the parameters come in the query (GET) or the form (POST).
+    let param = |name: &str| {
+        body.as_ref()
+            .and_then(|b| b.get(name))
+            .or_else(|| query.get(name))
+            .map(str::to_owned)
+    };
+    let base = base_url(state.settings.issuer.as_deref(), req);
+    let issuer = workspace::issuer(&base, ws);
+    let hinted = match param("id_token_hint") {
+        Some(raw) => Some(hint(state, &issuer, &raw).await?),
+        None => None,
+    };
+    let named = param("client_id");
+    if let (Some(h), Some(c)) = (&hinted, &named) {
+        if h.client_id != *c {
+            return Err(bad(
+                "client_id is not the client the id_token_hint was issued to",
+            ));
+        }
+    }
+    let client_id = hinted.as_ref().map(|h| h.client_id.clone()).or(named);
+    let back = match param("post_logout_redirect_uri") {
+        None => None,
+        Some(uri) => {
+            let client = match &client_id {
+                Some(id) => state.store.clients.client(ws, id).await?,
+                None => None,
+            };
+            let registered =
+                client.is_some_and(|c| c.policy.post_logout_redirect_uris.contains(&uri));
+            if !registered {
+                return Err(bad(
+                    "post_logout_redirect_uri is not registered for this client (exact match required)",
+                ));
+            }
+            Some(with_state(&uri, param("state").as_deref()))
+        }
+    };
+    let v = Visit {
+        state,
+        req,
+        workspace: ws,
+        secure: !cookies::is_loopback_http(&base),
+    };
+    let confirmed = body
+        .as_ref()
+        .is_some_and(|b| b.get("step") == Some("logout") && cookies::csrf_matches(&v, b));
+    if hinted.is_none() && !confirmed {
+        return Ok(confirm(&v, &format!("{}?{raw_query}", req.uri().path())));
+    }
+    cookies::end_session(&v).await?;
+    let mut resp = match back {
+        Some(to) if *req.method() == Method::POST => see_other(&to),
+        Some(to) => found(&to),
+        None => page(true, "", ""),
+    };
+    cookies::clear_session(&v, &mut resp);
+    Ok(resp)
+}
+
+fn with_state(uri: &str, state: Option<&str>) -> String {
+    match state {
+        None => uri.to_owned(),
+        Some(s) => {
+            let sep = if uri.contains('?') { '&' } else { '?' };
+            let encoded: String = url_encode(s);
+            format!("{uri}{sep}state={encoded}")
+        }
+    }
+}
+
+fn url_encode(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)])
+        .map(|e| e.trim_start_matches('=').to_owned())
+        .unwrap_or_default()
+}
+
+fn found(to: &str) -> Response<Body> {
+    let mut resp = Response::new(Body::Empty);
+    *resp.status_mut() = StatusCode::FOUND;
+    if let Ok(v) = HeaderValue::from_str(to) {
+        resp.headers_mut().insert(header::LOCATION, v);
+    }
+    pages::protect(&mut resp);
+    resp
+}
+
+fn page(signed_out: bool, action: &str, csrf: &str) -> Response<Body> {
+    let nonce = crypto::random_string(16);
+    let p = LogoutPage {
+        nonce: &nonce,
+        signed_out,
+        action,
+        csrf,
+    };
+    pages::html(200, &nonce, &p, "'self'")
+}
+
+/// The confirmation page: a POST back here with the CSRF token.
+fn confirm(v: &Visit<'_>, action: &str) -> Response<Body> {
+    let (csrf, is_new) = cookies::csrf_token(v);
+    let mut resp = page(false, action, &csrf);
+    if is_new {
+        cookies::set_csrf(v, &mut resp, &csrf);
+    }
+    resp
+}
