@@ -42,7 +42,7 @@ fn document(state: &AppState, ws: &str, req: &Request) -> Value {
         // RFC 7591: open to holders of an initial access token.
         "registration_endpoint": endpoint("register"),
         "grant_types_supported": grant_types,
-        "response_types_supported": offered.response_types(),
+        "response_types_supported": response_types(offered),
         "response_modes_supported": offered.response_modes(),
         "code_challenge_methods_supported": offered.pkce_methods(),
         "token_endpoint_auth_methods_supported": auth_methods,
@@ -96,3 +96,13 @@ const CLAIMS: [&str; 12] = [
     "email",
     "email_verified",
 ];
+
+/// The deployment's response types, and OpenID Connect's implicit ones where implicit is
+/// offered.
+fn response_types(offered: &crate::protocol::deployment::Deployment) -> Vec<&'static str> {
+    let mut types = offered.response_types();
+    if types.contains(&"token") {
+        types.extend(["id_token", "id_token token"]);
+    }
+    types
+}

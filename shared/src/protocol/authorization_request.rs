@@ -14,6 +14,10 @@ use super::scope::Scopes;
 pub enum ResponseType {
     Code,
     Token,
+    /// OpenID Connect implicit (Core §3.2): an ID token alone.
+    IdToken,
+    /// OpenID Connect implicit: an ID token and an access token.
+    IdTokenToken,
 }
 
 impl ResponseType {
@@ -21,8 +25,18 @@ impl ResponseType {
     pub fn grant(self) -> GrantType {
         match self {
             Self::Code => GrantType::AuthorizationCode,
-            Self::Token => GrantType::Implicit,
+            Self::Token | Self::IdToken | Self::IdTokenToken => GrantType::Implicit,
         }
+    }
+
+    /// Whether the answer travels in the fragment (every implicit response, §4.2.2).
+    pub fn in_fragment(self) -> bool {
+        self != Self::Code
+    }
+
+    /// Whether an ID token is part of the answer (OpenID Connect's implicit responses).
+    pub fn has_id_token(self) -> bool {
+        matches!(self, Self::IdToken | Self::IdTokenToken)
     }
 }
 
@@ -127,7 +141,7 @@ pub fn validate(
     let response_type = params.get("response_type");
     let return_to = ReturnTo {
         redirect_uri: chosen.uri,
-        in_fragment: response_type == Some("token"),
+        in_fragment: parse_response_type(response_type).is_ok_and(|t| t.in_fragment()),
         state: params.get("state").map(str::to_owned),
     };
     let back = |e: OAuthError| Rejection::Redirect(return_to.clone(), e);
@@ -150,10 +164,22 @@ pub fn validate(
     } else {
         scope.without("openid")
     };
+    // Core §3.2.2.1: an implicit ID token is for a request that asked for openid, with a
+    // nonce (it has no other protection against replay).
+    if response_type.has_id_token() && !named_openid {
+        return Err(back(OAuthError::invalid_request(
+            "response_type id_token needs the openid scope",
+        )));
+    }
+    if response_type.has_id_token() && params.get("nonce").is_none() {
+        return Err(back(OAuthError::invalid_request(
+            "response_type id_token needs a nonce (OpenID Connect Core 3.2.2.1)",
+        )));
+    }
     let prompt = Prompt::parse(params.get("prompt")).map_err(back)?;
     let challenge = match response_type {
         ResponseType::Code => pkce::challenge(params, client, deployment).map_err(back)?,
-        ResponseType::Token => None,
+        _ => None,
     };
     let audience = super::resource::audience(params.get("resource"), client).map_err(back)?;
     let nonce = params.get("nonce").map(str::to_owned);
@@ -193,13 +219,22 @@ impl AuthorizationRequest {
 }
 
 fn parse_response_type(raw: Option<&str>) -> Result<ResponseType, OAuthError> {
-    match raw {
-        Some("code") => Ok(ResponseType::Code),
-        Some("token") => Ok(ResponseType::Token),
-        None => Err(OAuthError::invalid_request("response_type is missing")),
-        Some(_) => Err(OAuthError::new(
+    // Space-delimited, in any order (OAuth 2.0 Multiple Response Type Encoding Practices).
+    let mut parts: Vec<&str> = raw
+        .unwrap_or("")
+        .split(' ')
+        .filter(|p| !p.is_empty())
+        .collect();
+    parts.sort_unstable();
+    match (raw, parts.as_slice()) {
+        (None, _) => Err(OAuthError::invalid_request("response_type is missing")),
+        (_, ["code"]) => Ok(ResponseType::Code),
+        (_, ["token"]) => Ok(ResponseType::Token),
+        (_, ["id_token"]) => Ok(ResponseType::IdToken),
+        (_, ["id_token", "token"]) => Ok(ResponseType::IdTokenToken),
+        _ => Err(OAuthError::new(
             ErrorCode::UnsupportedResponseType,
-            "this response_type is not supported; use code or token",
+            "this response_type is not supported; use code, token, id_token or id_token token",
         )),
     }
 }
@@ -301,9 +336,15 @@ mod tests {
         ),
         (
             "bad response_type",
-            "response_type=id_token",
+            "response_type=code+id_token",
             "one",
             ("redirect", "unsupported_response_type"),
+        ),
+        (
+            "implicit id_token, not registered for implicit",
+            "response_type=id_token&scope=read&nonce=n",
+            "one",
+            ("redirect", "unauthorized_client"),
         ),
         (
             "implicit not registered",

@@ -1,7 +1,7 @@
 //! The authorization endpoint's steps that touch storage: sessions, consents, and issuing the
 //! code or (implicit) token a validated request asks for.
 
-use super::issuance::{issue_access_token, Issuer};
+use super::issuance::{self, issue_access_token, Issuer};
 use super::Result;
 use crate::config::AppState;
 use crate::crypto;
@@ -9,6 +9,7 @@ use crate::protocol::authorization_request::{AuthorizationRequest, ResponseType}
 use crate::protocol::authorization_response;
 use crate::protocol::client::Client;
 use crate::protocol::code_grant::CodeGrant;
+use crate::protocol::jwt::IdToken;
 use crate::protocol::user::{Consent, Owner, Session, User};
 
 /// The session a cookie value stands for, if it is one of this workspace and still valid
@@ -97,13 +98,14 @@ pub(crate) async fn complete(
     issuer: &str,
 ) -> Result<String> {
     let owner = &session.owner();
-    let params = match request.response_type {
+    let at = Issuer { state, url: issuer };
+    let mut params = match request.response_type {
         ResponseType::Code => {
             let code = issue_code(state, client, request, session).await?;
             vec![("code", code)]
         }
-        ResponseType::Token => {
-            let at = Issuer { state, url: issuer };
+        ResponseType::IdToken => vec![],
+        ResponseType::Token | ResponseType::IdTokenToken => {
             let grant = (request.scope.clone(), request.audience.clone());
             let token = issue_access_token(at, client, Some(owner), grant).await?;
             let mut params = vec![
@@ -115,11 +117,57 @@ pub(crate) async fn complete(
             params
         }
     };
+    if request.response_type.has_id_token() {
+        let id_token = implicit_id_token(at, client, request, session, &params).await?;
+        params.push(("id_token", id_token));
+    }
     Ok(authorization_response::success_url(
         &request.return_to,
         params,
         issuer,
     ))
+}
+
+/// OpenID Connect Core §3.2.2.10: the implicit ID token, with `nonce`, `at_hash` beside an
+/// access token, and the user's claims when no access token can fetch them (§5.4).
+async fn implicit_id_token(
+    at: Issuer<'_>,
+    client: &Client,
+    request: &AuthorizationRequest,
+    session: &Session,
+    params: &[(&str, String)],
+) -> Result<String> {
+    let access_token = params
+        .iter()
+        .find(|(k, _)| *k == "access_token")
+        .map(|(_, v)| v.as_str());
+    let claims = match access_token {
+        Some(_) => Default::default(),
+        None => {
+            let user = at
+                .state
+                .store
+                .users
+                .user(&session.workspace, &session.username)
+                .await?;
+            user.filter(|u| u.sub == session.sub)
+                .map(|u| u.claims(&request.scope))
+                .unwrap_or_default()
+        }
+    };
+    let now = at.state.now();
+    let t = IdToken {
+        issuer: at.url,
+        client_id: &client.client_id,
+        sub: &session.sub,
+        auth_time: session.auth_time,
+        nonce: request.nonce.as_deref(),
+        issued_at: now,
+        expires_at: now + issuance::id_token_ttl(at.state, client),
+        access_token,
+        claims,
+    };
+    issuance::id_token(at, client, t).await
 }
 
 /// A new code bound to the client, redirect URI, scope, user and PKCE challenge; its value.

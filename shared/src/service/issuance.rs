@@ -164,7 +164,7 @@ impl Minted {
 
 /// An ID token for `client`, signed with the algorithm it registered
 /// (`id_token_signed_response_alg`), living as long as its access tokens do.
-pub(super) async fn id_token(at: Issuer<'_>, client: &Client, t: IdToken<'_>) -> Result<String> {
+pub(crate) async fn id_token(at: Issuer<'_>, client: &Client, t: IdToken<'_>) -> Result<String> {
     let (state, now) = (at.state, at.state.now());
     let signers = state.keys.signers(&*state.store.keys, now).await?;
     let alg = client.policy.id_token_alg();
@@ -176,7 +176,7 @@ pub(super) async fn id_token(at: Issuer<'_>, client: &Client, t: IdToken<'_>) ->
 }
 
 /// How long an ID token lives: as long as the client's access tokens.
-pub(super) fn id_token_ttl(state: &AppState, client: &Client) -> u64 {
+pub(crate) fn id_token_ttl(state: &AppState, client: &Client) -> u64 {
     client
         .policy
         .access_token_ttl

@@ -77,7 +77,7 @@ async fn other_errors_redirect_with_error_state_and_iss() {
         ),
         (
             "bad response_type",
-            format!("/oauth2/authorize?response_type=id_token&client_id={id}&state=xyz"),
+            format!("/oauth2/authorize?response_type=code+id_token&client_id={id}&state=xyz"),
             '?',
             "unsupported_response_type",
         ),

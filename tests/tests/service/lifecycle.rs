@@ -366,7 +366,10 @@ async fn metadata_is_served_without_dynamodb() {
         "https://auth.example/oauth2/introspect"
     );
     assert_eq!(m["code_challenge_methods_supported"], json!(["S256"]));
-    assert_eq!(m["response_types_supported"], json!(["code", "token"]));
+    assert_eq!(
+        m["response_types_supported"],
+        json!(["code", "token", "id_token", "id_token token"])
+    );
     assert_eq!(
         m["scopes_supported"],
         json!(["openid", "profile", "email", "read", "write"]),

@@ -186,3 +186,82 @@ async fn userinfo_refusals_are_rfc_6750s() {
     let r = get(&w.state, "/oauth2/userinfo", Some(&format!("Bearer {all}"))).await;
     assert_eq!((r.status, r.error()), (401, "invalid_token"));
 }
+
+/// OpenID Connect's implicit responses (Core §3.2), for a client registered for implicit:
+/// `id_token` (the user's claims in it, as no access token can fetch them) and
+/// `id_token token` (with `at_hash`), both requiring `openid` and a `nonce`.
+#[tokio::test]
+async fn implicit_id_token_responses() {
+    use oauth_core::protocol::jwt::half_hash;
+    use oauth_tests::browser::*;
+    use oauth_tests::signing::{published, verified};
+    let mut state = with_keys(memory_state()).await;
+    state.settings.issuer = Some(ISSUER.into());
+    let app = web_app(&state, |s| {
+        s.grant_types = vec!["implicit".into()];
+        s.scope = Some("openid profile read".into());
+        s.policy.first_party = true;
+    })
+    .await;
+    add_user(&state.store, "default", "alice", "correct horse").await;
+    let profile = UserAction::UpdateProfile {
+        name: Some("Alice Liddell".into()),
+        email: None,
+        email_verified: None,
+    };
+    let iterations = test_settings().pbkdf2_iterations;
+    admin::change_user(
+        &*state.store.users,
+        iterations,
+        ("default", "alice"),
+        &profile,
+    )
+    .await
+    .unwrap();
+    let id = &app.client.client_id;
+    let url = |rt: &str, extra: &str| {
+        format!("/oauth2/authorize?response_type={rt}&client_id={id}&state=xyz&redirect_uri={CB}{extra}")
+    };
+    let mut b = Browser::default();
+    let first = url("id_token", "&scope=openid+profile&nonce=n-1");
+    let login = b.get(&state, &first).await;
+    log_in(&mut b, &state, &first, &login, "correct+horse").await;
+    let jwks = published(&state).await;
+
+    let back = b.get(&state, &first).await;
+    assert_eq!(back.status, 302, "{}", back.body);
+    let f = params_of(back.location(), '#');
+    assert!(!f.contains_key("access_token"), "id_token alone");
+    let (_, claims) = verified(&f["id_token"], &jwks);
+    assert_eq!(
+        (claims["nonce"].as_str(), claims["aud"].as_str()),
+        (Some("n-1"), Some(id.as_str()))
+    );
+    assert_eq!(
+        claims["name"], "Alice Liddell",
+        "the claims are in the ID token"
+    );
+    assert!(claims.get("at_hash").is_none());
+
+    let back = b
+        .get(&state, &url("id_token+token", "&scope=openid&nonce=n-2"))
+        .await;
+    let f = params_of(back.location(), '#');
+    let (_, claims) = verified(&f["id_token"], &jwks);
+    assert_eq!(claims["at_hash"], half_hash(&f["access_token"]));
+    assert_eq!(claims["nonce"], "n-2");
+    assert!(
+        claims.get("name").is_none(),
+        "UserInfo gives them, with the access token"
+    );
+
+    for (extra, why) in [
+        ("&scope=openid", "no nonce"),
+        ("&scope=read&nonce=n", "no openid"),
+    ] {
+        let back = b.get(&state, &url("id_token", extra)).await;
+        let f = params_of(back.location(), '#');
+        assert_eq!(f["error"], "invalid_request", "{why}");
+        assert!(!f.contains_key("id_token"));
+    }
+}
