@@ -105,18 +105,8 @@ pub(crate) struct CreateClient {
     /// clients only; default `on`: every refresh rotates it).
     #[arg(long, value_name = "on|off")]
     refresh_rotation: Option<OnOff>,
-    /// Access tokens as `opaque` values (default) or `jwt` (RFC 9068, signed RS256).
-    #[arg(long, value_enum)]
-    access_token_format: Option<Format>,
-    /// A resource (RFC 8707 `resource`) the client may ask tokens for (repeatable).
-    #[arg(long = "resource", value_name = "URI")]
-    resources: Vec<String>,
-    /// How its ID tokens are signed (`id_token_signed_response_alg`; default RS256).
-    #[arg(long, value_enum)]
-    id_token_alg: Option<crate::keys::KeyAlg>,
-    /// Where RP-initiated logout may send the browser afterwards (repeatable).
-    #[arg(long = "post-logout-redirect-uri", value_name = "URI")]
-    post_logout_redirect_uris: Vec<String>,
+    #[command(flatten)]
+    tokens: TokenArgs,
     /// Keep an existing client id (migration) instead of generating one.
     #[arg(long)]
     client_id: Option<String>,
@@ -130,6 +120,41 @@ pub(crate) struct CreateClient {
 pub(crate) enum OnOff {
     On,
     Off,
+}
+
+/// How the client's tokens look, and where logout may return (`create` sets them; `update`
+/// replaces those it is given).
+#[derive(Args)]
+pub(crate) struct TokenArgs {
+    /// Access tokens as `opaque` values (default) or `jwt` (RFC 9068, signed RS256).
+    #[arg(long, value_enum)]
+    access_token_format: Option<Format>,
+    /// A resource (RFC 8707 `resource`) the client may ask tokens for (repeatable).
+    #[arg(long = "resource", value_name = "URI")]
+    resources: Vec<String>,
+    /// How its ID tokens are signed (`id_token_signed_response_alg`; default RS256).
+    #[arg(long, value_enum)]
+    id_token_alg: Option<crate::keys::KeyAlg>,
+    /// Where RP-initiated logout may send the browser afterwards (repeatable).
+    #[arg(long = "post-logout-redirect-uri", value_name = "URI")]
+    post_logout_redirect_uris: Vec<String>,
+}
+
+impl TokenArgs {
+    fn apply(self, p: &mut ClientPolicy) {
+        if !self.resources.is_empty() {
+            p.resources = self.resources;
+        }
+        if !self.post_logout_redirect_uris.is_empty() {
+            p.post_logout_redirect_uris = self.post_logout_redirect_uris;
+        }
+        if let Some(f) = self.access_token_format {
+            p.access_token_format = f.into();
+        }
+        if let Some(alg) = self.id_token_alg {
+            p.id_token_alg = Some(alg.into());
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -182,18 +207,8 @@ pub(crate) struct UpdateClient {
     /// `off`: refresh answers the same refresh token (confidential clients only).
     #[arg(long, value_name = "on|off")]
     refresh_rotation: Option<OnOff>,
-    /// Access tokens as `opaque` values (default) or `jwt` (RFC 9068, signed RS256).
-    #[arg(long, value_enum)]
-    access_token_format: Option<Format>,
-    /// A resource (RFC 8707 `resource`) the client may ask tokens for (repeatable; replaces the list).
-    #[arg(long = "resource", value_name = "URI")]
-    resources: Vec<String>,
-    /// How its ID tokens are signed (`id_token_signed_response_alg`; default RS256).
-    #[arg(long, value_enum)]
-    id_token_alg: Option<crate::keys::KeyAlg>,
-    /// Where RP-initiated logout may send the browser afterwards (repeatable).
-    #[arg(long = "post-logout-redirect-uri", value_name = "URI")]
-    post_logout_redirect_uris: Vec<String>,
+    #[command(flatten)]
+    tokens: TokenArgs,
 }
 
 /// `update`'s flags applied to the spec of the client as it is.
@@ -222,17 +237,7 @@ fn apply(u: UpdateClient, spec: &mut ClientSpec) {
     if let Some(rotation) = u.refresh_rotation {
         spec.policy.keep_refresh_token = matches!(rotation, OnOff::Off);
     }
-    replace(u.resources, &mut spec.policy.resources);
-    replace(
-        u.post_logout_redirect_uris,
-        &mut spec.policy.post_logout_redirect_uris,
-    );
-    if let Some(f) = u.access_token_format {
-        spec.policy.access_token_format = f.into();
-    }
-    if let Some(alg) = u.id_token_alg {
-        spec.policy.id_token_alg = Some(alg.into());
-    }
+    u.tokens.apply(&mut spec.policy);
 }
 
 fn client_json(c: &Client, secret: Option<&str>) -> Value {
@@ -272,7 +277,7 @@ fn imported_json(i: &admin::Imported) -> Value {
 }
 
 fn spec(c: CreateClient) -> ClientSpec {
-    ClientSpec {
+    let mut spec = ClientSpec {
         workspace: c.ws.workspace,
         name: c.name,
         redirect_uris: c.redirect_uris,
@@ -290,13 +295,12 @@ fn spec(c: CreateClient) -> ClientSpec {
             serves: c.serves,
             require_pkce: !c.pkce_optional,
             keep_refresh_token: matches!(c.refresh_rotation, Some(OnOff::Off)),
-            access_token_format: c.access_token_format.map(Into::into).unwrap_or_default(),
-            resources: c.resources,
-            id_token_alg: c.id_token_alg.map(Into::into),
-            post_logout_redirect_uris: c.post_logout_redirect_uris,
+            ..Default::default()
         },
         owner: None,
-    }
+    };
+    c.tokens.apply(&mut spec.policy);
+    spec
 }
 
 pub(crate) async fn client(ctx: &Ctx, cmd: ClientCmd) -> Result<Value, AdminError> {

@@ -756,3 +756,64 @@ async fn user_profiles_are_set_and_changed() {
     let nothing = admin(&store, &["user", "update", "--username", "dora"], None);
     assert!(!nothing.status.success(), "nothing to change is an error");
 }
+
+/// The token settings of a client: set at creation, changed in place by `update` (the others
+/// stay), a bad post-logout URI refused.
+#[tokio::test]
+async fn token_settings_are_set_and_updated() {
+    let store = fresh_dynamo().await;
+    let created = json(&admin(
+        &store,
+        &[
+            "client",
+            "create",
+            "--name",
+            "RP",
+            "--redirect-uri",
+            "https://rp.example/cb",
+            "--access-token-format",
+            "jwt",
+            "--resource",
+            "https://api.example",
+            "--id-token-alg",
+            "ES256",
+            "--post-logout-redirect-uri",
+            "https://rp.example/bye",
+        ],
+        None,
+    ));
+    assert_eq!(created["access_token_format"], "jwt");
+    assert_eq!(created["resources"][0], "https://api.example");
+    assert_eq!(created["id_token_alg"], "ES256");
+    assert_eq!(
+        created["post_logout_redirect_uris"][0],
+        "https://rp.example/bye"
+    );
+    let id = created["client_id"].as_str().unwrap();
+    let updated = json(&admin(
+        &store,
+        &["client", "update", id, "--access-token-format", "opaque"],
+        None,
+    ));
+    assert_eq!(updated["access_token_format"], "opaque");
+    assert_eq!(updated["resources"][0], "https://api.example", "kept");
+    assert_eq!(updated["id_token_alg"], "ES256", "kept");
+    let bad = admin(
+        &store,
+        &[
+            "client",
+            "create",
+            "--name",
+            "Bad",
+            "--redirect-uri",
+            "https://rp.example/cb",
+            "--post-logout-redirect-uri",
+            "http://evil.example/bye",
+        ],
+        None,
+    );
+    assert!(
+        !bad.status.success(),
+        "http off loopback is refused for logout too"
+    );
+}

@@ -50,18 +50,21 @@ fn refused(why: &str) -> Failure {
 /// The claims, and whether the request's origin is one of the token's client's.
 async fn respond(state: &AppState, ws: &str, req: &Request) -> Result<(Value, bool), Failure> {
     require_method(req, &[Method::GET, Method::POST])?;
-    let in_header = header(req, AUTHORIZATION).map(|h| bearer_token(h).ok_or(()));
+    // A header of another scheme carries no bearer token (RFC 6750 §3.1: no error code).
+    let in_header = header(req, AUTHORIZATION).and_then(bearer_token);
     let form = match req.method() {
-        &Method::POST if in_header.is_none() => Some(form_body(req)?),
+        &Method::POST => Some(form_body(req)?),
         _ => None,
     };
     let token = match (in_header, form.as_ref().and_then(|f| f.get("access_token"))) {
-        (Some(Ok(t)), None) => t.to_owned(),
-        (None, Some(t)) => t.to_owned(),
-        (Some(Err(())), _) => {
-            return Err(refused("the Authorization header is not a Bearer token"))
+        (Some(t), None) | (None, Some(t)) => t.to_owned(),
+        (Some(_), Some(_)) => {
+            return Err(OAuthError::invalid_request(
+                "send the access token one way only (RFC 6750 section 2)",
+            )
+            .into())
         }
-        _ => {
+        (None, None) => {
             return Err(OAuthError::new(
                 ErrorCode::TokenRequired,
                 "an access token is required: send it as Authorization: Bearer",
@@ -71,7 +74,9 @@ async fn respond(state: &AppState, ws: &str, req: &Request) -> Result<(Value, bo
     };
     let iss = issuer(state, req, ws);
     let found = token_lifecycle::active(state, ws, &iss, &token).await?;
-    let Some(t) = found.filter(|t| t.kind == TokenKind::Access) else {
+    // A token narrowed to another resource (RFC 8707) is that resource's, not UserInfo's.
+    let for_userinfo = |t: &TokenRecord| t.audience.is_empty() || t.audience.contains(&iss);
+    let Some(t) = found.filter(|t| t.kind == TokenKind::Access && for_userinfo(t)) else {
         return Err(refused("the access token is invalid, expired or revoked"));
     };
     let (Some(username), true) = (t.username.as_deref(), has_openid(&t)) else {

@@ -164,6 +164,8 @@ pub fn validate(
     } else {
         scope.without("openid")
     };
+    // Named, and granted (`*` resolves to what the client has, which may lack it).
+    let named_openid = named_openid && scope.iter().any(|s| s == "openid");
     // Core §3.2.2.1: an implicit ID token is for a request that asked for openid, with a
     // nonce (it has no other protection against replay).
     if response_type.has_id_token() && !named_openid {

@@ -147,4 +147,18 @@ async fn api_gateways_jwt_authorizer_accepts_our_access_jwts_and_nothing_else() 
         gateway(&id_token, &jwks, &[ISSUER, API], &["read"], now),
         Err("only RSA algorithms")
     );
+    let mut s = spec(&["authorization_code"]);
+    s.scope = Some("openid read".into());
+    let rs256 = register(&state.store, s).await;
+    let mut grant = code_for(&rs256, &alice());
+    grant.scope = Scopes::parse("openid read").unwrap();
+    let code = store_code(&state.store, &grant).await;
+    let id_token = post(&state, Some(creds(&rs256)), &code_body(&code))
+        .await
+        .field("id_token");
+    assert_eq!(
+        gateway(&id_token, &jwks, &[ISSUER, API], &["read"], now),
+        Err("aud or client_id"),
+        "an RS256 ID token names the client, never a resource or the issuer"
+    );
 }

@@ -124,3 +124,43 @@ async fn unregistered_uris_and_foreign_hints_are_error_pages() {
         "nothing above signed out"
     );
 }
+
+/// Someone's own ID token, sent to another user's browser, signs nobody out unasked (§2);
+/// the confirmation page's CSP lets its form lead back to the client.
+#[tokio::test]
+async fn another_users_hint_asks_first() {
+    let (state, app) = world().await;
+    add_user(&state.store, "default", "mallory", "mallory horse").await;
+    // Mallory's own ID token.
+    let url = authorize_url(&app.client.client_id, "&scope=openid");
+    let mut m = Browser::default();
+    let login = m.get(&state, &url).await;
+    let csrf = login.field("csrf").unwrap().to_owned();
+    let form = format!("step=login&csrf={csrf}&username=mallory&password=mallory+horse");
+    m.post(&state, &url, &form).await;
+    let back = m.get(&state, &url).await;
+    let code = params_of(back.location(), '?')["code"].clone();
+    let hers = post(&state, Some(creds(&app)), &code_body(&code))
+        .await
+        .field("id_token");
+    // Alice, signed in, is sent to the logout endpoint with it.
+    let (mut alice, alice_url, _) = signed_in(&state, &app).await;
+    let lured = alice
+        .get(
+            &state,
+            &format!("/oauth2/logout?id_token_hint={hers}&post_logout_redirect_uri={BYE}"),
+        )
+        .await;
+    assert_eq!(lured.status, 200, "asked, not signed out: {}", lured.body);
+    assert!(lured.body.contains("Sign out?"));
+    let csp = lured.header("content-security-policy").unwrap();
+    assert!(
+        csp.contains("form-action 'self' https://app.example"),
+        "{csp}"
+    );
+    assert_eq!(
+        alice.get(&state, &alice_url).await.status,
+        302,
+        "still signed in"
+    );
+}

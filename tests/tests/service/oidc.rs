@@ -76,6 +76,7 @@ async fn world(format: TokenFormat) -> World {
     let mut s = spec(&["password", "client_credentials"]);
     s.scope = Some("openid profile email read".into());
     s.policy.access_token_format = format;
+    s.policy.resources = vec!["https://api.example".into()];
     let app = register(&state.store, s).await;
     add_user(&state.store, "default", "alice", "correct horse").await;
     let profile = UserAction::UpdateProfile {
@@ -140,12 +141,45 @@ async fn userinfo_refusals_are_rfc_6750s() {
         none.header("www-authenticate"),
         Some("Bearer realm=\"oauth\"")
     );
+    let basic = get(&w.state, "/oauth2/userinfo", Some("Basic YTpi")).await;
+    assert_eq!(basic.status, 401, "another scheme carries no bearer token");
+    assert_eq!(
+        basic.header("www-authenticate"),
+        Some("Bearer realm=\"oauth\"")
+    );
     let bad = get(&w.state, "/oauth2/userinfo", Some("Bearer not-a-token")).await;
     assert_eq!((bad.status, bad.error()), (401, "invalid_token"));
     assert!(bad
         .header("www-authenticate")
         .unwrap()
         .contains("error=\"invalid_token\""));
+    let both = oauth_tests::call::form_post(
+        "/oauth2/userinfo",
+        Some(&format!("Bearer {}", access_token(&w, "openid").await)),
+        "access_token=x",
+    );
+    let r = token(&w.state, both).await;
+    assert_eq!(
+        (r.status, r.error()),
+        (400, "invalid_request"),
+        "one way only"
+    );
+    // A token narrowed to another resource (RFC 8707) is that resource's.
+    let body = "grant_type=password&username=alice&password=correct+horse&scope=openid&resource=https%3A%2F%2Fapi.example";
+    let narrowed = post(&w.state, Some(creds(&w.app)), body)
+        .await
+        .field("access_token");
+    let r = get(
+        &w.state,
+        "/oauth2/userinfo",
+        Some(&format!("Bearer {narrowed}")),
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.error()),
+        (401, "invalid_token"),
+        "for the API, not for UserInfo"
+    );
     let read = access_token(&w, "read").await;
     let r = get(
         &w.state,
@@ -244,7 +278,10 @@ async fn implicit_id_token_responses() {
     assert!(claims.get("at_hash").is_none());
 
     let back = b
-        .get(&state, &url("id_token+token", "&scope=openid&nonce=n-2"))
+        .get(
+            &state,
+            &url("id_token+token", "&scope=openid+profile&nonce=n-2"),
+        )
         .await;
     let f = params_of(back.location(), '#');
     let (_, claims) = verified(&f["id_token"], &jwks);

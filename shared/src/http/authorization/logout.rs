@@ -16,6 +16,7 @@ use crate::http::request::{base_url, form_body, require_method};
 use crate::protocol::error::OAuthError;
 use crate::protocol::form::Form;
 use crate::protocol::jwt::ID_TOKEN_TYP;
+use crate::protocol::redirect_uri;
 use crate::protocol::workspace;
 use askama::Template;
 use lambda_http::http::{header, HeaderValue, Method, StatusCode};
@@ -31,9 +32,10 @@ struct LogoutPage<'a> {
     csrf: &'a str,
 }
 
-/// What the hint says: the client it was issued to.
+/// What the hint says: the client it was issued to, and the user.
 struct Hint {
     client_id: String,
+    sub: String,
 }
 
 fn bad(why: &str) -> Failure {
@@ -50,11 +52,12 @@ async fn hint(state: &AppState, issuer: &str, raw: &str) -> Result<Hint, Failure
         .and_then(|v| serde_json::from_slice::<Value>(&v.payload).ok())
         .filter(|c| c["iss"] == issuer)
         .ok_or_else(|| bad("id_token_hint is not an ID token of this server"))?;
-    let client_id = claims["aud"]
-        .as_str()
-        .ok_or_else(|| bad("id_token_hint is not an ID token of this server"))?;
+    let (Some(client_id), Some(sub)) = (claims["aud"].as_str(), claims["sub"].as_str()) else {
+        return Err(bad("id_token_hint is not an ID token of this server"));
+    };
     Ok(Hint {
         client_id: client_id.to_owned(),
+        sub: sub.to_owned(),
     })
 }
 
@@ -118,14 +121,24 @@ pub(crate) async fn handle(
     let confirmed = body
         .as_ref()
         .is_some_and(|b| b.get("step") == Some("logout") && cookies::csrf_matches(&v, b));
-    if hinted.is_none() && !confirmed {
-        return Ok(confirm(&v, &format!("{}?{raw_query}", req.uri().path())));
+    // §2: the user is asked unless the hint is the signed-in user's own (anyone can hold an
+    // ID token of someone, their own, and send others here with it).
+    let session = cookies::current_session(&v).await?;
+    let hint_is_theirs = match (&hinted, &session) {
+        (Some(h), Some(s)) => h.sub == s.sub,
+        (Some(_), None) => true, // nobody is signed in: nothing to end
+        (None, _) => false,
+    };
+    if !hint_is_theirs && !confirmed {
+        let form_action = back_origin(back.as_deref());
+        let action = format!("{}?{raw_query}", req.uri().path());
+        return Ok(confirm(&v, &action, &form_action));
     }
     cookies::end_session(&v).await?;
     let mut resp = match back {
         Some(to) if *req.method() == Method::POST => see_other(&to),
         Some(to) => found(&to),
-        None => page(true, "", ""),
+        None => page(true, "", "", "'self'"),
     };
     cookies::clear_session(&v, &mut resp);
     Ok(resp)
@@ -158,7 +171,7 @@ fn found(to: &str) -> Response<Body> {
     resp
 }
 
-fn page(signed_out: bool, action: &str, csrf: &str) -> Response<Body> {
+fn page(signed_out: bool, action: &str, csrf: &str, form_action: &str) -> Response<Body> {
     let nonce = crypto::random_string(16);
     let p = LogoutPage {
         nonce: &nonce,
@@ -166,13 +179,20 @@ fn page(signed_out: bool, action: &str, csrf: &str) -> Response<Body> {
         action,
         csrf,
     };
-    pages::html(200, &nonce, &p, "'self'")
+    pages::html(200, &nonce, &p, form_action)
+}
+
+/// The CSP `form-action` of the confirmation page: here, and the client's origin the POST's
+/// 303 leads to (Chrome applies `form-action` to that redirect too).
+fn back_origin(back: Option<&str>) -> String {
+    let origin = back.and_then(redirect_uri::origin).unwrap_or_default();
+    format!("'self' {origin}").trim_end().to_owned()
 }
 
 /// The confirmation page: a POST back here with the CSRF token.
-fn confirm(v: &Visit<'_>, action: &str) -> Response<Body> {
+fn confirm(v: &Visit<'_>, action: &str, form_action: &str) -> Response<Body> {
     let (csrf, is_new) = cookies::csrf_token(v);
-    let mut resp = page(false, action, &csrf);
+    let mut resp = page(false, action, &csrf, form_action);
     if is_new {
         cookies::set_csrf(v, &mut resp, &csrf);
     }
