@@ -179,6 +179,19 @@ pub fn validate(
         )));
     }
     let prompt = Prompt::parse(params.get("prompt")).map_err(back)?;
+    // Discovery says no request objects: one sent anyway is refused, not ignored (its nonce or
+    // redirect_uri would be lost silently).
+    for (param, code) in [
+        ("request", ErrorCode::RequestNotSupported),
+        ("request_uri", ErrorCode::RequestUriNotSupported),
+    ] {
+        if params.get(param).is_some() {
+            return Err(back(OAuthError::new(
+                code,
+                "request objects are not supported; send the parameters in the query",
+            )));
+        }
+    }
     let challenge = match response_type {
         ResponseType::Code => pkce::challenge(params, client, deployment).map_err(back)?,
         _ => None,
@@ -341,6 +354,18 @@ mod tests {
             "response_type=code+id_token",
             "one",
             ("redirect", "unsupported_response_type"),
+        ),
+        (
+            "a request object",
+            "response_type=code&request=eyJ.e30.",
+            "one",
+            ("redirect", "request_not_supported"),
+        ),
+        (
+            "a request_uri",
+            "response_type=code&request_uri=https://a/r",
+            "one",
+            ("redirect", "request_uri_not_supported"),
         ),
         (
             "implicit id_token, not registered for implicit",

@@ -35,6 +35,10 @@ pub enum ErrorCode {
     InvalidTarget,
     /// RFC 6750 §3.1: the access token lacks the scope the resource needs.
     InsufficientScope,
+    /// OpenID Connect Core §3.1.2.6: a `request` object, which this server does not take.
+    RequestNotSupported,
+    /// OpenID Connect Core §3.1.2.6: a `request_uri`, likewise.
+    RequestUriNotSupported,
 }
 
 impl ErrorCode {
@@ -57,6 +61,8 @@ impl ErrorCode {
             Self::InvalidClientMetadata => "invalid_client_metadata",
             Self::InvalidTarget => "invalid_target",
             Self::InsufficientScope => "insufficient_scope",
+            Self::RequestNotSupported => "request_not_supported",
+            Self::RequestUriNotSupported => "request_uri_not_supported",
         }
     }
 }
