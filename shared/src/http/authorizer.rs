@@ -37,6 +37,8 @@ async fn verdict_on(
     let own = token_lifecycle::own_access_jwt(state, workspace, issuer, bearer).await?;
     match own {
         Some(jwt) => Ok(Some(jwt.record)),
+        // Not ours: verifying it again through `active` would only repeat the work.
+        None if token_lifecycle::looks_like_jws(bearer) => Ok(None),
         None => token_lifecycle::active(state, workspace, issuer, bearer).await,
     }
 }

@@ -28,6 +28,12 @@ pub async fn active(
         .map(|t| t.token))
 }
 
+/// Whether `value` has a compact JWS's three parts (our opaque values have four, so a value of
+/// this shape that is not one of our JWTs is no token of ours at all).
+pub(crate) fn looks_like_jws(value: &str) -> bool {
+    value.split('.').count() == 3
+}
+
 /// `value` as one of our access JWTs: shaped as a JWS (our opaque values have four parts),
 /// signed with a key we publish, typed `at+jwt`, for `issuer`.
 pub(crate) async fn own_access_jwt(
@@ -36,7 +42,7 @@ pub(crate) async fn own_access_jwt(
     issuer: &str,
     value: &str,
 ) -> Result<Option<AccessJwt>> {
-    if value.split('.').count() != 3 {
+    if !looks_like_jws(value) {
         return Ok(None);
     }
     let keys = &*state.store.keys;
