@@ -66,6 +66,25 @@ async fn discovery_is_the_rfc_8414_document_at_the_openid_path_of_each_issuer() 
     }
 }
 
+/// Alice, with her name, and her (verified) email when given.
+async fn alice_with(state: &AppState, email: Option<&str>) {
+    add_user(&state.store, "default", "alice", "correct horse").await;
+    let profile = UserAction::UpdateProfile {
+        name: Some("Alice Liddell".into()),
+        email: email.map(str::to_owned),
+        email_verified: email.map(|_| true),
+    };
+    let iterations = test_settings().pbkdf2_iterations;
+    admin::change_user(
+        &*state.store.users,
+        iterations,
+        ("default", "alice"),
+        &profile,
+    )
+    .await
+    .unwrap();
+}
+
 struct World {
     state: AppState,
     app: Registered,
@@ -78,21 +97,7 @@ async fn world(format: TokenFormat) -> World {
     s.policy.access_token_format = format;
     s.policy.resources = vec!["https://api.example".into()];
     let app = register(&state.store, s).await;
-    add_user(&state.store, "default", "alice", "correct horse").await;
-    let profile = UserAction::UpdateProfile {
-        name: Some("Alice Liddell".into()),
-        email: Some("alice@example.com".into()),
-        email_verified: Some(true),
-    };
-    let iterations = test_settings().pbkdf2_iterations;
-    admin::change_user(
-        &*state.store.users,
-        iterations,
-        ("default", "alice"),
-        &profile,
-    )
-    .await
-    .unwrap();
+    alice_with(&state, Some("alice@example.com")).await;
     World { state, app }
 }
 
@@ -237,21 +242,7 @@ async fn implicit_id_token_responses() {
         s.policy.first_party = true;
     })
     .await;
-    add_user(&state.store, "default", "alice", "correct horse").await;
-    let profile = UserAction::UpdateProfile {
-        name: Some("Alice Liddell".into()),
-        email: None,
-        email_verified: None,
-    };
-    let iterations = test_settings().pbkdf2_iterations;
-    admin::change_user(
-        &*state.store.users,
-        iterations,
-        ("default", "alice"),
-        &profile,
-    )
-    .await
-    .unwrap();
+    alice_with(&state, None).await;
     let id = &app.client.client_id;
     let url = |rt: &str, extra: &str| {
         format!("/oauth2/authorize?response_type={rt}&client_id={id}&state=xyz&redirect_uri={CB}{extra}")
