@@ -20,7 +20,7 @@ deploy-check:
 
 # Cold start, latency, memory, DynamoDB calls, size and cost; writes BENCHMARKS.md.
 bench: tools
-	cargo build --release -p token -p authorize -p authorizer
+	cargo build --release -p token -p authorize -p authorizer -p rotate-keys
 	cargo build --release -p hello-floor
 	cd infra/bench/node-peer && npm ci --no-audit --no-fund --loglevel=error
 	cargo run --release -p oauth-bench

@@ -37,7 +37,7 @@ else
 fi
 start=$(date +%s)
 sam build --template-file "$template"
-for f in TokenFunction AuthorizeFunction AuthorizerFunction; do
+for f in TokenFunction AuthorizeFunction AuthorizerFunction KeyRotationFunction; do
   test -x ".aws-sam/build/$f/bootstrap" || { echo "missing .aws-sam/build/$f/bootstrap" >&2; exit 1; }
   printf '%-20s bootstrap %s bytes\n' "$f" "$(stat -c %s ".aws-sam/build/$f/bootstrap")"
 done

@@ -70,6 +70,8 @@ pub struct Settings {
     /// Seconds a new signing key is published before it signs (`KEY_PUBLISH_LEAD_SECONDS`):
     /// API Gateway's JWT authorizer caches a JWKS for up to two hours.
     pub key_publish_lead: u64,
+    /// `KEY_ROTATION_DAYS`: how often the scheduled rotation adds a key per algorithm.
+    pub key_rotation_days: u64,
     /// Timeouts and attempts of every DynamoDB call.
     pub dynamodb: Limits,
     /// `REQUEST_DEADLINE_MS`: a request not answered by then gets a 503 (the functions'
@@ -104,6 +106,7 @@ impl Default for Settings {
             signing_kms_key_id: None,
             // API Gateway's JWT authorizer caches a JWKS up to 2 h; ours may be cached 5 min.
             key_publish_lead: 2 * 3600 + 15 * 60,
+            key_rotation_days: 30,
             dynamodb: Limits::default(),
             request_deadline_ms: 4_000,
             warm_up_timeout_ms: 1_000,
@@ -168,6 +171,7 @@ impl Settings {
             authorizer_audience: text("AUTHORIZER_AUDIENCE"),
             signing_kms_key_id: text("SIGNING_KMS_KEY_ID"),
             key_publish_lead: var("KEY_PUBLISH_LEAD_SECONDS", d.key_publish_lead)?,
+            key_rotation_days: var("KEY_ROTATION_DAYS", d.key_rotation_days)?,
             dynamodb: Limits {
                 attempt_ms: var("DYNAMODB_ATTEMPT_TIMEOUT_MS", d.dynamodb.attempt_ms)?,
                 operation_ms: var("DYNAMODB_OPERATION_TIMEOUT_MS", d.dynamodb.operation_ms)?,
@@ -180,7 +184,9 @@ impl Settings {
         Ok(s)
     }
 
-    fn validate(&self) -> Result<(), String> {
+    /// Whether the settings are within the bounds the code supports (the template's parameters
+    /// carry the same bounds).
+    pub fn validate(&self) -> Result<(), String> {
         if !(60..=MAX_ACCESS_TOKEN_TTL).contains(&self.access_token_ttl) {
             return Err(format!(
                 "ACCESS_TOKEN_TTL must be between 60 and {MAX_ACCESS_TOKEN_TTL} seconds"
@@ -191,6 +197,9 @@ impl Settings {
         }
         if !(1..=600).contains(&self.code_ttl) {
             return Err("CODE_TTL must be between 1 and 600 seconds (RFC 6749 §4.1.2)".into());
+        }
+        if !(1..=365).contains(&self.key_rotation_days) {
+            return Err("KEY_ROTATION_DAYS must be between 1 and 365".into());
         }
         if self.lockout_threshold == 0 {
             return Err("LOCKOUT_THRESHOLD must be at least 1".into());

@@ -27,11 +27,9 @@ impl Sealer for TestSealer {
     }
 }
 
-/// A fresh RSA 2048 key, PKCS#8 DER (generated as `oauth-admin keys rotate` does).
+/// A fresh RSA 2048 key, PKCS#8 DER (generated as a rotation does).
 pub fn new_rsa_pkcs8() -> Vec<u8> {
-    use rsa::pkcs8::EncodePrivateKey;
-    let key = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048).expect("RSA key");
-    key.to_pkcs8_der().expect("PKCS#8").as_bytes().to_vec()
+    keys::generate(Alg::RS256).expect("RSA key")
 }
 
 /// One RSA key per test process (generating one takes a while), PKCS#8 DER.
@@ -42,12 +40,7 @@ pub fn rsa_pkcs8() -> Vec<u8> {
 
 /// A fresh P-256 key, PKCS#8 DER.
 pub fn p256_pkcs8() -> Vec<u8> {
-    use ring::signature::{EcdsaKeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
-    let rng = ring::rand::SystemRandom::new();
-    EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng)
-        .expect("P-256 key")
-        .as_ref()
-        .to_vec()
+    keys::generate(Alg::ES256).expect("P-256 key")
 }
 
 /// `state`, signing with an RS256 and an ES256 key that sign from now on (the process's RSA
@@ -86,4 +79,32 @@ pub fn verified(token: &str, jwks: &[Value]) -> (Value, Value) {
     let v = oauth_core::jose::verify(token, jwks).expect("the JWT verifies with the JWKS");
     let payload = serde_json::from_slice(&v.payload).expect("JSON claims");
     (v.header, payload)
+}
+
+/// The environment that points a process (`oauth-admin keys rotate`, the `rotate-keys`
+/// function) at the KMS emulator and a key of its own. KMS calls are not DynamoDB's, so the
+/// harness does not see them: the template tests check the `kms:` permissions.
+pub fn kms_env() -> Vec<(&'static str, String)> {
+    static KEY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let endpoint = local_stack::moto_kms().endpoint();
+    let key = KEY.get_or_init(|| {
+        let endpoint = endpoint.clone();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                let kms = local_stack::local_kms_client(&endpoint);
+                let key = kms.create_key().send().await.unwrap();
+                key.key_metadata().unwrap().key_id().to_owned()
+            })
+        })
+        .join()
+        .unwrap()
+    });
+    vec![
+        ("SIGNING_KMS_KEY_ID", key.clone()),
+        ("AWS_ENDPOINT_URL_KMS", endpoint),
+    ]
 }

@@ -1,6 +1,7 @@
 //! `template.yaml`, read as the tests need it: the document, and the DynamoDB permissions each
 //! function's (or the operator's) policy grants.
 
+use oauth_core::store::dynamo::schema::TableNames;
 use std::collections::BTreeSet;
 use yaml_rust2::{Yaml, YamlLoader};
 
@@ -72,4 +73,37 @@ pub fn managed_policy_permissions(logical_id: &str) -> BTreeSet<(String, String)
     let t = template();
     let doc = &t["Resources"][logical_id]["Properties"]["PolicyDocument"];
     permissions(&doc["Statement"])
+}
+
+pub type Permissions = BTreeSet<(String, String)>;
+
+/// The harness's record with table names replaced by their logical ids in the template.
+pub fn logical_permissions(recorded: Permissions, tables: &TableNames) -> Permissions {
+    recorded
+        .into_iter()
+        .map(|(resource, action)| {
+            let (table, index) = resource
+                .split_once("/index/")
+                .map_or((resource.as_str(), None), |(t, i)| (t, Some(i)));
+            let id = tables
+                .pairs()
+                .into_iter()
+                .find(|(_, name)| *name == table)
+                .map_or_else(
+                    || format!("unknown table {table}"),
+                    |(def, _)| def.logical_id.to_owned(),
+                );
+            let id = index.map_or(id.clone(), |i| format!("{id}/index/{i}"));
+            (id, action)
+        })
+        .collect()
+}
+
+pub fn assert_same_permissions(function: &str, used: &Permissions, granted: &Permissions) {
+    let missing: Vec<_> = used.difference(granted).collect();
+    let unused: Vec<_> = granted.difference(used).collect();
+    assert!(
+        missing.is_empty() && unused.is_empty(),
+        "{function}: used but not granted {missing:?}; granted but never used {unused:?}"
+    );
 }

@@ -248,9 +248,10 @@ fn functions_are_rust_arm64_and_their_policies_name_actions_and_tables() {
                     other => panic!("{name}: Action {other:?}"),
                 };
                 for a in actions {
-                    // kms:Decrypt, on the signing key alone: checked below.
+                    // kms:Decrypt and kms:Encrypt, on the signing key alone: checked below.
+                    let kms = a == "kms:Decrypt" || a == "kms:Encrypt";
                     assert!(
-                        (a.starts_with("dynamodb:") || a == "kms:Decrypt") && !a.contains('*'),
+                        (a.starts_with("dynamodb:") || kms) && !a.contains('*'),
                         "{name}: {a}"
                     );
                 }
@@ -266,8 +267,8 @@ fn functions_are_rust_arm64_and_their_policies_name_actions_and_tables() {
         }
     }
     assert_eq!(
-        rust, 3,
-        "token, authorize and authorizer are built by cargo-lambda"
+        rust, 4,
+        "token, authorize, authorizer and rotate-keys are built by cargo-lambda"
     );
 }
 
@@ -313,15 +314,17 @@ fn the_deployment_parameters_are_passed_on_and_their_defaults_parse() {
 }
 
 /// The functions that sign (the token and authorize functions: JWT access tokens, ID tokens)
-/// may open the signing keys with the stack's KMS key and are told which it is; nothing else
-/// may, and the authorizer, which only verifies, has no KMS permission at all.
+/// may open the signing keys with the stack's KMS key and are told which it is; the scheduled
+/// rotation may seal new ones and open none; the authorizer, which only verifies, has no KMS
+/// permission at all.
 #[test]
 fn only_the_functions_that_sign_may_open_the_signing_keys() {
     let t = template();
-    for (function, signs) in [
-        ("TokenFunction", true),
-        ("AuthorizeFunction", true),
-        ("AuthorizerFunction", false),
+    for (function, may) in [
+        ("TokenFunction", Some("kms:Decrypt")),
+        ("AuthorizeFunction", Some("kms:Decrypt")),
+        ("KeyRotationFunction", Some("kms:Encrypt")),
+        ("AuthorizerFunction", None),
     ] {
         let props = &t["Resources"][function]["Properties"];
         let kms: Vec<(String, String)> = props["Policies"]
@@ -332,10 +335,10 @@ fn only_the_functions_that_sign_may_open_the_signing_keys() {
             .filter(|(_, action)| action.starts_with("kms:"))
             .collect();
         let env = &props["Environment"]["Variables"]["SIGNING_KMS_KEY_ID"];
-        if signs {
+        if let Some(action) = may {
             assert_eq!(
                 kms,
-                [("SigningKey".to_owned(), "kms:Decrypt".to_owned())],
+                [("SigningKey".to_owned(), action.to_owned())],
                 "{function}"
             );
             assert_eq!(
@@ -347,6 +350,52 @@ fn only_the_functions_that_sign_may_open_the_signing_keys() {
             assert!(kms.is_empty() && env.is_badvalue(), "{function}");
         }
     }
+}
+
+/// The rotation runs daily and rotates every `KeyRotationDays`, whose bounds are the code's.
+#[test]
+fn the_signing_keys_rotate_on_a_daily_schedule_every_key_rotation_days() {
+    let t = template();
+    let f = &t["Resources"]["KeyRotationFunction"];
+    assert_eq!(
+        f["Metadata"]["BuildProperties"]["Binary"].as_str(),
+        Some("rotate-keys")
+    );
+    let events: Vec<&Yaml> = f["Properties"]["Events"]
+        .as_hash()
+        .unwrap()
+        .values()
+        .collect();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0]["Type"].as_str(), Some("Schedule"));
+    assert_eq!(
+        events[0]["Properties"]["Schedule"].as_str(),
+        Some("rate(1 day)")
+    );
+    let days = &f["Properties"]["Environment"]["Variables"]["KEY_ROTATION_DAYS"];
+    assert_eq!(days.as_str(), Some("KeyRotationDays"));
+    let p = &t["Parameters"]["KeyRotationDays"];
+    let (min, max) = (
+        p["MinValue"].as_i64().unwrap(),
+        p["MaxValue"].as_i64().unwrap(),
+    );
+    let valid = |days: i64| {
+        let s = oauth_core::Settings {
+            key_rotation_days: u64::try_from(days).unwrap(),
+            ..Default::default()
+        };
+        s.validate().is_ok()
+    };
+    assert!(
+        valid(min) && valid(max),
+        "the template's bounds are the code's"
+    );
+    assert!(!valid(min - 1) && !valid(max + 1));
+    let default = p["Default"].as_i64().unwrap();
+    assert_eq!(
+        u64::try_from(default).unwrap(),
+        oauth_core::Settings::default().key_rotation_days
+    );
 }
 
 /// The signing keys are sealed with the stack's KMS key: the operator (`keys rotate`) may

@@ -1,5 +1,5 @@
-//! `oauth-admin keys …`: the signing keys. A rotation generates the key here (RSA with the
-//! `rsa` crate, P-256 with `ring`), seals it with KMS and adds it to the keyring; its private
+//! `oauth-admin keys …`: the signing keys. A rotation generates the key
+//! (`service::keys::generate`), seals it with KMS and adds it to the keyring; its private
 //! half is never printed or stored in the clear.
 
 use crate::{now, Ctx};
@@ -59,27 +59,6 @@ fn key_json(k: &StoredKey, now: u64) -> Value {
     })
 }
 
-/// A fresh private key of `alg`, PKCS#8 DER.
-fn generate(alg: Alg) -> Result<Vec<u8>, AdminError> {
-    let failed = |e: String| AdminError::Invalid(format!("cannot generate a key: {e}"));
-    match alg {
-        Alg::RS256 => {
-            use rsa::pkcs8::EncodePrivateKey;
-            let key = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048)
-                .map_err(|e| failed(e.to_string()))?;
-            let der = key.to_pkcs8_der().map_err(|e| failed(e.to_string()))?;
-            Ok(der.as_bytes().to_vec())
-        }
-        Alg::ES256 => {
-            use ring::signature::{EcdsaKeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
-            let rng = ring::rand::SystemRandom::new();
-            EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng)
-                .map(|d| d.as_ref().to_vec())
-                .map_err(|_| failed("P-256".into()))
-        }
-    }
-}
-
 pub(crate) async fn keys(ctx: &Ctx, cmd: KeysCmd) -> Result<Value, AdminError> {
     let store = &*ctx.stores.keys;
     let now = now();
@@ -105,7 +84,7 @@ pub(crate) async fn keys(ctx: &Ctx, cmd: KeysCmd) -> Result<Value, AdminError> {
             };
             let mut added = Vec::new();
             for alg in algs {
-                let pkcs8 = generate(alg)?;
+                let pkcs8 = keys::generate(alg).map_err(|e| AdminError::Invalid(e.to_string()))?;
                 let key = keys::rotate(store, &sealer, (alg, &pkcs8), now, s.key_timing())
                     .await
                     .map_err(|e| AdminError::Invalid(e.to_string()))?;

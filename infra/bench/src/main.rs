@@ -5,21 +5,25 @@
 // A measurement harness: a failed step ends the run with its reason.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod emulator;
 mod events;
 mod measure;
 mod proxy;
 mod report;
 mod runs;
+mod signing;
 
 use base64::{engine::general_purpose::STANDARD, Engine};
 use events::{authorize_event, authorizer_event, body_json, token_event};
 use oauth_core::clock::{Clock, SystemClock};
+use oauth_core::jose::Alg;
+use oauth_core::protocol::client::{ClientPolicy, TokenFormat};
 use oauth_core::protocol::code_grant::CodeGrant;
 use oauth_core::protocol::pkce::rfc7636_example::{CHALLENGE, VERIFIER};
 use oauth_core::protocol::pkce::Method;
 use oauth_core::protocol::scope::Scopes;
+use oauth_core::sealing::KmsSealer;
 use oauth_core::service::admin::{self, ClientSpec};
+use oauth_core::service::keys;
 use oauth_core::store::dynamo::schema::TableNames;
 use oauth_core::store::dynamo::DynamoStore;
 use oauth_core::store::CodeStore;
@@ -41,14 +45,51 @@ fn now() -> u64 {
     SystemClock.now()
 }
 
-/// The data the bench runs on: one client with every grant, one user, and the store.
+/// The data the bench runs on: one client with every grant, one whose access tokens are JWTs,
+/// one user, signing keys sealed by the KMS emulator, and the store.
 struct Fixture {
     store: DynamoStore,
     client_id: String,
     /// `Authorization: Basic …` of the client.
     basic: String,
+    /// The same for the client whose access tokens are JWTs (RFC 9068).
+    jwt_basic: String,
+    /// What a function that signs needs: the KMS key and the emulator's endpoint.
+    kms: Vec<(&'static str, String)>,
     env: Env,
     proxy: Proxy,
+}
+
+/// Basic credentials of a new client of `spec`.
+async fn client(store: &DynamoStore, spec: &ClientSpec) -> (String, String) {
+    let app = admin::create_client(store, spec, now())
+        .await
+        .expect("client");
+    let secret = app.client_secret.expect("secret");
+    let id = app.client.client_id;
+    let basic = format!("Basic {}", STANDARD.encode(format!("{id}:{secret}")));
+    (id, basic)
+}
+
+/// An RS256 and an ES256 key, sealed by the KMS emulator as a rotation does; the environment
+/// that lets a function open them.
+async fn signing_keys(store: &DynamoStore) -> Vec<(&'static str, String)> {
+    let endpoint = local_stack::moto_kms().endpoint();
+    let kms = local_stack::local_kms_client(&endpoint);
+    let key = kms.create_key().send().await.expect("KMS key");
+    let key_id = key.key_metadata().expect("metadata").key_id().to_owned();
+    let sealer = KmsSealer::new(kms, &key_id);
+    let timing = Settings::default().key_timing();
+    for alg in [Alg::RS256, Alg::ES256] {
+        let pkcs8 = keys::generate(alg).expect("key");
+        keys::rotate(store, &sealer, (alg, &pkcs8), now(), timing)
+            .await
+            .expect("rotate");
+    }
+    vec![
+        ("SIGNING_KMS_KEY_ID", key_id),
+        ("AWS_ENDPOINT_URL_KMS", endpoint),
+    ]
 }
 
 async fn fixture() -> Fixture {
@@ -71,22 +112,32 @@ async fn fixture() -> Fixture {
         scope: Some("read write".into()),
         ..Default::default()
     };
-    let app = admin::create_client(&store, &spec, now())
-        .await
-        .expect("client");
-    let secret = app.client_secret.expect("secret");
+    let (client_id, basic) = client(&store, &spec).await;
+    let jwt_spec = ClientSpec {
+        name: "bench-jwt".into(),
+        redirect_uris: vec![],
+        grant_types: vec!["client_credentials".into()],
+        policy: ClientPolicy {
+            access_token_format: TokenFormat::Jwt,
+            ..Default::default()
+        },
+        ..spec
+    };
+    let (_, jwt_basic) = client(&store, &jwt_spec).await;
     let iterations = Settings::default().pbkdf2_iterations;
     admin::create_user(&store, iterations, "default", "bench", PASSWORD, now())
         .await
         .expect("user");
+    let kms = signing_keys(&store).await;
     let vars = local_stack::local_env(&proxy.endpoint, &tables)
         .into_iter()
         .chain([("ISSUER".into(), "https://auth.example".into())])
         .collect();
-    let client_id = app.client.client_id;
     Fixture {
-        basic: format!("Basic {}", STANDARD.encode(format!("{client_id}:{secret}"))),
+        basic,
+        jwt_basic,
         client_id,
+        kms,
         store,
         env: Env { vars },
         proxy,
@@ -121,17 +172,26 @@ fn sizes(path: &Path) -> (u64, u64) {
     (size, std::fs::metadata(&zip).map(|m| m.len()).unwrap_or(0))
 }
 
-/// One request to a fresh token process; its answer's JSON body.
-async fn one_token_request(f: &Fixture, form: &str) -> Value {
-    let token = Subject::release("token", binary("token"), Value::Null);
+/// One request to a fresh token process (that signs); its answer's JSON body.
+async fn one_token_request(f: &Fixture, basic: &str, form: &str) -> Value {
+    let token = signing_token(f, "token", Value::Null);
     let mut p = start(&token, &f.env).await;
-    let (_, answer) = p.invoke("token", &token_event(&f.basic, form)).await;
+    let (_, answer) = p.invoke("token", &token_event(basic, form)).await;
     body_json(&answer)
 }
 
+/// The token function as deployed with signing keys: it opens them in init.
+fn signing_token(f: &Fixture, name: &'static str, event: Value) -> Subject {
+    Subject {
+        env: f.kms.clone(),
+        ..Subject::release(name, binary("token"), event)
+    }
+}
+
 /// The functions, the floor and the peer, each with the request it is measured with.
-fn subjects(f: &Fixture, access_token: &str) -> Vec<Subject> {
+fn subjects(f: &Fixture, access_token: &str, jwt: &str) -> Vec<Subject> {
     let cc = token_event(&f.basic, "grant_type=client_credentials");
+    let jwt_cc = token_event(&f.jwt_basic, "grant_type=client_credentials");
     let query = format!(
         "response_type=code&client_id={}&state=s&code_challenge={CHALLENGE}&code_challenge_method=S256",
         f.client_id
@@ -142,14 +202,21 @@ fn subjects(f: &Fixture, access_token: &str) -> Vec<Subject> {
         Subject::release("token", binary("token"), cc.clone()),
         // The same function without the DynamoDB warm-up in init: what the warm-up costs.
         Subject {
-            env: vec![("DYNAMODB_WARM_UP", "false")],
+            env: vec![("DYNAMODB_WARM_UP", "false".into())],
             ..Subject::release("token, no warm-up", binary("token"), cc.clone())
         },
+        // With signing keys: its init also reads the keyring and opens the keys with KMS.
+        signing_token(f, "token, keys loaded, JWT", jwt_cc),
         Subject::release("authorize", binary("authorize"), authorize_event(&query)),
         Subject::release(
             "authorizer",
             binary("authorizer"),
             authorizer_event(access_token),
+        ),
+        Subject::release(
+            "authorizer, JWT",
+            binary("authorizer"),
+            authorizer_event(jwt),
         ),
         Subject {
             args: vec![node.display().to_string()],
@@ -186,7 +253,8 @@ async fn codes(f: &Fixture, n: usize) -> Vec<String> {
 }
 
 /// Each grant on a warm token function: round trips, latency, CPU.
-async fn grants(f: &Fixture, token: &Subject) -> Vec<Grant> {
+async fn grants(f: &Fixture) -> Vec<Grant> {
+    let token = &signing_token(f, "token", Value::Null);
     let (env, proxy, basic) = (&f.env, &f.proxy, f.basic.as_str());
     let cc = token_event(basic, "grant_type=client_credentials");
     let mut out = vec![
@@ -213,7 +281,7 @@ async fn grants(f: &Fixture, token: &Subject) -> Vec<Grant> {
         "grant_type=password&username=bench&password={}",
         PASSWORD.replace(' ', "+")
     );
-    let first = one_token_request(f, &login).await["refresh_token"]
+    let first = one_token_request(f, basic, &login).await["refresh_token"]
         .as_str()
         .expect("refresh token")
         .to_owned();
@@ -235,6 +303,35 @@ async fn grants(f: &Fixture, token: &Subject) -> Vec<Grant> {
         })
         .await,
     );
+    let jwt_cc = token_event(&f.jwt_basic, "grant_type=client_credentials");
+    out.push(
+        grant(
+            "client_credentials, JWT",
+            token,
+            env,
+            proxy,
+            WARM_REQUESTS,
+            |_| jwt_cc.clone(),
+        )
+        .await,
+    );
+    out
+}
+
+/// The authorizer's verdicts on an opaque token and on a JWT: DynamoDB calls, latency, CPU.
+async fn verdicts(f: &Fixture, opaque: &str, jwt: &str) -> Vec<Grant> {
+    let (env, proxy) = (&f.env, &f.proxy);
+    let mut out = Vec::new();
+    for (name, token) in [("opaque token", opaque), ("JWT", jwt)] {
+        let authorizer = Subject::release(name, binary("authorizer"), Value::Null);
+        let event = authorizer_event(token);
+        out.push(
+            grant(name, &authorizer, env, proxy, WARM_REQUESTS, |_| {
+                event.clone()
+            })
+            .await,
+        );
+    }
     out
 }
 
@@ -244,12 +341,17 @@ async fn main() {
     std::fs::create_dir_all(root.join("target/bench")).expect("target/bench");
     println!("Starting DynamoDB Local and the counting proxy...");
     let f = fixture().await;
-    // A long-lived access token for the authorizer.
-    let access = one_token_request(&f, "grant_type=client_credentials").await["access_token"]
+    // Long-lived access tokens for the authorizer: an opaque one and a JWT.
+    let cc = "grant_type=client_credentials";
+    let access = one_token_request(&f, &f.basic, cc).await["access_token"]
         .as_str()
         .expect("access token")
         .to_owned();
-    let subjects = subjects(&f, &access);
+    let jwt = one_token_request(&f, &f.jwt_basic, cc).await["access_token"]
+        .as_str()
+        .expect("JWT access token")
+        .to_owned();
+    let subjects = subjects(&f, &access, &jwt);
     let mut cold: Vec<(&'static str, ColdStart)> = Vec::new();
     for s in &subjects {
         println!(
@@ -259,8 +361,12 @@ async fn main() {
         cold.push((s.name, cold_starts(s, &f.env).await));
     }
     println!("Per grant...");
-    let grants = grants(&f, &subjects[1]).await;
-    let sizes = ["hello", "token", "authorize", "authorizer"]
+    let grants = grants(&f).await;
+    println!("The authorizer's DynamoDB calls...");
+    let verdicts = verdicts(&f, &access, &jwt).await;
+    println!("Signing and verifying in-process...");
+    let signing = signing::costs();
+    let sizes = ["hello", "token", "authorize", "authorizer", "rotate-keys"]
         .into_iter()
         .map(|n| {
             let (b, z) = sizes(&binary(n));
@@ -270,6 +376,8 @@ async fn main() {
     let run = report::Run {
         cold,
         grants,
+        verdicts,
+        signing,
         sizes,
         pbkdf2_iterations: Settings::default().pbkdf2_iterations.get(),
     };

@@ -2,12 +2,16 @@
 
 use crate::measure::Spread;
 use crate::runs::{ColdStart, Grant};
+use crate::signing::Cost;
 use std::fmt::Write;
 use std::path::Path;
 
 pub(crate) struct Run {
     pub(crate) cold: Vec<(&'static str, ColdStart)>,
     pub(crate) grants: Vec<Grant>,
+    /// The authorizer on an opaque token and on a JWT.
+    pub(crate) verdicts: Vec<Grant>,
+    pub(crate) signing: Vec<Cost>,
     pub(crate) sizes: Vec<(&'static str, u64, u64)>,
     pub(crate) pbkdf2_iterations: u32,
 }
@@ -99,9 +103,12 @@ pub(crate) fn write(root: &Path, run: &Run) -> std::io::Result<()> {
     method(&mut md);
     cold_starts(&mut md, run, floor);
     per_grant(&mut md, run);
+    verdicts(&mut md, run);
+    signing(&mut md, run);
     sizes(&mut md, run);
     cost(&mut md, run);
     targets(&mut md, run, floor, node);
+    jwt_targets(&mut md, run);
     meaning(&mut md, run, floor, node);
     std::fs::write(root.join("BENCHMARKS.md"), md)?;
     std::fs::create_dir_all(root.join("docs"))?;
@@ -119,7 +126,7 @@ fn method(md: &mut String) {
     let _ = writeln!(md, "## Method\n");
     let _ = writeln!(
         md,
-        "`make bench` builds the three functions and a bare `lambda_runtime` hello-world (the floor) in release \
+        "`make bench` builds the four functions and a bare `lambda_runtime` hello-world (the floor) in release \
          mode, installs the Node.js peer's packages, and runs `infra/bench` (`cargo run --release -p oauth-bench`). \
          The harness serves a minimal Lambda Runtime API on loopback and spawns each function with \
          `AWS_LAMBDA_RUNTIME_API` pointing at it: **init** is the time from spawn to the function's first \
@@ -154,7 +161,7 @@ fn cold_starts(md: &mut String, run: &Run, floor: f64) {
             s(&c.cpu_us_per_request, 0),
         );
     }
-    let _ = writeln!(md, "\nThe measured request: hello: any event; token and node-peer: `grant_type=client_credentials` with HTTP Basic; authorize: `GET /oauth2/authorize` answered with the login page; authorizer: an active bearer token. \"token, no warm-up\" is the token function with `DYNAMODB_WARM_UP=false`: its init does not open the DynamoDB connection, and its first request does.\n");
+    let _ = writeln!(md, "\nThe measured request: hello: any event; token and node-peer: `grant_type=client_credentials` with HTTP Basic; authorize: `GET /oauth2/authorize` answered with the login page; authorizer: an active opaque bearer token; authorizer, JWT: an active JWT access token (RFC 9068) of the same workspace. \"token, no warm-up\" is the token function with `DYNAMODB_WARM_UP=false`: its init does not open the DynamoDB connection, and its first request does. \"token, keys loaded, JWT\" is the token function as deployed with signing keys (`SIGNING_KMS_KEY_ID`): its init also reads the keyring and opens an RS256 and an ES256 key with KMS (here moto's emulator, a Python process on the same cores, slower than KMS in a region), and it is measured with client_credentials for a client whose access tokens are JWTs. The other token subjects have no signing keys.\n");
     let _ = writeln!(
         md,
         "![Init time per function, median with min–max](docs/bench-init.svg)\n"
@@ -163,7 +170,7 @@ fn cold_starts(md: &mut String, run: &Run, floor: f64) {
 
 fn per_grant(md: &mut String, run: &Run) {
     let _ = writeln!(md, "## Per grant (token function)\n");
-    let _ = writeln!(md, "One fresh token process per grant: the first request runs with a cold client cache, the next ones warm. Password hashing uses the production {} PBKDF2 iterations.\n", run.pbkdf2_iterations);
+    let _ = writeln!(md, "One fresh token process per grant (with signing keys, as deployed): the first request runs with a cold client cache, the next ones warm. \"client_credentials, JWT\" is the same grant for a client whose access tokens are JWTs: signed in the function, nothing written. Password hashing uses the production {} PBKDF2 iterations.\n", run.pbkdf2_iterations);
     let _ = writeln!(md, "| grant | requests | DynamoDB calls, cold | DynamoDB calls / warm request | read + write units / warm request | warm p50 ms | warm p99 ms | CPU µs / request |");
     let _ = writeln!(md, "|---|---|---|---|---|---|---|---|");
     for g in &run.grants {
@@ -187,6 +194,48 @@ fn per_grant(md: &mut String, run: &Run) {
             g.p50_ms,
             g.p99_ms,
             g.cpu_us_per_request
+        );
+    }
+}
+
+fn verdicts(md: &mut String, run: &Run) {
+    let _ = writeln!(md, "\n## The authorizer: DynamoDB calls per verdict\n");
+    let _ = writeln!(md, "One fresh authorizer process per kind of token: the first verdict is the cold one, then {} warm ones. An opaque token is looked up with its family's, subject's and client's standing in one `BatchGetItem`; a JWT is verified with the published keys, which a cold process reads once (the keyring, `GetItem`) and keeps for 5 minutes.\n", crate::WARM_REQUESTS);
+    let _ = writeln!(md, "| token | DynamoDB calls, cold | DynamoDB calls / warm verdict | read units / warm verdict | warm p50 ms | warm p99 ms | CPU µs / verdict |");
+    let _ = writeln!(md, "|---|---|---|---|---|---|---|");
+    for g in &run.verdicts {
+        let n = g.requests as f64;
+        let ops: Vec<String> = g
+            .cold
+            .by_operation
+            .iter()
+            .map(|(k, v)| format!("{v} {k}"))
+            .collect();
+        let _ = writeln!(
+            md,
+            "| {} | {} ({}) | {:.2} | {:.2} | {:.2} | {:.2} | {:.0} |",
+            g.name,
+            g.cold.calls,
+            ops.join(", "),
+            g.warm.calls as f64 / n,
+            g.warm.read_units / n,
+            g.p50_ms,
+            g.p99_ms,
+            g.cpu_us_per_request
+        );
+    }
+}
+
+fn signing(md: &mut String, run: &Run) {
+    let _ = writeln!(md, "\n## Signing, in-process\n");
+    let _ = writeln!(md, "The crypto alone, on one core of this machine (release build, `ring`; RSA keys are generated with the `rsa` crate): an RFC 9068 access token of eight claims signed with the function's key, verified against the published JWKS as the authorizer does, and a key generated as the scheduled rotation does. Median µs per operation over 20 batches of 100 (key generation: 10 single runs), min–max in brackets.\n");
+    let _ = writeln!(md, "| operation | µs |");
+    let _ = writeln!(md, "|---|---|");
+    for c in &run.signing {
+        let _ = writeln!(
+            md,
+            "| {} | {:.1} ({:.1}–{:.1}) |",
+            c.name, c.us_median, c.us_min, c.us_max
         );
     }
 }
@@ -268,7 +317,7 @@ fn targets(md: &mut String, run: &Run, floor: f64, node: f64) {
             mark(*bytes <= 8_000_000)
         );
     }
-    for (g, limit) in run.grants.iter().zip([2.0, 2.0, 3.0, 3.0]) {
+    for (g, limit) in run.grants.iter().zip([2.0, 2.0, 3.0, 3.0, 1.0]) {
         let cold = g.cold.calls as f64;
         let _ = writeln!(
             md,
@@ -276,6 +325,28 @@ fn targets(md: &mut String, run: &Run, floor: f64, node: f64) {
             g.name,
             g.warm.calls as f64 / g.requests as f64,
             mark(cold <= limit)
+        );
+    }
+}
+
+fn jwt_targets(md: &mut String, run: &Run) {
+    if let Some(g) = run.grants.iter().find(|g| g.name.ends_with("JWT")) {
+        let writes = g.warm.write_units + g.cold.write_units;
+        let _ = writeln!(
+            md,
+            "| {}: no DynamoDB write | {writes:.2} write units in {} requests | {} |",
+            g.name,
+            g.requests + 1,
+            mark(writes == 0.0)
+        );
+    }
+    if let Some(v) = run.verdicts.iter().find(|v| v.name == "JWT") {
+        let _ = writeln!(
+            md,
+            "| authorizer on a JWT: DynamoDB calls per warm verdict = 0 | {} in {} verdicts | {} |",
+            v.warm.calls,
+            v.requests,
+            mark(v.warm.calls == 0)
         );
     }
 }
@@ -316,6 +387,20 @@ fn meaning(md: &mut String, run: &Run, floor: f64, node: f64) {
         "- **Round trips.** Every grant that needs a client and one more item (a code, a refresh token, a user) reads both with one `BatchGetItem`, \
          and writes with one call (a transaction where more than one item changes): two round trips, one for client_credentials once the client \
          record is in the warm function's cache."
+    );
+    let keyed = cold_of("token, keys loaded, JWT");
+    let sign_rs = run
+        .signing
+        .iter()
+        .find(|c| c.name.starts_with("sign") && c.name.ends_with("RS256"))
+        .map_or(f64::NAN, |c| c.us_median);
+    let _ = writeln!(
+        md,
+        "- **JWT access tokens.** Loading the signing keys (one keyring read, two KMS decryptions) adds {:.1} ms to the token function's init \
+         ({:.1} ms against {token:.1} ms, moto's KMS standing in for AWS's). An RS256 signature costs about {sign_rs:.0} µs of CPU; \
+         a client_credentials JWT is signed in the function and written nowhere, so its only DynamoDB call is the client read that the warm cache skips.",
+        keyed.init_ms.median - token,
+        keyed.init_ms.median,
     );
     let _ = writeln!(
         md,

@@ -1,9 +1,9 @@
 //! Running a function under the Runtime API emulator: cold starts, and series of grants on one
 //! warm process.
 
-use crate::emulator::Emulator;
 use crate::measure::{self, ms, percentile, sorted, spread, Spread};
 use crate::proxy::{Proxy, Tally};
+use local_stack::runtime_api::Emulator;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -20,7 +20,7 @@ pub(crate) struct Subject {
     pub(crate) args: Vec<String>,
     pub(crate) event: Value,
     /// Extra environment for this subject only.
-    pub(crate) env: Vec<(&'static str, &'static str)>,
+    pub(crate) env: Vec<(&'static str, String)>,
 }
 
 impl Subject {
@@ -87,7 +87,7 @@ pub(crate) async fn start(subject: &Subject, env: &Env) -> Running {
         .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
         .env("AWS_LAMBDA_LOG_LEVEL", "WARN")
         .envs(env.vars.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .envs(subject.env.iter().copied())
+        .envs(subject.env.iter().map(|(k, v)| (*k, v.as_str())))
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -177,7 +177,8 @@ pub(crate) async fn cold_starts(subject: &Subject, env: &Env) -> ColdStart {
     }
 }
 
-/// Runs `requests` token requests on one fresh token process; the first is the cold one.
+/// Runs `requests` requests on one fresh process of `token` (a token function, or the
+/// authorizer); the first is the cold one.
 pub(crate) async fn grant(
     name: &'static str,
     token: &Subject,

@@ -1,6 +1,9 @@
 //! The local stack, shared by the tests and the bench: DynamoDB Local (AWS's own emulator)
 //! started once per process on a free port, background processes that die with the process,
-//! and the SDK client and environment that reach it.
+//! the SDK client and environment that reach it, and a Lambda Runtime API to run a function
+//! binary under ([`runtime_api`]).
+
+pub mod runtime_api;
 
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use oauth_core::store::dynamo::schema::TableNames;

@@ -61,6 +61,18 @@ impl Keyring {
             .collect()
     }
 
+    /// Whether a scheduled rotation should add a key of `alg` now: when none is in use, or its
+    /// newest is at least `period` seconds old. A key added by hand counts too, and a second
+    /// delivery of one firing (the scheduler delivers at least once) finds the key it added new.
+    pub fn rotation_due(&self, alg: Alg, now: u64, period: u64) -> bool {
+        self.keys
+            .iter()
+            .filter(|k| k.alg == alg && k.retired_at.is_none())
+            .map(|k| k.created_at)
+            .max()
+            .is_none_or(|newest| now.saturating_sub(newest) >= period)
+    }
+
     /// Adds `new` (its `created_at` is `now`): it signs after `timing.lead`, or at once when no
     /// key of its algorithm signs (the first key). The keys of that algorithm that sign or are
     /// due to are retired when it starts, and leave the JWKS `timing.keep` later. Keys whose
@@ -115,6 +127,22 @@ mod tests {
             .into_iter()
             .filter_map(|j| j["kid"].as_str())
             .collect()
+    }
+
+    #[test]
+    fn a_scheduled_rotation_is_due_for_a_missing_or_old_key_and_not_twice() {
+        const DAY: u64 = 86_400;
+        let mut ring = Keyring::default();
+        assert!(ring.rotation_due(Alg::RS256, 0, 30 * DAY), "no key yet");
+        ring.rotate(key("a", Alg::RS256), 0, TIMING);
+        assert!(!ring.rotation_due(Alg::RS256, 30 * DAY - 1, 30 * DAY));
+        assert!(ring.rotation_due(Alg::RS256, 30 * DAY, 30 * DAY));
+        assert!(ring.rotation_due(Alg::ES256, 1, 30 * DAY), "per algorithm");
+        ring.rotate(key("b", Alg::RS256), 30 * DAY, TIMING);
+        assert!(
+            !ring.rotation_due(Alg::RS256, 30 * DAY + 60, 30 * DAY),
+            "a second delivery of the same firing: b is new, though a signs until b's time"
+        );
     }
 
     #[test]

@@ -28,6 +28,8 @@ pub enum KeyError {
     NoKey(Alg),
     #[error(transparent)]
     Sign(#[from] crate::jose::SignError),
+    #[error("cannot generate a key: {0}")]
+    Generate(String),
 }
 
 /// Adds the key `pkcs8` (of `alg`) to the keyring: published now, signing after
@@ -39,6 +41,21 @@ pub async fn rotate(
     now: u64,
     timing: Timing,
 ) -> Result<StoredKey, KeyError> {
+    let added = add_key(store, sealer, (alg, pkcs8), now, timing, |_| true).await?;
+    added.ok_or(KeyError::Contended)
+}
+
+/// Adds the key to the keyring read at the time of the write, if `wanted` says so of that
+/// keyring: two writers at once never both win (the keyring is written under a version
+/// check), and the loser decides again on what the winner wrote.
+async fn add_key(
+    store: &dyn KeyStore,
+    sealer: &dyn Sealer,
+    (alg, pkcs8): (Alg, &[u8]),
+    now: u64,
+    timing: Timing,
+    wanted: impl Fn(&Keyring) -> bool,
+) -> Result<Option<StoredKey>, KeyError> {
     let kid = crypto::random_id(16);
     let signer = Signer::from_pkcs8(alg, &kid, pkcs8)?;
     let new = StoredKey {
@@ -51,17 +68,69 @@ pub async fn rotate(
         retired_at: None,
         published_until: None,
     };
-    // Two rotations at once: the loser reads the winner's keyring and adds its key to it.
     for _ in 0..3 {
         let mut ring = store.keyring().await?;
+        if !wanted(&ring) {
+            return Ok(None);
+        }
         ring.rotate(new.clone(), now, timing);
         match store.put_keyring(&ring).await {
-            Ok(()) => return Ok(ring.keys.into_iter().find(|k| k.kid == kid).unwrap_or(new)),
+            Ok(()) => {
+                return Ok(Some(
+                    ring.keys.into_iter().find(|k| k.kid == kid).unwrap_or(new),
+                ))
+            }
             Err(StoreError::ConditionFailed) => continue,
             Err(e) => return Err(e.into()),
         }
     }
     Err(KeyError::Contended)
+}
+
+/// A fresh private key of `alg`, PKCS#8 DER: RSA-2048 (what API Gateway's JWT authorizer
+/// and every relying party accept) or P-256.
+pub fn generate(alg: Alg) -> Result<Vec<u8>, KeyError> {
+    let failed = |what: String| KeyError::Generate(what);
+    match alg {
+        Alg::RS256 => {
+            use rsa::pkcs8::EncodePrivateKey;
+            let key = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048)
+                .map_err(|e| failed(e.to_string()))?;
+            let der = key.to_pkcs8_der().map_err(|e| failed(e.to_string()))?;
+            Ok(der.as_bytes().to_vec())
+        }
+        Alg::ES256 => {
+            use ring::signature::{EcdsaKeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
+            let rng = ring::rand::SystemRandom::new();
+            EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng)
+                .map(|d| d.as_ref().to_vec())
+                .map_err(|_| failed("P-256".into()))
+        }
+    }
+}
+
+/// The scheduled rotation (the `rotate-keys` function, run daily): a new key for each
+/// algorithm whose newest key is `period` seconds old, or that has none (see
+/// [`Keyring::rotation_due`]). Decided again on the keyring it writes, so a second delivery of
+/// one firing, or two at once, adds nothing. Returns the keys added.
+pub async fn rotate_due(
+    store: &dyn KeyStore,
+    sealer: &dyn Sealer,
+    now: u64,
+    timing: Timing,
+    period: u64,
+) -> Result<Vec<StoredKey>, KeyError> {
+    let ring = store.keyring().await?;
+    let mut added = Vec::new();
+    for alg in [Alg::RS256, Alg::ES256] {
+        if !ring.rotation_due(alg, now, period) {
+            continue;
+        }
+        let pkcs8 = generate(alg)?;
+        let due = |ring: &Keyring| ring.rotation_due(alg, now, period);
+        added.extend(add_key(store, sealer, (alg, &pkcs8), now, timing, due).await?);
+    }
+    Ok(added)
 }
 
 /// The JWKS document (RFC 7517 §5) of the keys published at `now`.

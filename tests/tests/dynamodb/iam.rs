@@ -12,42 +12,12 @@ use oauth_tests::browser::*;
 use oauth_tests::call::{post, post_to};
 use oauth_tests::fixtures::*;
 use oauth_tests::harness::Harness;
-use oauth_tests::template::{function_permissions, managed_policy_permissions};
+use oauth_tests::signing::kms_env;
+use oauth_tests::template::{
+    assert_same_permissions as assert_same, function_permissions, logical_permissions as logical,
+    managed_policy_permissions,
+};
 use oauth_tests::*;
-use std::collections::BTreeSet;
-
-type Permissions = BTreeSet<(String, String)>;
-
-/// The harness's record with table names replaced by their logical ids in the template.
-fn logical(recorded: Permissions, tables: &TableNames) -> Permissions {
-    recorded
-        .into_iter()
-        .map(|(resource, action)| {
-            let (table, index) = resource
-                .split_once("/index/")
-                .map_or((resource.as_str(), None), |(t, i)| (t, Some(i)));
-            let id = tables
-                .pairs()
-                .into_iter()
-                .find(|(_, name)| *name == table)
-                .map_or_else(
-                    || format!("unknown table {table}"),
-                    |(def, _)| def.logical_id.to_owned(),
-                );
-            let id = index.map_or(id.clone(), |i| format!("{id}/index/{i}"));
-            (id, action)
-        })
-        .collect()
-}
-
-fn assert_same(function: &str, used: &Permissions, granted: &Permissions) {
-    let missing: Vec<_> = used.difference(granted).collect();
-    let unused: Vec<_> = granted.difference(used).collect();
-    assert!(
-        missing.is_empty() && unused.is_empty(),
-        "{function}: used but not granted {missing:?}; granted but never used {unused:?}"
-    );
-}
 
 /// A state on the harness, with and without the client cache (the two read paths).
 fn on_harness(state: &AppState, cache: u64) -> AppState {
@@ -373,33 +343,6 @@ async fn the_authorizers_policy_is_what_its_code_uses() {
         &used,
         &function_permissions("AuthorizerFunction"),
     );
-}
-
-/// The KMS emulator and a key of its own, for `keys rotate` (its calls are not DynamoDB's, so
-/// the harness does not see them; the template test checks the operator's `kms:Encrypt`).
-fn kms_env() -> Vec<(&'static str, String)> {
-    static KEY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let endpoint = local_stack::moto_kms().endpoint();
-    let key = KEY.get_or_init(|| {
-        let endpoint = endpoint.clone();
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async {
-                let kms = local_stack::local_kms_client(&endpoint);
-                let key = kms.create_key().send().await.unwrap();
-                key.key_metadata().unwrap().key_id().to_owned()
-            })
-        })
-        .join()
-        .unwrap()
-    });
-    vec![
-        ("SIGNING_KMS_KEY_ID", key.clone()),
-        ("AWS_ENDPOINT_URL_KMS", endpoint),
-    ]
 }
 
 /// `oauth-admin` against the harness, every command but `tables create` (local only).

@@ -86,3 +86,23 @@ async fn a_rotated_key_is_published_before_it_signs_and_verifies_from_the_jwks()
         "a stale copy signs nothing"
     );
 }
+
+/// Two deliveries of one scheduled firing at once (the scheduler delivers at least once, and
+/// may deliver twice): one key per algorithm is added, not two; the loser of the keyring's
+/// version check decides again on what the winner wrote.
+#[tokio::test]
+async fn two_scheduled_rotations_at_once_add_one_key_per_algorithm() {
+    let (state, _) = dynamo_state().await;
+    let sealer = oauth_tests::signing::TestSealer;
+    let (store, timing, t) = (&*state.store.keys, state.settings.key_timing(), now());
+    let period = 30 * 86_400;
+    let (a, b) = tokio::join!(
+        keys::rotate_due(store, &sealer, t, timing, period),
+        keys::rotate_due(store, &sealer, t, timing, period),
+    );
+    let added = a.unwrap().len() + b.unwrap().len();
+    let ring = store.keyring().await.unwrap();
+    let algs: Vec<Alg> = ring.keys.iter().map(|k| k.alg).collect();
+    assert_eq!((added, ring.keys.len()), (2, 2), "{algs:?}");
+    assert!(algs.contains(&Alg::RS256) && algs.contains(&Alg::ES256));
+}

@@ -1,6 +1,9 @@
 //! A minimal Lambda Runtime API on loopback: the function's runtime polls
 //! `GET /2018-06-01/runtime/invocation/next` and posts its answer to
-//! `.../invocation/{id}/response`; the harness hands out one event at a time and times it.
+//! `.../invocation/{id}/response`; the caller hands out one event at a time and times it.
+
+// Test and bench support: a failed step ends the run with its reason.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -23,15 +26,15 @@ struct Shared {
 }
 
 /// One emulator per function process.
-pub(crate) struct Emulator {
-    pub(crate) addr: String,
+pub struct Emulator {
+    pub addr: String,
     shared: Arc<Shared>,
     events: mpsc::Sender<(String, Bytes, Reply)>,
     next_id: u64,
 }
 
 impl Emulator {
-    pub(crate) async fn start() -> Self {
+    pub async fn start() -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr").to_string();
         let (tx, rx) = mpsc::channel(1);
@@ -62,7 +65,7 @@ impl Emulator {
     }
 
     /// Waits for the runtime's first poll: the end of its init.
-    pub(crate) async fn wait_ready(&self, within: Duration) -> Instant {
+    pub async fn wait_ready(&self, within: Duration) -> Instant {
         let deadline = tokio::time::sleep(within);
         tokio::pin!(deadline);
         loop {
@@ -77,10 +80,7 @@ impl Emulator {
     }
 
     /// Hands `event` to the function and waits for its answer; returns it with the latency.
-    pub(crate) async fn invoke(
-        &mut self,
-        event: &serde_json::Value,
-    ) -> (Duration, serde_json::Value) {
+    pub async fn invoke(&mut self, event: &serde_json::Value) -> (Duration, serde_json::Value) {
         self.next_id += 1;
         let id = format!("bench-{}", self.next_id);
         let (tx, rx) = oneshot::channel();
