@@ -123,7 +123,7 @@ async fn sign_in(v: &Visit<'_>, action: &str, form: &Form) -> Result<Response<Bo
     match login::attempt(v, form).await? {
         Outcome::Again(status, message) => {
             let username = form.get("username").unwrap_or("");
-            Ok(login_page(v, action, status, (username, Some(message))))
+            Ok(login_page(v, action, status, (username, Some(&message))))
         }
         Outcome::SignedIn(value) => {
             let mut resp = see_other(action);

@@ -136,9 +136,22 @@ impl OAuthError {
         Self::invalid_client("client authentication failed")
     }
 
-    /// Unknown user, wrong password, locked account (the password grant).
+    /// Unknown user, wrong password, disabled account (the password grant).
     pub fn wrong_credentials() -> Self {
-        Self::invalid_grant("invalid username or password, or the account is temporarily locked")
+        Self::invalid_grant("invalid username or password")
+    }
+
+    /// Too many failures in a row from this source: nothing was checked (the password grant).
+    pub fn login_throttled() -> Self {
+        Self::invalid_grant("too many failed attempts in a row: wait a few seconds and try again")
+    }
+
+    /// The right password, from a source locked out of the account for `seconds` more (told
+    /// only to whoever knows the password).
+    pub fn login_locked(seconds: u64) -> Self {
+        Self::invalid_grant(format!(
+            "the account is locked for this source after too many failed attempts; try again in {seconds} seconds"
+        ))
     }
 
     /// Unknown, expired or another client's authorization code.

@@ -4,6 +4,12 @@
 //! try (1 s, 2 s, ...), and `threshold` failures lock that source out of that account for
 //! `lock_seconds`. A throttled attempt is refused before any password is hashed, for known and
 //! unknown usernames alike, so neither the answer nor its timing tells them apart.
+//!
+//! One exception, so that a locked-out person is told so rather than "wrong password": during
+//! a lock, the next `threshold` attempts are still checked (and counted: each wrong one renews
+//! the lock), never accepted; the right password learns that the account is locked and until
+//! when, a wrong one reads as any wrong password. A guesser gains at most `threshold` checks
+//! per lock, and a typo never hears of locking.
 
 use super::user::User;
 
@@ -24,10 +30,37 @@ pub struct Throttle {
     pub lock_seconds: u64,
 }
 
+/// What may be done with an attempt, decided before any hashing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    /// Check the password.
+    Check,
+    /// Too soon after the last failures: refuse, and say to wait a few seconds.
+    Wait { until: u64 },
+    /// Locked: check the password only to tell its owner so; never accept it.
+    Locked { until: u64 },
+    /// Locked, and the checks a lock allows are spent: refuse as a wrong password.
+    Refuse,
+}
+
 impl Throttle {
     /// Whether an attempt may be checked at all at `now` (before any hashing).
     pub fn admits(&self, attempts: &Attempts, now: u64) -> bool {
         attempts.blocked_until <= now
+    }
+
+    /// What an attempt at `now` may come to, given the pair's failures so far.
+    pub fn admission(&self, attempts: &Attempts, now: u64) -> Admission {
+        let until = attempts.blocked_until;
+        if until <= now {
+            Admission::Check
+        } else if attempts.failures < self.threshold {
+            Admission::Wait { until }
+        } else if attempts.failures < self.threshold.saturating_mul(2) {
+            Admission::Locked { until }
+        } else {
+            Admission::Refuse
+        }
     }
 
     /// Until when the source must wait after its `failures`-th failure in a row: nothing for
@@ -94,6 +127,26 @@ mod tests {
         assert!(!T.admits(&blocked, 100));
         assert!(T.admits(&blocked, 101));
         assert!(T.admits(&Attempts::default(), 0));
+    }
+
+    #[test]
+    fn a_lock_allows_threshold_more_checks_and_no_more() {
+        let at = |failures, blocked_until| {
+            T.admission(
+                &Attempts {
+                    failures,
+                    blocked_until,
+                },
+                100,
+            )
+        };
+        assert_eq!(at(0, 0), Admission::Check);
+        assert_eq!(at(4, 100), Admission::Check, "the wait is over");
+        assert_eq!(at(3, 101), Admission::Wait { until: 101 });
+        assert_eq!(at(5, 1000), Admission::Locked { until: 1000 });
+        assert_eq!(at(9, 1000), Admission::Locked { until: 1000 });
+        assert_eq!(at(10, 1000), Admission::Refuse);
+        assert_eq!(at(10, 100), Admission::Check, "the lock is over");
     }
 
     #[test]

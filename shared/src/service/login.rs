@@ -5,21 +5,36 @@
 use super::Result;
 use crate::config::AppState;
 use crate::crypto;
-use crate::protocol::login::{self, LoginOutcome};
+use crate::protocol::login::{self, Admission, LoginOutcome};
 use crate::protocol::user::User;
 use crate::store::{Login, LoginState, StoreError};
 
-/// The login page's check: the user, if `password` is theirs, the account enabled and the
-/// source not throttled, confirmed by the store; `None` otherwise.
+/// What a password check came to.
+#[derive(Debug)]
+pub(crate) enum Checked {
+    /// The right password of an enabled account, from a source that may sign in.
+    Accepted(User),
+    /// A wrong password, no such user, a disabled account, or a lock whose checks are spent:
+    /// all read the same.
+    Wrong,
+    /// Too soon after the last failures from this source: nothing was checked.
+    Wait,
+    /// The right password, but this source is locked out of the account until then.
+    Locked { until: u64 },
+}
+
+/// The login page's check: [`check_password`], and a success confirmed by the store (a
+/// failure that raced it and locked the pair makes it [`Checked::Wrong`]).
 pub(crate) async fn verify_password(
     state: &AppState,
     workspace: &str,
     login: &Login<'_>,
     password: &str,
-) -> Result<Option<User>> {
+) -> Result<Checked> {
     let found = state.store.users.login_state(workspace, login).await?;
-    let Some(user) = check_password(state, workspace, login, found, password).await? else {
-        return Ok(None);
+    let user = match check_password(state, workspace, login, found, password).await? {
+        Checked::Accepted(user) => user,
+        other => return Ok(other),
     };
     let confirmed = state
         .store
@@ -27,28 +42,31 @@ pub(crate) async fn verify_password(
         .confirm_login(&user, login.source, state.now())
         .await;
     match confirmed {
-        Ok(()) => Ok(Some(user)),
-        Err(StoreError::ConditionFailed) => Ok(None),
+        Ok(()) => Ok(Checked::Accepted(user)),
+        Err(StoreError::ConditionFailed) => Ok(Checked::Wrong),
         Err(e) => Err(e.into()),
     }
 }
 
 /// Checks a password against the state read (`None` user: no such user). A throttled
-/// attempt is refused before any hashing; every other attempt does the same hashing work
-/// (a dummy hash for an unknown user), so neither the answer nor its timing tells whether
-/// the user exists. A failure is counted for the pair; a success must still be confirmed
-/// (`confirm_login`, or inside the password grant's transaction).
+/// attempt is refused before any hashing (see [`Admission`]); every other attempt does the
+/// same hashing work (a dummy hash for an unknown user), so neither the answer nor its timing
+/// tells whether the user exists. A failure is counted for the pair; a success must still be
+/// confirmed (`confirm_login`, or inside the password grant's transaction).
 pub(crate) async fn check_password(
     state: &AppState,
     workspace: &str,
     login: &Login<'_>,
     (user, attempts): LoginState,
     password: &str,
-) -> Result<Option<User>> {
+) -> Result<Checked> {
     let throttle = state.settings.throttle();
     let now = state.now();
-    if !throttle.admits(&attempts, now) {
-        return Ok(None);
+    let admission = throttle.admission(&attempts, now);
+    match admission {
+        Admission::Wait { .. } => return Ok(Checked::Wait),
+        Admission::Refuse => return Ok(Checked::Wrong),
+        Admission::Check | Admission::Locked { .. } => {}
     }
     let password_ok = match &user {
         Some(u) => crypto::verify_password(password, &u.password_hash),
@@ -57,14 +75,15 @@ pub(crate) async fn check_password(
             false
         }
     };
-    match login::outcome(user.as_ref(), password_ok) {
-        LoginOutcome::Accept => Ok(user),
-        LoginOutcome::CountFailure => {
+    match (login::outcome(user.as_ref(), password_ok), user, admission) {
+        (LoginOutcome::Accept, _, Admission::Locked { until }) => Ok(Checked::Locked { until }),
+        (LoginOutcome::Accept, Some(user), _) => Ok(Checked::Accepted(user)),
+        _ => {
             let users = &state.store.users;
             users
                 .record_failure(workspace, login, &throttle, now)
                 .await?;
-            Ok(None)
+            Ok(Checked::Wrong)
         }
     }
 }

@@ -2,7 +2,8 @@
 //! for it. The tokens are written on condition that the login still holds.
 
 use super::issuance::{new_family, Issuer, Minted, TokenResponse};
-use super::{login, Result};
+use super::login::{self, Checked};
+use super::Result;
 use crate::crypto;
 use crate::protocol::client::GrantType;
 use crate::protocol::client_auth::{self, Presented};
@@ -35,9 +36,14 @@ pub(super) async fn grant(
     }
     let scope = Scopes::resolve(scope, &client.scopes)?;
     let audience = resource::audience(resource, &client)?;
-    let checked = login::check_password(state, workspace, login, found, password).await?;
-    let Some(user) = checked else {
-        return Err(OAuthError::wrong_credentials().into());
+    let user = match login::check_password(state, workspace, login, found, password).await? {
+        Checked::Accepted(user) => user,
+        Checked::Wrong => return Err(OAuthError::wrong_credentials().into()),
+        Checked::Wait => return Err(OAuthError::login_throttled().into()),
+        Checked::Locked { until } => {
+            let left = until.saturating_sub(state.now());
+            return Err(OAuthError::login_locked(left).into());
+        }
     };
     let owner = Owner::from(&user);
     let family = new_family(state, &client, crypto::new_secret());

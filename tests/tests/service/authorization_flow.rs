@@ -198,7 +198,27 @@ async fn wrong_credentials_lockout_and_csrf() {
         locked.status, 200,
         "locked after 3 failures: the form again"
     );
-    assert_eq!(message(&locked), message(&wrong));
+    assert!(
+        !message(&wrong).contains("lock"),
+        "a typo never mentions locking: {}",
+        message(&wrong)
+    );
+    // Locked for 15 minutes (the default): told only because the password is right.
+    assert_eq!(
+        message(&locked),
+        "Your password is right, but this account is locked after too many failed sign-ins \
+         from here. Try again in 15 minutes."
+    );
+    let guess = log_in(&mut b, &state, &url, &login, "nope").await;
+    assert_eq!(
+        message(&guess),
+        message(&wrong),
+        "a wrong guess during the lock"
+    );
+    assert!(guess
+        .set_cookies()
+        .iter()
+        .all(|c| !c.contains("oauth-session")));
     let grant = post(
         &state,
         Some((&r.client.client_id, r.client_secret.as_deref().unwrap())),

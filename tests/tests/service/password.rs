@@ -95,7 +95,13 @@ async fn password_grant_and_lockout() {
         (400, "invalid_grant"),
         "locked after 3 failures"
     );
-    assert_eq!(locked.json, wrong.json);
+    let said = |r: &call::Reply| r.json["error_description"].as_str().unwrap().to_owned();
+    assert!(!said(&wrong).contains("lock"), "{}", said(&wrong));
+    assert!(
+        said(&locked).contains("locked") && said(&locked).contains("try again in 900 seconds"),
+        "the right password is told of the lock: {}",
+        said(&locked)
+    );
     let pair = oauth_core::store::Login {
         username: "bob",
         source: "unknown",
@@ -131,19 +137,29 @@ async fn a_guesser_locks_out_only_its_own_source_and_is_refused_before_hashing()
     let r = register(&state.store, spec(&["password"])).await;
     add_user(&state.store, "default", "bob", "correct horse").await;
     let hashes = oauth_core::crypto::hashes_on_this_thread;
-    for _ in 0..5 {
+    let first_wrong = attempt(&state, &r, "203.0.113.66", "guess").await;
+    assert_eq!(first_wrong.error(), "invalid_grant");
+    clock.advance(10);
+    for _ in 0..4 {
         let before = hashes();
         let wrong = attempt(&state, &r, "203.0.113.66", "guess").await;
-        assert_eq!(wrong.error(), "invalid_grant");
+        assert_eq!(wrong.json, first_wrong.json);
         assert_eq!(hashes() - before, 1, "an admitted attempt is hashed once");
         clock.advance(10);
+    }
+    // The lock still checks `threshold` more attempts (each renews it), to tell the owner of
+    // the right password; a guess reads as any wrong password.
+    for _ in 0..5 {
+        let before = hashes();
+        let guess = attempt(&state, &r, "203.0.113.66", "guess").await;
+        assert_eq!(guess.json, first_wrong.json, "a guess during the lock");
+        assert_eq!(hashes() - before, 1);
     }
     let before = hashes();
     let refused = attempt(&state, &r, "203.0.113.66", "correct+horse").await;
     assert_eq!(
-        refused.error(),
-        "invalid_grant",
-        "the guesser's source is locked out"
+        refused.json, first_wrong.json,
+        "the lock's checks are spent: even the right password reads as wrong"
     );
     assert_eq!(hashes(), before, "refused before any hashing");
     let owner = attempt(&state, &r, "198.51.100.7", "correct+horse").await;
@@ -185,6 +201,10 @@ async fn failures_make_a_source_wait_longer_each_time() {
         waiting.error(),
         "invalid_grant",
         "within the wait, even the right password"
+    );
+    assert_eq!(
+        waiting.json["error_description"],
+        "too many failed attempts in a row: wait a few seconds and try again"
     );
     clock.advance(1);
     let later = attempt(&state, &r, "203.0.113.5", "correct+horse").await;

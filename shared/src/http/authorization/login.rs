@@ -1,14 +1,15 @@
 //! The login step: check the password (with the lockout), start a session, and go back to the
 //! page that asked (the authorization request, or the applications page).
 
-use super::pages::{self, EXPIRED, WRONG_CREDENTIALS};
+use super::pages::{self, EXPIRED, WAIT, WRONG_CREDENTIALS};
 use super::redirects::{see_other, without_prompt};
 use super::{cookies, Ctx};
 use crate::http::failure::Failure;
 use crate::http::request::source;
 use crate::protocol::form::Form;
 use crate::protocol::token_request::MAX_USERNAME;
-use crate::service::{authorization as flow, login};
+use crate::service::authorization as flow;
+use crate::service::login::{self, Checked};
 use crate::store::Login;
 use lambda_http::{Body, Response};
 
@@ -16,19 +17,19 @@ use lambda_http::{Body, Response};
 /// the form shown again with a status and a message.
 pub(crate) enum Outcome {
     SignedIn(String),
-    Again(u16, &'static str),
+    Again(u16, String),
 }
 
 /// The login step of every page (the authorization endpoint's, the applications page's): the
 /// CSRF token, the password with the pair throttle, then a session.
 pub(crate) async fn attempt(v: &cookies::Visit<'_>, form: &Form) -> Result<Outcome, Failure> {
     if !cookies::csrf_matches(v, form) {
-        return Ok(Outcome::Again(400, EXPIRED));
+        return Ok(Outcome::Again(400, EXPIRED.into()));
     }
     let username = form.get("username").unwrap_or("");
     // No such user can exist: answer as for a wrong password, without a lookup.
     if username.is_empty() || username.len() > MAX_USERNAME {
-        return Ok(Outcome::Again(200, WRONG_CREDENTIALS));
+        return Ok(Outcome::Again(200, WRONG_CREDENTIALS.into()));
     }
     let from = source(v.req);
     let attempt = Login {
@@ -36,8 +37,14 @@ pub(crate) async fn attempt(v: &cookies::Visit<'_>, form: &Form) -> Result<Outco
         source: &from,
     };
     let password = form.get("password").unwrap_or("");
-    let Some(user) = login::verify_password(v.state, v.workspace, &attempt, password).await? else {
-        return Ok(Outcome::Again(200, WRONG_CREDENTIALS));
+    let user = match login::verify_password(v.state, v.workspace, &attempt, password).await? {
+        Checked::Accepted(user) => user,
+        Checked::Wrong => return Ok(Outcome::Again(200, WRONG_CREDENTIALS.into())),
+        Checked::Wait => return Ok(Outcome::Again(200, WAIT.into())),
+        Checked::Locked { until } => {
+            let left = until.saturating_sub(v.state.now());
+            return Ok(Outcome::Again(200, pages::locked(left)));
+        }
     };
     Ok(Outcome::SignedIn(
         flow::start_session(v.state, &user).await?,
@@ -47,7 +54,7 @@ pub(crate) async fn attempt(v: &cookies::Visit<'_>, form: &Form) -> Result<Outco
 pub(super) async fn submit(ctx: &Ctx<'_>, form: &Form) -> Result<Response<Body>, Failure> {
     let username = form.get("username").unwrap_or("");
     match attempt(&ctx.visit(), form).await? {
-        Outcome::Again(status, message) => Ok(pages::login(ctx, status, username, Some(message))),
+        Outcome::Again(status, message) => Ok(pages::login(ctx, status, username, Some(&message))),
         Outcome::SignedIn(value) => {
             let mut resp = see_other(&without_prompt(&ctx.action));
             cookies::set_session(&ctx.visit(), &mut resp, &value);

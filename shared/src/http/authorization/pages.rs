@@ -8,8 +8,19 @@ use askama::Template;
 use lambda_http::http::{header, HeaderValue, StatusCode};
 use lambda_http::{Body, Response};
 
-pub(crate) const WRONG_CREDENTIALS: &str =
-    "That username and password did not work, or the account is temporarily locked. Try again.";
+pub(crate) const WRONG_CREDENTIALS: &str = "That username and password did not work. Try again.";
+pub(crate) const WAIT: &str =
+    "Too many failed attempts in a row. Wait a few seconds, then try again.";
+
+/// Told only after the right password: this browser's source is locked out for a while.
+pub(crate) fn locked(seconds_left: u64) -> String {
+    let minutes = seconds_left.div_ceil(60).max(1);
+    let unit = if minutes == 1 { "minute" } else { "minutes" };
+    format!(
+        "Your password is right, but this account is locked after too many failed sign-ins from \
+         here. Try again in {minutes} {unit}."
+    )
+}
 pub(crate) const EXPIRED: &str = "The form expired. Sign in again.";
 pub(super) const SESSION_ENDED: &str = "Your session ended. Sign in again.";
 
