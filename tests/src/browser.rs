@@ -5,6 +5,7 @@ use lambda_http::{Body, Request};
 use oauth_core::AppState;
 use std::collections::BTreeMap;
 
+#[derive(Clone)]
 pub struct Page {
     pub status: u16,
     pub headers: HeaderMap,
@@ -30,6 +31,13 @@ impl Page {
         let marker = format!(r#"name="{name}" value=""#);
         let start = self.body.find(&marker)? + marker.len();
         self.body[start..].split('"').next()
+    }
+
+    /// The fields every form of this page sends: its CSRF token and its (single-use) form id.
+    pub fn form_tokens(&self) -> String {
+        let csrf = self.field("csrf").expect("csrf field");
+        let form = self.field("form").expect("form field");
+        format!("csrf={csrf}&form={form}")
     }
 }
 
@@ -149,7 +157,8 @@ pub fn params_of(location: &str, sep: char) -> std::collections::HashMap<String,
         .collect()
 }
 
-/// Logs alice in through the form of `page` (which must be the login page).
+/// Logs alice in through the form of `page` (which must be the login page; each form is
+/// sent once: log in again through the page this answers).
 pub async fn log_in(
     b: &mut Browser,
     state: &AppState,
@@ -157,8 +166,8 @@ pub async fn log_in(
     page: &Page,
     password: &str,
 ) -> Page {
-    let csrf = page.field("csrf").expect("csrf field");
-    let form = format!("step=login&csrf={csrf}&username=alice&password={password}");
+    let tokens = page.form_tokens();
+    let form = format!("step=login&{tokens}&username=alice&password={password}");
     b.post(state, url, &form).await
 }
 
@@ -170,11 +179,11 @@ pub async fn consent(
     page: &Page,
     decision: &str,
 ) -> Page {
-    let csrf = page.field("csrf").expect("csrf field");
+    let tokens = page.form_tokens();
     b.post(
         state,
         url,
-        &format!("step=consent&csrf={csrf}&decision={decision}"),
+        &format!("step=consent&{tokens}&decision={decision}"),
     )
     .await
 }

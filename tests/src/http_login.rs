@@ -83,9 +83,11 @@ pub async fn sign_in(authorize_url: &str, username: &str, password: &str) -> Red
     let (status, _, login) = s.send(get).await;
     assert_eq!(status, 200, "the login page: {login}");
     let csrf = field(&login, "csrf").to_owned();
+    let form_id = field(&login, "form").to_owned();
     let form = [
         ("step", "login"),
         ("csrf", &csrf),
+        ("form", &form_id),
         ("username", username),
         ("password", password),
     ];
@@ -103,7 +105,13 @@ pub async fn sign_in(authorize_url: &str, username: &str, password: &str) -> Red
     }
     assert_eq!(status, 200, "the consent page: {page}");
     let csrf = field(&page, "csrf").to_owned();
-    let form = [("step", "consent"), ("csrf", &csrf), ("decision", "allow")];
+    let form_id = field(&page, "form").to_owned();
+    let form = [
+        ("step", "consent"),
+        ("csrf", &csrf),
+        ("form", &form_id),
+        ("decision", "allow"),
+    ];
     let (status, location, body) = s.post(authorize_url, &form).await;
     assert_eq!(status, 303, "consented: {body}");
     Redirect {

@@ -4,9 +4,9 @@
 //! A new secret is carried to the page that shows it once by a short-lived cookie, never in
 //! the URL.
 
-use super::authorization::cookies::{self, Visit};
+use super::authorization::cookies::{self, FormUse, Visit};
 use super::authorization::login::{self, Outcome};
-use super::authorization::pages::{self, LoginTarget, EXPIRED};
+use super::authorization::pages::{self, LoginTarget, ALREADY_SENT, EXPIRED};
 use super::authorization::redirects::see_other;
 use super::failure::Failure;
 use super::request::{base_url, form_body, require_method};
@@ -49,6 +49,7 @@ struct AppsPage<'a> {
     username: &'a str,
     action: &'a str,
     csrf: &'a str,
+    form: &'a str,
     error: Option<&'a str>,
     secret: Option<Secret<'a>>,
     apps: Vec<AppView<'a>>,
@@ -85,7 +86,12 @@ pub(crate) async fn handle(
         if !cookies::csrf_matches(&visit, &form) {
             return page(&visit, &developer, &action, Some(EXPIRED)).await;
         }
-        return change(&visit, &developer, &action, &form).await;
+        return match cookies::spend_form(&visit, &form).await? {
+            FormUse::Fresh => change(&visit, &developer, &action, &form).await,
+            // Sent again (a double click, the Back button): the first did it; show the list.
+            FormUse::Repeated => Ok(see_other(&action)),
+            FormUse::Expired => page(&visit, &developer, &action, Some(EXPIRED)).await,
+        };
     }
     let Some(s) = session else {
         return Ok(login_page(&visit, &action, 200, ("", None)));
@@ -125,6 +131,10 @@ async fn sign_in(v: &Visit<'_>, action: &str, form: &Form) -> Result<Response<Bo
             let username = form.get("username").unwrap_or("");
             Ok(login_page(v, action, status, (username, Some(&message))))
         }
+        Outcome::Repeated => match cookies::current_session(v).await? {
+            Some(_) => Ok(see_other(action)),
+            None => Ok(login_page(v, action, 200, ("", Some(ALREADY_SENT)))),
+        },
         Outcome::SignedIn(value) => {
             let mut resp = see_other(action);
             cookies::set_session(v, &mut resp, &value);
@@ -250,6 +260,7 @@ async fn page(
     });
     let (csrf, is_new) = cookies::csrf_token(v);
     let nonce = crypto::random_string(16);
+    let form = cookies::new_form(v);
     let offered = apps::offered_scopes(v.state);
     let grants = apps::offered_grants(v.state);
     let page = AppsPage {
@@ -258,6 +269,7 @@ async fn page(
         username: &dev.username,
         action,
         csrf: &csrf,
+        form: &form,
         error,
         secret,
         apps: mine.iter().map(|c| view(c, offered, &grants)).collect(),

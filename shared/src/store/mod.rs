@@ -268,6 +268,10 @@ pub trait SessionStore: Send + Sync {
     async fn session(&self, workspace: &str, value: &str) -> StoreResult<Option<(Session, u64)>>;
     /// Ends a session (a logout); nothing happens for one that is not there.
     async fn end_session(&self, workspace: &str, value: &str) -> StoreResult<()>;
+    /// Spends a page's form id (each rendered form has its own), kept until `expires_at`:
+    /// `true` for the one call that spent it, `false` for every repeat (a double submit, the
+    /// Back button). One conditional write, so two submits at once have one winner.
+    async fn spend_form(&self, workspace: &str, form: &str, expires_at: u64) -> StoreResult<bool>;
 }
 
 /// What users allowed which clients.
@@ -361,6 +365,11 @@ impl std::fmt::Debug for Stores {
 /// Storage key of a secret-bearing item: workspace and the digest of the secret.
 pub(crate) fn secret_key(workspace: &str, secret: &str) -> String {
     format!("{workspace}#{}", crate::crypto::digest(secret))
+}
+
+/// Storage key of a spent form id (in the sessions table, beside the sessions).
+pub(crate) fn form_key(workspace: &str, form: &str) -> String {
+    format!("{workspace}#form#{}", crate::crypto::digest(form))
 }
 
 /// Storage key of a family's grant item.

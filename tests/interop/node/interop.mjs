@@ -46,11 +46,11 @@ async function signIn(authorizeUrl) {
   const field = (page, name) => page.match(new RegExp(`name="${name}" value="([^"]*)"`))[1];
   const login = await send('GET');
   assert(login.status === 200, `login page ${login.status}`);
-  const form = new URLSearchParams({ step: 'login', csrf: field(login.text, 'csrf'), ...user });
+  const form = new URLSearchParams({ step: 'login', csrf: field(login.text, 'csrf'), form: field(login.text, 'form'), ...user });
   assert((await send('POST', form)).status === 303, 'signed in');
   const page = await send('GET');
   if (page.status === 302) return page.location;
-  const consent = new URLSearchParams({ step: 'consent', csrf: field(page.text, 'csrf'), decision: 'allow' });
+  const consent = new URLSearchParams({ step: 'consent', csrf: field(page.text, 'csrf'), form: field(page.text, 'form'), decision: 'allow' });
   const done = await send('POST', consent);
   assert(done.status === 303, `consented ${done.status}`);
   return done.location;

@@ -64,12 +64,12 @@ def sign_in(authorize_url):
     login = send("GET", authorize_url)
     assert login.status_code == 200, login.text
     user = CFG["user"]
-    form = {"step": "login", "csrf": field(login.text, "csrf"), "username": user["username"], "password": user["password"]}
+    form = {"step": "login", "csrf": field(login.text, "csrf"), "form": field(login.text, "form"), "username": user["username"], "password": user["password"]}
     assert send("POST", authorize_url, form).status_code == 303
     page = send("GET", authorize_url)
     if page.status_code == 302:
         return page.headers["Location"]
-    form = {"step": "consent", "csrf": field(page.text, "csrf"), "decision": "allow"}
+    form = {"step": "consent", "csrf": field(page.text, "csrf"), "form": field(page.text, "form"), "decision": "allow"}
     done = send("POST", authorize_url, form)
     assert done.status_code == 303, done.text
     return done.headers["Location"]

@@ -194,8 +194,8 @@ async fn authorize_function(state: &AppState, r: &Registered) {
         &format!("&scope=read&redirect_uri={CB}"),
     );
     let login = b.get(state, &url).await;
-    log_in(&mut b, state, &url, &login, "wrong").await;
-    log_in(&mut b, state, &url, &login, "correct+horse").await;
+    let wrong = log_in(&mut b, state, &url, &login, "wrong").await;
+    log_in(&mut b, state, &url, &wrong, "correct+horse").await;
     let page = b.get(state, &url).await;
     consent(&mut b, state, &url, &page, "deny").await;
     let page = b.get(state, &url).await;
@@ -228,8 +228,8 @@ async fn apps_page(state: &AppState, b: &mut Browser) {
     let create = "step=create&name=App&redirect_uris=https%3A%2F%2Fapp.example%2Fcb&grant.authorization_code=on&type=confidential";
     let page = b.get(state, APPS).await;
     assert_eq!(page.status, 200, "{}", page.body);
-    let csrf = page.field("csrf").unwrap().to_owned();
-    let created = b.post(state, APPS, &format!("csrf={csrf}&{create}")).await;
+    let tokens = page.form_tokens();
+    let created = b.post(state, APPS, &format!("{tokens}&{create}")).await;
     assert_eq!(created.status, 303, "{}", created.body);
     let listed = b.get(state, APPS).await;
     let marker = r#"class="client-id">"#;
@@ -241,7 +241,8 @@ async fn apps_page(state: &AppState, b: &mut Browser) {
         format!("step=rotate&client_id={id}"),
         format!("step=delete&client_id={id}"),
     ] {
-        let r = b.post(state, APPS, &format!("csrf={csrf}&{fields}")).await;
+        let tokens = b.get(state, APPS).await.form_tokens();
+        let r = b.post(state, APPS, &format!("{tokens}&{fields}")).await;
         assert_eq!(r.status, 303, "{fields}: {}", r.body);
     }
 }

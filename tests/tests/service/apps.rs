@@ -40,8 +40,8 @@ async fn signed_in(state: &AppState, username: &str) -> Browser {
         login.body
     );
     assert_protected_html(&login);
-    let csrf = login.field("csrf").unwrap().to_owned();
-    let form = format!("step=login&csrf={csrf}&username={username}&password=correct+horse");
+    let tokens = login.form_tokens();
+    let form = format!("step=login&{tokens}&username={username}&password=correct+horse");
     let done = b.post(state, APPS, &form).await;
     assert_eq!((done.status, done.location()), (303, APPS), "{}", done.body);
     b
@@ -49,8 +49,8 @@ async fn signed_in(state: &AppState, username: &str) -> Browser {
 
 async fn submit(b: &mut Browser, state: &AppState, fields: &str) -> Page {
     let page = b.get(state, APPS).await;
-    let csrf = page.field("csrf").expect("csrf").to_owned();
-    b.post(state, APPS, &format!("csrf={csrf}&{fields}")).await
+    let tokens = page.form_tokens();
+    b.post(state, APPS, &format!("{tokens}&{fields}")).await
 }
 
 const NEW_APP: &str = "step=create&name=Photo+%3Cb%3EPrints%3C%2Fb%3E&redirect_uris=https%3A%2F%2Fapp.example%2Fcb&grant.authorization_code=on&grant.refresh_token=on&grant.client_credentials=on&grant.password=on&scope.read=on&type=confidential";
@@ -302,4 +302,21 @@ async fn only_the_deployments_grants_are_offered() {
         ["authorization_code"],
         "implicit is not offered here"
     );
+}
+
+/// "Create" sent twice (a double click, or the Back button and Create again): one
+/// application; the repeat lands on the list.
+#[tokio::test]
+async fn a_create_form_sent_twice_creates_one_application() {
+    let state = state();
+    person(&state, "dev", true).await;
+    let mut b = signed_in(&state, "dev").await;
+    let page = b.get(&state, APPS).await;
+    let form = format!("{}&{NEW_APP}", page.form_tokens());
+    let first = b.post(&state, APPS, &form).await;
+    let repeat = b.post(&state, APPS, &form).await;
+    assert_eq!((first.status, repeat.status), (303, 303));
+    assert_eq!(repeat.location(), APPS);
+    let apps = state.store.clients.clients("acme").await.unwrap();
+    assert_eq!(apps.len(), 1, "one application");
 }

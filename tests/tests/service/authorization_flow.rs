@@ -135,11 +135,11 @@ async fn wrong_credentials_lockout_and_csrf() {
     assert_eq!(wrong.status, 200);
     assert!(wrong.body.contains("role=\"alert\""));
     let unknown = {
-        let csrf = login.field("csrf").unwrap();
+        let tokens = wrong.form_tokens();
         b.post(
             &state,
             &url,
-            &format!("step=login&csrf={csrf}&username=mallory&password=nope"),
+            &format!("step=login&{tokens}&username=mallory&password=nope"),
         )
         .await
     };
@@ -190,10 +190,11 @@ async fn wrong_credentials_lockout_and_csrf() {
         "a token without its cookie is refused"
     );
 
+    let mut last = unknown.clone();
     for _ in 0..2 {
-        log_in(&mut b, &state, &url, &login, "nope").await;
+        last = log_in(&mut b, &state, &url, &last, "nope").await;
     }
-    let locked = log_in(&mut b, &state, &url, &login, "correct+horse").await;
+    let locked = log_in(&mut b, &state, &url, &last, "correct+horse").await;
     assert_eq!(
         locked.status, 200,
         "locked after 3 failures: the form again"
@@ -209,7 +210,7 @@ async fn wrong_credentials_lockout_and_csrf() {
         "Your password is right, but this account is locked after too many failed sign-ins \
          from here. Try again in 15 minutes."
     );
-    let guess = log_in(&mut b, &state, &url, &login, "nope").await;
+    let guess = log_in(&mut b, &state, &url, &locked, "nope").await;
     assert_eq!(
         message(&guess),
         message(&wrong),
@@ -317,7 +318,7 @@ async fn loopback_dev_origin_drops_secure_and_workspaces_keep_apart() {
         wrong_ws.status, 200,
         "a user of another workspace cannot log in here"
     );
-    let ok = log_in(&mut b, &state, &url, &login, "correct+horse").await;
+    let ok = log_in(&mut b, &state, &url, &wrong_ws, "correct+horse").await;
     assert!(ok
         .set_cookies()
         .iter()
@@ -341,16 +342,16 @@ async fn consents_add_up_and_an_empty_username_is_just_wrong() {
     let mut b = Browser::default();
     let read = authorize_url(&id, "&scope=read");
     let login = b.get(&state, &read).await;
-    let csrf = login.field("csrf").unwrap().to_owned();
+    let tokens = login.form_tokens();
     let empty = b
-        .post(&state, &read, &format!("step=login&csrf={csrf}&password=x"))
+        .post(&state, &read, &format!("step=login&{tokens}&password=x"))
         .await;
     assert_eq!(
         empty.status, 200,
         "no username: the form again, no server error"
     );
     assert!(empty.body.contains("role=\"alert\""));
-    log_in(&mut b, &state, &read, &login, "correct+horse").await;
+    log_in(&mut b, &state, &read, &empty, "correct+horse").await;
     for scope in ["read", "write"] {
         let url = authorize_url(&id, &format!("&scope={scope}"));
         let page = b.get(&state, &url).await;

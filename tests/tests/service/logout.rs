@@ -135,8 +135,8 @@ async fn another_users_hint_asks_first() {
     let url = authorize_url(&app.client.client_id, "&scope=openid");
     let mut m = Browser::default();
     let login = m.get(&state, &url).await;
-    let csrf = login.field("csrf").unwrap().to_owned();
-    let form = format!("step=login&csrf={csrf}&username=mallory&password=mallory+horse");
+    let tokens = login.form_tokens();
+    let form = format!("step=login&{tokens}&username=mallory&password=mallory+horse");
     m.post(&state, &url, &form).await;
     let back = m.get(&state, &url).await;
     let code = params_of(back.location(), '?')["code"].clone();

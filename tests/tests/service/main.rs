@@ -24,4 +24,5 @@ mod password;
 mod properties;
 mod refresh;
 mod registration;
+mod repeats;
 mod token_requests;

@@ -1,5 +1,8 @@
 //! The consent step: Allow remembers the scopes and finishes; Deny returns `access_denied`.
+//! Each consent form is answered once: a repeat (a double click, the Back button) does
+//! nothing and says so, so no second code is issued for one answer.
 
+use super::cookies::FormUse;
 use super::pages;
 use super::redirects::redirect_to;
 use super::{cookies, Ctx};
@@ -20,6 +23,11 @@ pub(super) async fn submit(
     };
     if !csrf_ok {
         return Ok(pages::consent(ctx, &session.username));
+    }
+    match cookies::spend_form(&ctx.visit(), form).await? {
+        FormUse::Fresh => {}
+        FormUse::Repeated => return Ok(pages::answered(ctx)),
+        FormUse::Expired => return Ok(pages::consent(ctx, &session.username)),
     }
     let (state, client, request) = (ctx.state, &ctx.client, &ctx.request);
     match form.get("decision") {

@@ -102,6 +102,49 @@ pub(crate) fn csrf_matches(v: &Visit<'_>, form: &Form) -> bool {
     }
 }
 
+/// Seconds a rendered form may be sent: a page left open longer is shown again.
+pub(crate) const FORM_SECONDS: u64 = 3600;
+
+/// A new form id for a page being rendered: when it was made, and a random part. Each form is
+/// sent once ([`spend_form`]), so a double submit or a Back-button resubmit does nothing twice.
+pub(crate) fn new_form(v: &Visit<'_>) -> String {
+    format!("{}.{}", v.state.now(), crypto::random_string(16))
+}
+
+/// What a submitted form's id comes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FormUse {
+    /// First sent now: act on it.
+    Fresh,
+    /// Sent before: act on nothing, show where the first submit led.
+    Repeated,
+    /// Missing, malformed or older than [`FORM_SECONDS`]: show the page again.
+    Expired,
+}
+
+/// Spends the form's id (one conditional write; the CSRF token is checked before).
+pub(crate) async fn spend_form(v: &Visit<'_>, form: &Form) -> Result<FormUse, Failure> {
+    let now = v.state.now();
+    let made = form
+        .get("form")
+        .and_then(|f| f.split_once('.'))
+        .filter(|(_, random)| random.len() == 22)
+        .and_then(|(at, _)| at.parse::<u64>().ok());
+    let Some(made) = made.filter(|&at| at <= now + 60 && now <= at + FORM_SECONDS) else {
+        return Ok(FormUse::Expired);
+    };
+    let id = form.get("form").unwrap_or_default();
+    let sessions = &v.state.store.sessions;
+    if sessions
+        .spend_form(v.workspace, id, made + FORM_SECONDS + 60)
+        .await?
+    {
+        Ok(FormUse::Fresh)
+    } else {
+        Ok(FormUse::Repeated)
+    }
+}
+
 /// The CSRF token of this browser: the cookie's, or a new one (then `true`: set it).
 pub(crate) fn csrf_token(v: &Visit<'_>) -> (String, bool) {
     match cookie(v.req, csrf_name(v.secure)) {

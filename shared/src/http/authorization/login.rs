@@ -1,7 +1,8 @@
 //! The login step: check the password (with the lockout), start a session, and go back to the
 //! page that asked (the authorization request, or the applications page).
 
-use super::pages::{self, EXPIRED, WAIT, WRONG_CREDENTIALS};
+use super::cookies::FormUse;
+use super::pages::{self, ALREADY_SENT, EXPIRED, WAIT, WRONG_CREDENTIALS};
 use super::redirects::{see_other, without_prompt};
 use super::{cookies, Ctx};
 use crate::http::failure::Failure;
@@ -18,6 +19,8 @@ use lambda_http::{Body, Response};
 pub(crate) enum Outcome {
     SignedIn(String),
     Again(u16, String),
+    /// The same form sent again: nothing was checked or counted.
+    Repeated,
 }
 
 /// The login step of every page (the authorization endpoint's, the applications page's): the
@@ -25,6 +28,11 @@ pub(crate) enum Outcome {
 pub(crate) async fn attempt(v: &cookies::Visit<'_>, form: &Form) -> Result<Outcome, Failure> {
     if !cookies::csrf_matches(v, form) {
         return Ok(Outcome::Again(400, EXPIRED.into()));
+    }
+    match cookies::spend_form(v, form).await? {
+        FormUse::Fresh => {}
+        FormUse::Repeated => return Ok(Outcome::Repeated),
+        FormUse::Expired => return Ok(Outcome::Again(400, EXPIRED.into())),
     }
     let username = form.get("username").unwrap_or("");
     // No such user can exist: answer as for a wrong password, without a lookup.
@@ -53,8 +61,14 @@ pub(crate) async fn attempt(v: &cookies::Visit<'_>, form: &Form) -> Result<Outco
 
 pub(super) async fn submit(ctx: &Ctx<'_>, form: &Form) -> Result<Response<Body>, Failure> {
     let username = form.get("username").unwrap_or("");
+    let again = |status, message: &str| Ok(pages::login(ctx, status, username, Some(message)));
     match attempt(&ctx.visit(), form).await? {
-        Outcome::Again(status, message) => Ok(pages::login(ctx, status, username, Some(&message))),
+        Outcome::Again(status, message) => again(status, &message),
+        // Where the first submit led, if it signed in; else the form again.
+        Outcome::Repeated => match cookies::current_session(&ctx.visit()).await? {
+            Some(_) => Ok(see_other(&without_prompt(&ctx.action))),
+            None => again(200, ALREADY_SENT),
+        },
         Outcome::SignedIn(value) => {
             let mut resp = see_other(&without_prompt(&ctx.action));
             cookies::set_session(&ctx.visit(), &mut resp, &value);

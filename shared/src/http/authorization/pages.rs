@@ -22,6 +22,9 @@ pub(crate) fn locked(seconds_left: u64) -> String {
     )
 }
 pub(crate) const EXPIRED: &str = "The form expired. Sign in again.";
+/// A login form sent twice (a double click, the Back button): the first one counted.
+pub(crate) const ALREADY_SENT: &str =
+    "That sign-in was already sent once. If you are not signed in yet, sign in again.";
 pub(super) const SESSION_ENDED: &str = "Your session ended. Sign in again.";
 
 #[derive(Template)]
@@ -31,6 +34,7 @@ struct Login<'a> {
     client_name: &'a str,
     action: &'a str,
     csrf: &'a str,
+    form: &'a str,
     username: &'a str,
     error: Option<&'a str>,
 }
@@ -42,8 +46,17 @@ struct Consent<'a> {
     client_name: &'a str,
     action: &'a str,
     csrf: &'a str,
+    form: &'a str,
     username: &'a str,
     scopes: Vec<&'a str>,
+}
+
+#[derive(Template)]
+#[template(path = "answered.html")]
+struct Answered<'a> {
+    nonce: &'a str,
+    client_name: &'a str,
+    action: &'a str,
 }
 
 #[derive(Template)]
@@ -86,11 +99,13 @@ pub(crate) fn login_form(
 ) -> Response<Body> {
     let (csrf, is_new) = cookies::csrf_token(visit);
     let nonce = crypto::random_string(16);
+    let form = cookies::new_form(visit);
     let page = Login {
         nonce: &nonce,
         client_name: to.name,
         action: to.action,
         csrf: &csrf,
+        form: &form,
         username,
         error,
     };
@@ -105,11 +120,13 @@ pub(crate) fn login_form(
 pub(super) fn consent(ctx: &Ctx<'_>, username: &str) -> Response<Body> {
     let (csrf, is_new) = cookies::csrf_token(&ctx.visit());
     let nonce = crypto::random_string(16);
+    let form = cookies::new_form(&ctx.visit());
     let page = Consent {
         nonce: &nonce,
         client_name: &ctx.client.name,
         action: &ctx.action,
         csrf: &csrf,
+        form: &form,
         username,
         scopes: ctx.request.scope.iter().collect(),
     };
@@ -119,6 +136,18 @@ pub(super) fn consent(ctx: &Ctx<'_>, username: &str) -> Response<Body> {
         &csrf,
         is_new,
     )
+}
+
+/// A consent form sent again (a double click, the Back button): nothing was done twice; the
+/// link runs the request again, which may issue a new code (never the same one twice).
+pub(super) fn answered(ctx: &Ctx<'_>) -> Response<Body> {
+    let nonce = crypto::random_string(16);
+    let page = Answered {
+        nonce: &nonce,
+        client_name: &ctx.client.name,
+        action: &ctx.action,
+    };
+    html(200, &nonce, &page, "'none'")
 }
 
 /// An error page (never a redirect: the request could not be verified).

@@ -1,10 +1,10 @@
-//! Sessions table: browser logins, under the digest of the cookie. The cookie's value begins
-//! with the subject, so the subject's marker is read with the session.
+//! Sessions table: browser logins, under the digest of the cookie (whose value begins with the
+//! subject, so the subject's marker is read with the session), and the pages' spent form ids.
 
 use super::item::*;
 use super::DynamoStore;
 use crate::protocol::user::Session;
-use crate::store::{secret_key, subject_key, SessionStore, StoreResult};
+use crate::store::{secret_key, subject_key, SessionStore, StoreError, StoreResult};
 use async_trait::async_trait;
 
 #[async_trait]
@@ -20,6 +20,18 @@ impl SessionStore for DynamoStore {
             ("generation".into(), n(session.generation)),
         ]);
         self.put(&self.tables.sessions, item, None).await
+    }
+
+    async fn spend_form(&self, workspace: &str, form: &str, expires_at: u64) -> StoreResult<bool> {
+        let mut item = id(crate::store::form_key(workspace, form));
+        item.insert("expires_at".into(), n(expires_at));
+        // Kept past its TTL (DynamoDB deletes late, never early): a form id older than its
+        // lifetime is refused as expired before it gets here.
+        match self.put(&self.tables.sessions, item, Some("id")).await {
+            Ok(()) => Ok(true),
+            Err(StoreError::ConditionFailed) => Ok(false),
+            Err(e) => Err(e),
+        }
     }
 
     async fn end_session(&self, workspace: &str, value: &str) -> StoreResult<()> {

@@ -41,6 +41,8 @@ struct Data {
     /// Each subject's generation, by [`subject_key`] (absent: 0).
     subjects: HashMap<String, u64>,
     sessions: HashMap<String, Session>,
+    /// Spent form ids by [`crate::store::form_key`], with when they may be forgotten.
+    spent_forms: HashMap<String, u64>,
     /// Failed logins by [`crate::store::attempts_key`].
     attempts: HashMap<String, Attempts>,
     consents: HashMap<String, Consent>,
@@ -94,6 +96,7 @@ impl MemoryStore {
                 + d.grants.len()
                 + d.subjects.len()
                 + d.sessions.len()
+                + d.spent_forms.len()
                 + d.attempts.len()
                 + d.consents.len()
         })
@@ -299,6 +302,11 @@ impl SessionStore for MemoryStore {
         let data = self.data()?;
         let session = by_secret(&data.sessions, workspace, value);
         Ok(session.map(|s| (s, data.subject_generation(workspace, sub))))
+    }
+
+    async fn spend_form(&self, workspace: &str, form: &str, expires_at: u64) -> StoreResult<bool> {
+        let key = crate::store::form_key(workspace, form);
+        Ok(self.data()?.spent_forms.insert(key, expires_at).is_none())
     }
 }
 

@@ -496,3 +496,25 @@ pub(super) async fn roles_are_stored_and_setting_them_ends_nothing(s: Stores) {
     };
     assert!(failed(s.users.change_account(&stranger, &roles).await));
 }
+
+/// A page's form id is spent once: by one of many submits at once, and never again; another
+/// workspace's form of the same id is its own.
+pub(super) async fn a_form_is_spent_once_even_when_sent_at_once(s: Stores) {
+    let until = now() + 3600;
+    let spends = (0..8).map(|_| {
+        let sessions = s.sessions.clone();
+        tokio::spawn(async move { sessions.spend_form("w", "1.form", until).await.unwrap() })
+    });
+    let mut won = 0;
+    for spend in spends {
+        won += usize::from(spend.await.unwrap());
+    }
+    assert_eq!(won, 1, "one submit of eight at once is acted on");
+    assert!(!s.sessions.spend_form("w", "1.form", until).await.unwrap());
+    assert!(s
+        .sessions
+        .spend_form("other", "1.form", until)
+        .await
+        .unwrap());
+    assert!(s.sessions.spend_form("w", "2.form", until).await.unwrap());
+}
