@@ -121,6 +121,7 @@ fn login_page(
         name: &name,
         action,
         form_action: "'self'",
+        cancel: false,
     };
     pages::login_form(v, &to, status, refill)
 }

@@ -444,3 +444,51 @@ async fn a_self_registered_client_completes_a_code_flow_with_the_oauth2_crate() 
         .unwrap();
     assert_eq!(again.status(), 401, "the token had one use");
 }
+
+/// An error page a person can act on: plain words and a next step, and a short reference
+/// that support finds in the function's log beside the technical detail, which the page
+/// folds away.
+#[tokio::test]
+async fn an_error_page_gives_a_reference_that_is_in_the_log() {
+    let stack = stack().await;
+    let page = reqwest::get(format!(
+        "{}/oauth2/authorize?response_type=code&client_id=nobody-here&state=s",
+        stack.base_url
+    ))
+    .await
+    .unwrap();
+    assert_eq!(page.status(), 400);
+    let body = page.text().await.unwrap();
+    assert!(
+        body.contains("<h1>This sign-in link does not work</h1>"),
+        "{body}"
+    );
+    assert!(body.contains("<details>\n<summary>Details for developers</summary>"));
+    let reference = body
+        .split("<code class=\"reference\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .expect("a reference on the page")
+        .to_owned();
+    assert!(
+        reference.starts_with("ERR-") && reference.len() == 12,
+        "{reference}"
+    );
+    // The log is written as the function answers; give it a moment to reach the file.
+    let mut logged = String::new();
+    for _ in 0..50 {
+        logged = std::fs::read_to_string(&stack.log).unwrap();
+        if logged.contains(&reference) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let line = logged
+        .lines()
+        .find(|l| l.contains(&reference))
+        .unwrap_or_else(|| panic!("{reference} is not in the log"));
+    assert!(
+        line.contains("invalid_request") || line.contains("unauthorized_client"),
+        "{line}"
+    );
+}

@@ -145,11 +145,10 @@ async fn wrong_credentials_lockout_and_csrf() {
     };
     let message = |p: &Page| {
         p.body
-            .split("role=\"alert\">")
+            .split("role=\"alert\"")
             .nth(1)
-            .unwrap()
-            .split('<')
-            .next()
+            .and_then(|rest| rest.split_once('>'))
+            .map(|(_, text)| text.split('<').next().unwrap_or_default())
             .unwrap()
             .to_owned()
     };
@@ -364,4 +363,99 @@ async fn consents_add_up_and_an_empty_username_is_just_wrong() {
             .await;
         assert_eq!(p.status, 302, "{scope}: allowed before, not asked again");
     }
+}
+
+/// The account controls of the pages: Cancel on the login page returns `access_denied` to the
+/// client, and "Not you?" on the consent page ends the session and starts the same request
+/// again at the login page.
+#[tokio::test]
+async fn cancel_returns_access_denied_and_not_you_signs_out() {
+    let state = authorization_state();
+    add_user(&state.store, "default", "alice", "correct horse").await;
+    let r = web_app(&state, |_| {}).await;
+    let url = authorize_url(&r.client.client_id, "");
+    let mut b = Browser::default();
+    let login = b.get(&state, &url).await;
+    assert!(
+        login.body.contains("Cancel and go back to Photo"),
+        "{}",
+        login.body
+    );
+    let cancelled = b
+        .post(
+            &state,
+            &url,
+            &format!("step=cancel&{}", login.form_tokens()),
+        )
+        .await;
+    assert_eq!(cancelled.status, 303);
+    let q = params_of(cancelled.location(), '?');
+    assert!(cancelled.location().starts_with(CB));
+    assert_eq!(
+        (q["error"].as_str(), q["state"].as_str(), q["iss"].as_str()),
+        ("access_denied", "xyz", ISSUER)
+    );
+    let forged = b.post(&state, &url, "step=cancel&csrf=forged&form=x").await;
+    assert_eq!(forged.status, 400, "a forged cancel goes nowhere");
+    assert!(forged.header("location").is_none());
+
+    let login = b.get(&state, &url).await;
+    log_in(&mut b, &state, &url, &login, "correct+horse").await;
+    let page = b.get(&state, &url).await;
+    assert!(page.body.contains("Not you? Use another account"));
+    let held = b.cookies["__Host-oauth-session-default"].clone();
+    assert!(!held.is_empty());
+    let switched = b
+        .post(&state, &url, &format!("step=switch&{}", page.form_tokens()))
+        .await;
+    assert_eq!((switched.status, switched.location()), (303, url.as_str()));
+    assert!(switched
+        .set_cookies()
+        .iter()
+        .any(|c| c.starts_with("__Host-oauth-session-default=;") && c.contains("Max-Age=0")));
+    // The old cookie, sent again (a browser that kept it): its stored session is gone.
+    b.cookies
+        .insert("__Host-oauth-session-default".into(), held);
+    let again = b.get(&state, &url).await;
+    assert!(
+        again.body.contains("<h1>Sign in</h1>"),
+        "the stored session is gone too: {}",
+        again.body
+    );
+}
+
+/// The login page's error is tied to the fields it is about, focus goes to what needs fixing,
+/// and the title says there is an error.
+#[tokio::test]
+async fn a_login_error_is_announced_tied_to_its_fields_and_focused() {
+    let state = authorization_state();
+    add_user(&state.store, "default", "alice", "correct horse").await;
+    let r = web_app(&state, |_| {}).await;
+    let url = authorize_url(&r.client.client_id, "");
+    let mut b = Browser::default();
+    let login = b.get(&state, &url).await;
+    assert!(login.body.contains("<title>Sign in · "));
+    assert!(!login.body.contains(r#"aria-invalid="true""#));
+    assert!(login.body.contains(r#"id="username" name="username""#));
+    let first_focus = login.body.split("autofocus").next().unwrap();
+    assert!(
+        first_focus.ends_with("value=\"\" "),
+        "the empty username has focus"
+    );
+    let wrong = log_in(&mut b, &state, &url, &login, "nope").await;
+    assert!(wrong.body.contains("<title>Error: Sign in · "));
+    assert!(wrong.body.contains(r#"role="alert" id="login-error""#));
+    assert_eq!(
+        wrong
+            .body
+            .matches(r#"aria-invalid="true" aria-describedby="login-error""#)
+            .count(),
+        2,
+        "both fields: the message does not say which was wrong"
+    );
+    let password = wrong.body.split(r#"id="password""#).nth(1).unwrap();
+    assert!(
+        password.split('>').next().unwrap().contains("autofocus"),
+        "the username is refilled, so the password has focus"
+    );
 }

@@ -47,7 +47,8 @@ async fn errors_before_the_redirect_uri_is_trusted_show_a_page_and_never_redirec
         assert_eq!(p.status, 400, "{name}");
         assert!(p.header("location").is_none(), "{name}: must not redirect");
         assert!(
-            p.body.contains("This request cannot be completed"),
+            p.body.contains("<h1>This sign-in link does not work</h1>")
+                && p.body.contains("Go back to the application and try again"),
             "{name}"
         );
         assert_protected_html(&p);

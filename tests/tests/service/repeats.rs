@@ -29,9 +29,10 @@ fn twin(b: &Browser) -> Browser {
 
 fn alert(p: &Page) -> &str {
     p.body
-        .split("role=\"alert\">")
+        .split("role=\"alert\"")
         .nth(1)
-        .and_then(|rest| rest.split('<').next())
+        .and_then(|rest| rest.split_once('>'))
+        .and_then(|(_, text)| text.split('<').next())
         .unwrap_or("")
 }
 

@@ -200,6 +200,29 @@ async fn post(ctx: &Ctx<'_>) -> Result<Response<Body>, Failure> {
     match form.get("step") {
         Some("login") => login::submit(ctx, &form).await,
         Some("consent") => consent::submit(ctx, &form, csrf_ok).await,
+        Some("cancel") if csrf_ok => Ok(cancel(ctx)),
+        Some("switch") if csrf_ok => switch_account(ctx).await,
+        Some("cancel" | "switch") => Ok(pages::login(ctx, 400, "", Some(pages::EXPIRED))),
         _ => Err(OAuthError::invalid_request("unknown form step").into()),
     }
+}
+
+/// Cancel on the login page: back to the client with `access_denied` (RFC 6749 §4.1.2.1), as
+/// a Deny would. Sent twice, it sends the browser back twice: nothing is issued either way.
+fn cancel(ctx: &Ctx<'_>) -> Response<Body> {
+    let e = OAuthError::new(
+        ErrorCode::AccessDenied,
+        "the resource owner cancelled the sign-in",
+    );
+    let location = authorization_response::error_url(&ctx.request.return_to, &e, &ctx.issuer);
+    redirect_to(ctx.req, ctx.dialect, &location)
+}
+
+/// "Not you? Use another account" on the consent page: this browser's session ends, and the
+/// same request starts again at the login page.
+async fn switch_account(ctx: &Ctx<'_>) -> Result<Response<Body>, Failure> {
+    cookies::end_session(&ctx.visit()).await?;
+    let mut resp = redirects::see_other(&ctx.action);
+    cookies::clear_session(&ctx.visit(), &mut resp);
+    Ok(resp)
 }

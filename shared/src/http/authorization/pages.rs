@@ -37,6 +37,8 @@ struct Login<'a> {
     form: &'a str,
     username: &'a str,
     error: Option<&'a str>,
+    /// Whether a Cancel button leads back to the client (`access_denied`).
+    cancel: bool,
 }
 
 #[derive(Template)]
@@ -65,6 +67,57 @@ struct ErrorPage<'a> {
     nonce: &'a str,
     code: &'a str,
     description: &'a str,
+    words: &'a Plain,
+    reference: &'a str,
+}
+
+/// An error in plain words: what happened, and what the person can do next.
+pub(crate) struct Plain {
+    pub(crate) title: &'static str,
+    pub(crate) what: &'static str,
+    pub(crate) next: &'static str,
+}
+
+/// The plain words for an error page of `status` with the RFC `code`.
+pub(crate) fn plain(status: u16, code: &str) -> Plain {
+    match (status, code) {
+        (500, _) => Plain {
+            title: "Something went wrong on our side",
+            what: "The sign-in service could not finish your request. Nothing was changed.",
+            next: "Try again in a moment. If it keeps happening, contact support and quote the reference below.",
+        },
+        (503, _) => Plain {
+            title: "The sign-in service is busy",
+            what: "It could not answer in time. Nothing was changed.",
+            next: "Wait a few seconds, then try again.",
+        },
+        (404, _) => Plain {
+            title: "This page does not exist",
+            what: "The address is not one of this sign-in service's pages.",
+            next: "Check the address, or go back to the application you came from and start again.",
+        },
+        (403, _) | (_, "access_denied") => Plain {
+            title: "You cannot open this page",
+            what: "Your account does not have access to it.",
+            next: "Ask the administrator of this sign-in service for access, quoting the reference below.",
+        },
+        _ => Plain {
+            title: "This sign-in link does not work",
+            what: "The application that sent you here asked for something this sign-in service cannot accept, so you were not sent back to it.",
+            next: "Go back to the application and try again. If it keeps happening, contact the application's support and quote the reference below.",
+        },
+    }
+}
+
+/// A short reference a person can read out or paste ("ERR-" and eight characters), also
+/// logged with the error's detail, so support can find what happened.
+fn reference() -> String {
+    // 32 letters and digits that cannot be mistaken for one another (no 0/O, no 1/I).
+    const ALPHABET: &[u8; 32] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let code: String = (0..8)
+        .map(|_| char::from(ALPHABET[usize::from(crypto::random_byte() % 32)]))
+        .collect();
+    format!("ERR-{code}")
 }
 
 /// The login form; `username` refilled, `error` shown above it.
@@ -78,6 +131,7 @@ pub(super) fn login(
         name: &ctx.client.name,
         action: &ctx.action,
         form_action: &form_action(ctx),
+        cancel: true,
     };
     login_form(&ctx.visit(), &to, status, (username, error))
 }
@@ -88,6 +142,8 @@ pub(crate) struct LoginTarget<'a> {
     pub(crate) name: &'a str,
     pub(crate) action: &'a str,
     pub(crate) form_action: &'a str,
+    /// Whether the page offers to cancel back to a client (the authorization endpoint).
+    pub(crate) cancel: bool,
 }
 
 /// A login form (the authorization endpoint's, or the applications page's).
@@ -108,6 +164,7 @@ pub(crate) fn login_form(
         form: &form,
         username,
         error,
+        cancel: to.cancel,
     };
     let mut resp = html(status, &nonce, &page, to.form_action);
     if is_new {
@@ -150,13 +207,19 @@ pub(super) fn answered(ctx: &Ctx<'_>) -> Response<Body> {
     html(200, &nonce, &page, "'none'")
 }
 
-/// An error page (never a redirect: the request could not be verified).
+/// An error page (never a redirect: the request could not be verified): plain words and a
+/// next step first, a reference that is also in the log, the RFC error folded below.
 pub(crate) fn error(status: u16, code: &str, description: &str) -> Response<Body> {
     let nonce = crypto::random_string(16);
+    let reference = reference();
+    tracing::info!(%reference, status, error = code, description, "error page shown");
+    let words = plain(status, code);
     let page = ErrorPage {
         nonce: &nonce,
         code,
         description,
+        words: &words,
+        reference: &reference,
     };
     html(status, &nonce, &page, "'none'")
 }
@@ -224,4 +287,61 @@ pub(crate) fn html(
         h.insert(header::CONTENT_SECURITY_POLICY, v);
     }
     resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_page_says_what_to_do_next_in_plain_words() {
+        for (status, code) in [
+            (400, "invalid_request"),
+            (400, "unauthorized_client"),
+            (403, "access_denied"),
+            (404, "invalid_request"),
+            (405, "invalid_request"),
+            (500, "server_error"),
+            (503, "temporarily_unavailable"),
+        ] {
+            let words = plain(status, code);
+            for text in [words.title, words.what, words.next] {
+                assert!(
+                    !text.contains('_'),
+                    "{status} {code}: no RFC codes in {text:?}"
+                );
+            }
+        }
+        assert_ne!(
+            plain(500, "server_error").title,
+            plain(400, "invalid_request").title
+        );
+    }
+
+    #[test]
+    fn a_reference_is_short_unambiguous_and_new_each_time() {
+        let (a, b) = (reference(), reference());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 12);
+        assert!(a[4..]
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()));
+        assert!(!a[4..].contains(['0', 'O', '1', 'I']), "{a}");
+    }
+
+    #[test]
+    fn the_error_page_folds_the_technical_detail_below_the_next_step() {
+        let resp = error(400, "invalid_request", "redirect_uri is not registered <x>");
+        let Body::Text(body) = resp.body() else {
+            panic!("an HTML page")
+        };
+        let next = body.find("Go back to the application").unwrap();
+        let details = body.find("<details>").unwrap();
+        assert!(next < details);
+        assert!(
+            body.contains("redirect_uri is not registered &#60;x&#62;"),
+            "escaped: {body}"
+        );
+        assert!(body.contains("<code class=\"reference\">ERR-"));
+    }
 }
