@@ -141,6 +141,50 @@ impl Chrome {
         .await;
     }
 
+    /// Runs `script` in the page (WebDriver's "execute script"; not subject to the page's
+    /// CSP) and returns what it returns.
+    pub async fn execute(&self, script: &str, args: Value) -> Value {
+        let body = json!({ "script": script, "args": args });
+        self.call(reqwest::Method::POST, "/execute/sync", Some(body))
+            .await
+    }
+
+    /// Runs `script`, which calls its last argument with the result (WebDriver's "execute
+    /// async script").
+    pub async fn execute_async(&self, script: &str, args: Value) -> Value {
+        let body = json!({ "script": script, "args": args });
+        self.call(reqwest::Method::POST, "/execute/async", Some(body))
+            .await
+    }
+
+    /// Resizes the window (a desktop, a phone).
+    pub async fn set_window(&self, width: u32, height: u32) {
+        let rect = json!({ "width": width, "height": height });
+        self.call(reqwest::Method::POST, "/window/rect", Some(rect))
+            .await;
+    }
+
+    /// A Chrome DevTools Protocol command through chromedriver (e.g. emulating forced colours).
+    pub async fn cdp(&self, cmd: &str, params: Value) -> Value {
+        let body = json!({ "cmd": cmd, "params": params });
+        self.call(reqwest::Method::POST, "/goog/cdp/execute", Some(body))
+            .await
+    }
+
+    /// Runs axe-core (injected from `axe_source`, the npm package's `axe.min.js`) on the page
+    /// with the WCAG 2.0 and 2.1 A and AA rules; returns its violations.
+    pub async fn axe(&self, axe_source: &str) -> Vec<Value> {
+        self.execute(&format!("{axe_source}\nreturn true;"), json!([]))
+            .await;
+        let run = "const done = arguments[arguments.length - 1];
+            axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})
+              .then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                  nodes: v.nodes.map(n => n.html)}))))
+              .catch(e => done([{id: 'axe failed', help: String(e)}]));";
+        let found = self.execute_async(run, json!([])).await;
+        found.as_array().cloned().unwrap_or_default()
+    }
+
     /// A PNG of the viewport.
     pub async fn screenshot(&self) -> Vec<u8> {
         use base64::Engine;

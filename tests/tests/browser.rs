@@ -210,3 +210,165 @@ async fn a_developer_registers_an_application_that_then_completes_a_code_flow() 
         "the grant types chosen on the page"
     );
 }
+
+/// The contrast ratio of two CSS `rgb(...)` colours (WCAG 2.1's relative luminance).
+fn contrast(a: &str, b: &str) -> f64 {
+    let luminance = |css: &str| {
+        let inner = css
+            .split_once('(')
+            .and_then(|(_, r)| r.split_once(')'))
+            .unwrap()
+            .0;
+        let c: Vec<f64> = inner
+            .split(',')
+            .take(3)
+            .map(|v| v.trim().parse::<f64>().unwrap() / 255.0)
+            .map(|c| {
+                if c <= 0.039_28 {
+                    c / 12.92
+                } else {
+                    ((c + 0.055) / 1.055).powf(2.4)
+                }
+            })
+            .collect();
+        0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+    };
+    let (x, y) = (luminance(a), luminance(b));
+    (x.max(y) + 0.05) / (x.min(y) + 0.05)
+}
+
+/// Every state of the pages a person meets, in headless Chromium at a desktop and a phone
+/// size: axe-core (npm, injected by the test) finds no WCAG 2.0/2.1 A or AA violation; the
+/// input border and the focus ring reach 3:1 (WCAG 1.4.11); in forced-colours mode the
+/// buttons keep their border. Screenshots go to docs/pages/ (the README shows them).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_state_passes_axe_on_a_desktop_and_a_phone() {
+    let stack = stack().await;
+    let axe = std::fs::read_to_string(
+        repo_root().join("tests/interop/node/node_modules/axe-core/axe.min.js"),
+    )
+    .expect("axe-core (make test installs it with the interop clients)");
+    let callback = format!("http://127.0.0.1:{}/callback", callback_server().await);
+    let r = register(
+        &stack.store(),
+        ClientSpec {
+            workspace: "default".into(),
+            name: "Photo Prints".into(),
+            redirect_uris: vec![callback.clone()],
+            scope: Some("read write".into()),
+            ..Default::default()
+        },
+    )
+    .await;
+    add_user(&stack.store(), "default", "axel", "correct horse").await;
+    let base = &stack.base_url;
+    let url = format!(
+        "{base}/oauth2/authorize?response_type=code&client_id={}&redirect_uri={callback}&scope=read&state=s&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256",
+        r.client.client_id
+    );
+    // `cargo lambda watch` builds each function on its first request: not in the browser.
+    reqwest::get(format!("{base}/oauth2/authorize"))
+        .await
+        .unwrap();
+    let shots = repo_root().join("docs/pages");
+    std::fs::create_dir_all(&shots).unwrap();
+    let chrome = Chrome::start().await;
+    let wait = Duration::from_secs(60);
+    for (viewport, width, height) in [("desktop", 1280, 800), ("phone", 390, 844)] {
+        chrome.set_window(width, height).await;
+        let check = |state: &'static str| {
+            let (chrome, axe, shots) = (&chrome, &axe, &shots);
+            async move {
+                let violations = chrome.axe(axe).await;
+                assert!(
+                    violations.is_empty(),
+                    "{state} ({viewport}): {}",
+                    serde_json::to_string_pretty(&violations).unwrap()
+                );
+                let png = chrome.screenshot().await;
+                std::fs::write(shots.join(format!("{state}-{viewport}.png")), png).unwrap();
+            }
+        };
+        // prompt=consent: the second size sees the consent page too.
+        chrome.goto(&format!("{url}&prompt=consent")).await;
+        chrome.wait_for_text("<h1>Sign in</h1>", wait).await;
+        check("login").await;
+        let colours = chrome
+            .execute(
+                "const i = document.querySelector('#password'); i.focus();
+                 const s = getComputedStyle(i);
+                 return [s.borderTopColor, s.outlineColor, getComputedStyle(document.querySelector('main')).backgroundColor];",
+                serde_json::json!([]),
+            )
+            .await;
+        let [border, ring, card] = [0, 1, 2].map(|k| colours[k].as_str().unwrap().to_owned());
+        assert!(
+            contrast(&border, &card) >= 3.0,
+            "input border {border} on {card}"
+        );
+        assert!(contrast(&ring, &card) >= 3.0, "focus ring {ring} on {card}");
+        let forced =
+            serde_json::json!({"features": [{"name": "forced-colors", "value": "active"}]});
+        chrome.cdp("Emulation.setEmulatedMedia", forced).await;
+        let edge = chrome
+            .execute(
+                "const s = getComputedStyle(document.querySelector('button[type=submit]'));
+                 return [s.borderTopStyle, s.borderTopWidth];",
+                serde_json::json!([]),
+            )
+            .await;
+        assert_eq!(edge[0], "solid", "forced colours: {edge}");
+        assert_ne!(edge[1], "0px", "forced colours: {edge}");
+        chrome
+            .cdp(
+                "Emulation.setEmulatedMedia",
+                serde_json::json!({"features": []}),
+            )
+            .await;
+
+        chrome.type_into("#username", "axel").await;
+        chrome.type_into("#password", "wrong horse").await;
+        chrome.click("button[type=submit]").await;
+        chrome.wait_for_text("did not work", wait).await;
+        check("login-error").await;
+        chrome.type_into("#password", "correct horse").await;
+        chrome.click("button[type=submit]").await;
+        chrome.wait_for_text("Allow access?", wait).await;
+        check("consent").await;
+        let spent = chrome
+            .execute(
+                "return document.querySelector('input[name=form]').value;",
+                serde_json::json!([]),
+            )
+            .await;
+        chrome.click("button[value=allow]").await;
+        chrome.wait_for_url(&callback, wait).await;
+        // The Back button's old form, sent again: "Already answered", and no second code.
+        chrome.goto(&format!("{url}&prompt=consent")).await;
+        chrome.wait_for_text("Allow access?", wait).await;
+        chrome
+            .execute(
+                "document.querySelectorAll('input[name=form]').forEach(i => i.value = arguments[0]);",
+                serde_json::json!([spent]),
+            )
+            .await;
+        chrome.click("button[value=allow]").await;
+        chrome.wait_for_text("Already answered", wait).await;
+        check("already-answered").await;
+
+        chrome
+            .goto(&format!(
+                "{base}/oauth2/authorize?response_type=code&client_id=nobody&state=s"
+            ))
+            .await;
+        chrome.wait_for_text("does not work", wait).await;
+        check("error").await;
+
+        chrome.goto(&format!("{base}/oauth2/logout")).await;
+        chrome.wait_for_text("<h1>Sign out?</h1>", wait).await;
+        check("sign-out").await;
+        chrome.click("button[value=logout]").await;
+        chrome.wait_for_text("You are signed out", wait).await;
+        check("signed-out").await;
+    }
+}
