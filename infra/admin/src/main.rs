@@ -10,6 +10,7 @@ mod keys;
 mod registration;
 mod tokens;
 mod users;
+mod workspaces;
 
 use clap::{Args, Parser, Subcommand};
 use clients::ClientCmd;
@@ -57,6 +58,12 @@ enum Command {
     /// The keys that sign JWTs (sealed with KMS).
     #[command(subcommand)]
     Keys(keys::KeysCmd),
+    /// What the workspace's pages show: display name, accent colour, logo, support contact.
+    #[command(subcommand)]
+    Workspace(workspaces::WorkspaceCmd),
+    /// Scope descriptions, which the consent page shows (sensitive ones first).
+    #[command(subcommand)]
+    Scope(workspaces::ScopeCmd),
 }
 
 #[derive(Subcommand)]
@@ -117,6 +124,8 @@ async fn run(cli: Cli) -> Result<Value, AdminError> {
         Command::Token(cmd) => tokens::token(&ctx, cmd).await,
         Command::RegistrationToken(cmd) => registration::registration(&ctx, cmd).await,
         Command::Keys(cmd) => keys::keys(&ctx, cmd).await,
+        Command::Workspace(cmd) => workspaces::workspace(&ctx, cmd).await,
+        Command::Scope(cmd) => workspaces::scope(&ctx, cmd).await,
     }
 }
 

@@ -817,3 +817,117 @@ async fn token_settings_are_set_and_updated() {
         "http off loopback is refused for logout too"
     );
 }
+
+/// `workspace set|show` and `scope create|list|delete`: what they write is what the pages
+/// read; a light accent, an unknown logo type and a bad scope name are refused and write
+/// nothing.
+#[tokio::test]
+async fn workspace_branding_and_scope_descriptions() {
+    use oauth_core::store::WorkspaceStore;
+    let store = fresh_dynamo().await;
+    let refused = |args: &[&str], says: &str| {
+        let out = admin(&store, args, None);
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(
+            !out.status.success() && err.contains(says),
+            "{args:?}: {err}"
+        );
+    };
+    refused(
+        &["workspace", "set", "--accent", "#8db4ff"],
+        "too light for white text",
+    );
+    let page = std::env::temp_dir().join(format!("not-a-logo-{}.html", std::process::id()));
+    std::fs::write(&page, "<html><script>alert(1)</script>").unwrap();
+    refused(
+        &["workspace", "set", "--logo-file", page.to_str().unwrap()],
+        "PNG, JPEG, WebP or SVG",
+    );
+    refused(
+        &[
+            "scope",
+            "create",
+            "--name",
+            "bad name",
+            "--description",
+            "x",
+        ],
+        "scope-token",
+    );
+    refused(
+        &[
+            "workspace",
+            "set",
+            "--workspace",
+            "Bad_Name",
+            "--display-name",
+            "X",
+        ],
+        "workspace names",
+    );
+    assert_eq!(
+        store.workspace_config("default").await.unwrap(),
+        Default::default(),
+        "nothing written"
+    );
+
+    let logo = std::env::temp_dir().join(format!("logo-{}.svg", std::process::id()));
+    std::fs::write(&logo, "<svg xmlns='http://www.w3.org/2000/svg'/>").unwrap();
+    let set = json(&admin(
+        &store,
+        &[
+            "workspace",
+            "set",
+            "--workspace",
+            "acme",
+            "--display-name",
+            "Acme",
+            "--accent",
+            "#1f5bd8",
+            "--logo-file",
+            logo.to_str().unwrap(),
+            "--support",
+            "mailto:help@acme.example",
+        ],
+        None,
+    ));
+    assert_eq!(set["logo"]["type"], "image/svg+xml");
+    let create = [
+        "scope",
+        "create",
+        "--workspace",
+        "acme",
+        "--name",
+        "payments.admin",
+        "--description",
+        "Move money",
+        "--sensitive",
+    ];
+    json(&admin(&store, &create, None));
+    let shown = json(&admin(
+        &store,
+        &["workspace", "show", "--workspace", "acme"],
+        None,
+    ));
+    assert_eq!(shown["display_name"], "Acme");
+    assert_eq!(shown["scopes"][0]["sensitive"], true);
+    let config = store.workspace_config("acme").await.unwrap();
+    assert_eq!(config.branding.display_name.as_deref(), Some("Acme"));
+    assert_eq!(config.scopes[0].description, "Move money");
+    let delete = [
+        "scope",
+        "delete",
+        "--workspace",
+        "acme",
+        "--name",
+        "payments.admin",
+    ];
+    json(&admin(&store, &delete, None));
+    refused(&delete, "not found");
+    assert!(store
+        .workspace_config("acme")
+        .await
+        .unwrap()
+        .scopes
+        .is_empty());
+}

@@ -45,6 +45,7 @@ struct Secret<'a> {
 #[template(path = "apps.html")]
 struct AppsPage<'a> {
     nonce: &'a str,
+    frame: &'a pages::Frame,
     workspace: &'a str,
     username: &'a str,
     action: &'a str,
@@ -64,10 +65,12 @@ pub(crate) async fn handle(
 ) -> Result<Response<Body>, Failure> {
     require_method(req, &[Method::GET, Method::POST])?;
     let base = base_url(state.settings.issuer.as_deref(), req);
+    let frame = pages::Frame::load(state, workspace, &base).await?;
     let visit = Visit {
         state,
         req,
         workspace,
+        frame: &frame,
         secure: !cookies::is_loopback_http(&base),
     };
     let action = req.uri().path().to_owned();
@@ -266,6 +269,7 @@ async fn page(
     let grants = apps::offered_grants(v.state);
     let page = AppsPage {
         nonce: &nonce,
+        frame: v.frame,
         workspace: v.workspace,
         username: &dev.username,
         action,

@@ -171,14 +171,15 @@ impl Failure {
 
     /// The HTML answer of the authorization endpoint, for errors it may not redirect
     /// (RFC 6749 §4.1.2.1).
-    pub(crate) fn into_page(self) -> Response<Body> {
+    pub(crate) fn into_page(self, frame: &super::authorization::pages::Frame) -> Response<Body> {
         let told = self.told();
         let code = if told.status == 500 {
             "server_error"
         } else {
             told.code
         };
-        let mut resp = super::authorization::pages::error(told.status, code, &told.description);
+        let mut resp =
+            super::authorization::pages::error(frame, told.status, code, &told.description);
         add_headers(&mut resp, &told);
         resp
     }
@@ -288,7 +289,9 @@ mod tests {
             .to_str()
             .unwrap()
             .starts_with("Basic"));
-        let r = Failure::MethodNotAllowed(&[Method::GET, Method::POST]).into_page();
+        let frame =
+            super::super::authorization::pages::Frame::plain("default", "https://a.example");
+        let r = Failure::MethodNotAllowed(&[Method::GET, Method::POST]).into_page(&frame);
         assert_eq!(r.status(), 405);
         assert_eq!(r.headers()[header::ALLOW], "GET, POST");
         let r = Failure::from(OAuthError::invalid_request("x")).into_json(Dialect::Rfc);

@@ -3,6 +3,7 @@
 
 pub mod authorization_request;
 pub mod authorization_response;
+pub mod branding;
 pub mod client;
 pub mod client_auth;
 pub mod code_grant;

@@ -12,6 +12,7 @@ pub mod keys;
 pub mod memory;
 pub mod registration;
 
+use crate::protocol::branding::{Branding, ScopeInfo, WorkspaceConfig};
 use crate::protocol::client::{Client, PreviousSecret};
 use crate::protocol::code_grant::CodeGrant;
 use crate::protocol::login::{Attempts, Throttle};
@@ -306,6 +307,7 @@ pub trait Store:
     + ConsentStore
     + RegistrationStore
     + KeyStore
+    + WorkspaceStore
 {
 }
 impl<
@@ -316,9 +318,23 @@ impl<
             + SessionStore
             + ConsentStore
             + RegistrationStore
-            + KeyStore,
+            + KeyStore
+            + WorkspaceStore,
     > Store for T
 {
+}
+
+/// What a workspace shows the people who sign in: its branding and scope descriptions.
+#[async_trait]
+pub trait WorkspaceStore: Send + Sync {
+    /// Branding and every scope description, in one round trip (defaults where none is set).
+    async fn workspace_config(&self, workspace: &str) -> StoreResult<WorkspaceConfig>;
+    /// Replaces the branding.
+    async fn put_branding(&self, workspace: &str, branding: &Branding) -> StoreResult<()>;
+    /// Adds or replaces a scope's description.
+    async fn put_scope(&self, workspace: &str, scope: &ScopeInfo) -> StoreResult<()>;
+    /// Removes a scope's description: `false` when there was none.
+    async fn delete_scope(&self, workspace: &str, name: &str) -> StoreResult<bool>;
 }
 
 /// The capabilities a request handler uses, each behind its own trait object, so that one
@@ -333,6 +349,7 @@ pub struct Stores {
     pub consents: Arc<dyn ConsentStore>,
     pub registrations: Arc<dyn RegistrationStore>,
     pub keys: Arc<dyn KeyStore>,
+    pub workspaces: Arc<dyn WorkspaceStore>,
 }
 
 impl Stores {
@@ -346,7 +363,8 @@ impl Stores {
             sessions: backend.clone(),
             consents: backend.clone(),
             registrations: backend.clone(),
-            keys: backend,
+            keys: backend.clone(),
+            workspaces: backend,
         }
     }
 

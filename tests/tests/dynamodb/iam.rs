@@ -438,6 +438,22 @@ async fn the_operators_policy_is_what_oauth_admin_uses() {
     );
     run(&["keys", "rotate"], "");
     run(&["keys", "list"], "");
+    run(
+        &[
+            "workspace",
+            "set",
+            "--display-name",
+            "Acme",
+            "--accent",
+            "#1f5bd8",
+        ],
+        "",
+    );
+    run(&["workspace", "show"], "");
+    let describe = ["scope", "create", "--name", "read", "--description", "See"];
+    run(&describe, "");
+    run(&["scope", "list"], "");
+    run(&["scope", "delete", "--name", "read"], "");
     let imported = [
         "client",
         "create",

@@ -434,7 +434,14 @@ async fn a_login_error_is_announced_tied_to_its_fields_and_focused() {
     let url = authorize_url(&r.client.client_id, "");
     let mut b = Browser::default();
     let login = b.get(&state, &url).await;
-    assert!(login.body.contains("<title>Sign in · "));
+    let host = ISSUER.trim_start_matches("https://");
+    assert!(
+        login
+            .body
+            .contains(&format!("<title>{host} · Sign in to continue to ")),
+        "the provider first: {}",
+        login.body
+    );
     assert!(!login.body.contains(r#"aria-invalid="true""#));
     assert!(login.body.contains(r#"id="username" name="username""#));
     let first_focus = login.body.split("autofocus").next().unwrap();
@@ -443,7 +450,9 @@ async fn a_login_error_is_announced_tied_to_its_fields_and_focused() {
         "the empty username has focus"
     );
     let wrong = log_in(&mut b, &state, &url, &login, "nope").await;
-    assert!(wrong.body.contains("<title>Error: Sign in · "));
+    assert!(wrong
+        .body
+        .contains(&format!("<title>Error: {host} · Sign in to continue to ")));
     assert!(wrong.body.contains(r#"role="alert" id="login-error""#));
     assert_eq!(
         wrong

@@ -9,6 +9,7 @@ mod apps;
 mod authorization_flow;
 mod authorization_prompt;
 mod authorization_requests;
+mod branding;
 mod client_cache;
 mod clock;
 mod code_exchange;

@@ -18,6 +18,8 @@ pub(crate) struct Visit<'a> {
     pub(crate) state: &'a AppState,
     pub(crate) req: &'a Request,
     pub(crate) workspace: &'a str,
+    /// What the pages show around their content (provider, workspace, host, branding).
+    pub(crate) frame: &'a super::pages::Frame,
     /// Whether cookies are `Secure` (all but a loopback http dev origin).
     pub(crate) secure: bool,
 }

@@ -27,6 +27,7 @@ use serde_json::Value;
 #[template(path = "logout.html")]
 struct LogoutPage<'a> {
     nonce: &'a str,
+    frame: &'a pages::Frame,
     signed_out: bool,
     action: &'a str,
     csrf: &'a str,
@@ -112,10 +113,12 @@ pub(crate) async fn handle(
             Some(with_state(&uri, param("state").as_deref()))
         }
     };
+    let frame = pages::Frame::load(state, ws, &base).await?;
     let v = Visit {
         state,
         req,
         workspace: ws,
+        frame: &frame,
         secure: !cookies::is_loopback_http(&base),
     };
     let confirmed = body
@@ -138,7 +141,7 @@ pub(crate) async fn handle(
     let mut resp = match back {
         Some(to) if *req.method() == Method::POST => see_other(&to),
         Some(to) => found(&to),
-        None => page(true, "", "", "'self'"),
+        None => page(v.frame, true, ("", ""), "'self'"),
     };
     cookies::clear_session(&v, &mut resp);
     Ok(resp)
@@ -171,10 +174,16 @@ fn found(to: &str) -> Response<Body> {
     resp
 }
 
-fn page(signed_out: bool, action: &str, csrf: &str, form_action: &str) -> Response<Body> {
+fn page(
+    frame: &pages::Frame,
+    signed_out: bool,
+    (action, csrf): (&str, &str),
+    form_action: &str,
+) -> Response<Body> {
     let nonce = crypto::random_string(16);
     let p = LogoutPage {
         nonce: &nonce,
+        frame,
         signed_out,
         action,
         csrf,
@@ -192,7 +201,7 @@ fn back_origin(back: Option<&str>) -> String {
 /// The confirmation page: a POST back here with the CSRF token.
 fn confirm(v: &Visit<'_>, action: &str, form_action: &str) -> Response<Body> {
     let (csrf, is_new) = cookies::csrf_token(v);
-    let mut resp = page(false, action, &csrf, form_action);
+    let mut resp = page(v.frame, false, (action, &csrf), form_action);
     if is_new {
         cookies::set_csrf(v, &mut resp, &csrf);
     }

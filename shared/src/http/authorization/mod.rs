@@ -42,28 +42,32 @@ pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
         )
     });
     let json = to.as_ref().is_some_and(|r| r.dialect == Dialect::Seed000) || prefers_json(&req);
-    let answer = |e: Failure| {
+    let base = base_url(state.settings.issuer.as_deref(), &req);
+    let workspace = to
+        .as_ref()
+        .map_or(workspace::DEFAULT_WORKSPACE, |r| &r.workspace);
+    let answer = |e: Failure| async {
         if json {
             e.into_json(Dialect::Seed000)
         } else {
-            e.into_page()
+            e.into_page(&pages::Frame::for_error(state, workspace, &base).await)
         }
     };
-    let Some(to) = to else {
-        return answer(Failure::NotFound);
+    let Some(to) = to.as_ref() else {
+        return answer(Failure::NotFound).await;
     };
     let deadline = state.settings.request_deadline();
     let answered = async {
         match to.endpoint {
             Endpoint::Apps => super::apps::handle(state, &to.workspace, &req).await,
             Endpoint::Logout => logout::handle(state, &to.workspace, &req).await,
-            _ => respond(state, &req, &to).await,
+            _ => respond(state, &req, to).await,
         }
     };
     let resp = match tokio::time::timeout(deadline, answered).await {
         Ok(Ok(resp)) => resp,
-        Ok(Err(e)) => answer(e),
-        Err(_) => answer(Failure::DeadlineExceeded),
+        Ok(Err(e)) => answer(e).await,
+        Err(_) => answer(Failure::DeadlineExceeded).await,
     };
     tracing::info!(path = %req.uri().path(), method = %req.method(), status = resp.status().as_u16(), "authorize request");
     resp
@@ -91,6 +95,8 @@ struct Ctx<'a> {
     secure: bool,
     /// Seed 000's path answers with its JSON bodies.
     dialect: Dialect,
+    /// What the pages show around their content.
+    frame: pages::Frame,
 }
 
 impl Ctx<'_> {
@@ -99,6 +105,7 @@ impl Ctx<'_> {
             state: self.state,
             req: self.req,
             workspace: &self.client.workspace,
+            frame: &self.frame,
             secure: self.secure,
         }
     }
@@ -129,6 +136,7 @@ async fn respond(
             return Ok(redirect_to(req, to.dialect, &location));
         }
     };
+    let frame = pages::Frame::load(state, ws, &base).await?;
     let ctx = Ctx {
         state,
         req,
@@ -138,6 +146,7 @@ async fn respond(
         action: format!("{path}?{raw_query}"),
         secure: !cookies::is_loopback_http(&base),
         dialect: to.dialect,
+        frame,
     };
     if req.method() == Method::POST {
         post(&ctx).await

@@ -3,6 +3,8 @@
 
 use super::{cookies, Ctx};
 use crate::crypto;
+use crate::http::failure::Failure;
+use crate::protocol::branding::{self, Branding, ConsentLine, ScopeInfo, WorkspaceConfig};
 use crate::protocol::redirect_uri;
 use askama::Template;
 use lambda_http::http::{header, HeaderValue, StatusCode};
@@ -27,10 +29,93 @@ pub(crate) const ALREADY_SENT: &str =
     "That sign-in was already sent once. If you are not signed in yet, sign in again.";
 pub(super) const SESSION_ENDED: &str = "Your session ended. Sign in again.";
 
+/// What every page shows around its content: the provider (the workspace's display name, or
+/// the host), the workspace, the host, and the workspace's accent colour, logo and support
+/// contact. Consent also reads the workspace's scope descriptions from it.
+#[derive(Debug, Clone)]
+pub(crate) struct Frame {
+    pub(crate) provider: String,
+    pub(crate) workspace: String,
+    pub(crate) host: String,
+    pub(crate) accent: Option<String>,
+    /// A `data:` URI.
+    pub(crate) logo: Option<String>,
+    pub(crate) support: Option<String>,
+    pub(crate) scopes: Vec<ScopeInfo>,
+}
+
+/// How long an error page waits for the workspace's branding before it shows the defaults
+/// (the error may be the storage's own).
+const ERROR_FRAME_WAIT: std::time::Duration = std::time::Duration::from_millis(300);
+
+impl Frame {
+    /// The defaults: no read.
+    pub(crate) fn plain(workspace: &str, base: &str) -> Self {
+        let host = base
+            .split_once("://")
+            .map_or(base, |(_, rest)| rest)
+            .trim_end_matches('/')
+            .to_owned();
+        Self {
+            provider: host.clone(),
+            workspace: workspace.to_owned(),
+            host,
+            accent: None,
+            logo: None,
+            support: None,
+            scopes: Vec::new(),
+        }
+    }
+
+    /// The workspace's own, read from the store (the defaults where it has none).
+    pub(crate) async fn load(
+        state: &crate::config::AppState,
+        workspace: &str,
+        base: &str,
+    ) -> Result<Self, Failure> {
+        let config = state.store.workspaces.workspace_config(workspace).await?;
+        Ok(Self::with(Self::plain(workspace, base), config))
+    }
+
+    /// [`Frame::load`] for an error page: the defaults if the read fails or is slow.
+    pub(crate) async fn for_error(
+        state: &crate::config::AppState,
+        workspace: &str,
+        base: &str,
+    ) -> Self {
+        let read = tokio::time::timeout(ERROR_FRAME_WAIT, Self::load(state, workspace, base));
+        match read.await {
+            Ok(Ok(frame)) => frame,
+            _ => Self::plain(workspace, base),
+        }
+    }
+
+    fn with(mut self, config: WorkspaceConfig) -> Self {
+        let b = config.branding;
+        // Checked again on the way out: only what passes the operator's checks is shown.
+        let checked = branding::validate(&Branding {
+            logo: None,
+            ..b.clone()
+        })
+        .is_ok();
+        if checked {
+            if let Some(name) = b.display_name {
+                self.provider = name;
+            }
+            self.accent = b.accent;
+            self.support = b.support;
+        }
+        self.logo = b.logo.map(|l| l.data_uri());
+        self.scopes = config.scopes;
+        self
+    }
+}
+
 #[derive(Template)]
 #[template(path = "login.html")]
 struct Login<'a> {
     nonce: &'a str,
+    frame: &'a Frame,
     client_name: &'a str,
     action: &'a str,
     csrf: &'a str,
@@ -45,18 +130,20 @@ struct Login<'a> {
 #[template(path = "consent.html")]
 struct Consent<'a> {
     nonce: &'a str,
+    frame: &'a Frame,
     client_name: &'a str,
     action: &'a str,
     csrf: &'a str,
     form: &'a str,
     username: &'a str,
-    scopes: Vec<&'a str>,
+    scopes: Vec<ConsentLine>,
 }
 
 #[derive(Template)]
 #[template(path = "answered.html")]
 struct Answered<'a> {
     nonce: &'a str,
+    frame: &'a Frame,
     client_name: &'a str,
     action: &'a str,
 }
@@ -65,6 +152,7 @@ struct Answered<'a> {
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
     nonce: &'a str,
+    frame: &'a Frame,
     code: &'a str,
     description: &'a str,
     words: &'a Plain,
@@ -158,6 +246,7 @@ pub(crate) fn login_form(
     let form = cookies::new_form(visit);
     let page = Login {
         nonce: &nonce,
+        frame: visit.frame,
         client_name: to.name,
         action: to.action,
         csrf: &csrf,
@@ -180,12 +269,13 @@ pub(super) fn consent(ctx: &Ctx<'_>, username: &str) -> Response<Body> {
     let form = cookies::new_form(&ctx.visit());
     let page = Consent {
         nonce: &nonce,
+        frame: &ctx.frame,
         client_name: &ctx.client.name,
         action: &ctx.action,
         csrf: &csrf,
         form: &form,
         username,
-        scopes: ctx.request.scope.iter().collect(),
+        scopes: branding::consent_lines(&ctx.request.scope, &ctx.frame.scopes),
     };
     with_csrf(
         ctx,
@@ -201,6 +291,7 @@ pub(super) fn answered(ctx: &Ctx<'_>) -> Response<Body> {
     let nonce = crypto::random_string(16);
     let page = Answered {
         nonce: &nonce,
+        frame: &ctx.frame,
         client_name: &ctx.client.name,
         action: &ctx.action,
     };
@@ -209,13 +300,14 @@ pub(super) fn answered(ctx: &Ctx<'_>) -> Response<Body> {
 
 /// An error page (never a redirect: the request could not be verified): plain words and a
 /// next step first, a reference that is also in the log, the RFC error folded below.
-pub(crate) fn error(status: u16, code: &str, description: &str) -> Response<Body> {
+pub(crate) fn error(frame: &Frame, status: u16, code: &str, description: &str) -> Response<Body> {
     let nonce = crypto::random_string(16);
     let reference = reference();
     tracing::info!(%reference, status, error = code, description, "error page shown");
     let words = plain(status, code);
     let page = ErrorPage {
         nonce: &nonce,
+        frame,
         code,
         description,
         words: &words,
@@ -331,7 +423,13 @@ mod tests {
 
     #[test]
     fn the_error_page_folds_the_technical_detail_below_the_next_step() {
-        let resp = error(400, "invalid_request", "redirect_uri is not registered <x>");
+        let frame = Frame::plain("default", "https://auth.example");
+        let resp = error(
+            &frame,
+            400,
+            "invalid_request",
+            "redirect_uri is not registered <x>",
+        );
         let Body::Text(body) = resp.body() else {
             panic!("an HTML page")
         };

@@ -16,6 +16,7 @@ mod standing;
 mod tables;
 mod tokens;
 mod users;
+mod workspaces;
 
 pub use connection::{http_client, CaRoots, Limits};
 

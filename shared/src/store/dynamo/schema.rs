@@ -68,11 +68,20 @@ pub const SESSIONS: TableDef =
 pub const CONSENTS: TableDef =
     TableDef::by_id(["ConsentsTable", "CONSENTS_TABLE", "oauth-consents"], &[]);
 
+/// What a workspace shows the people who sign in (branding, scope descriptions), one item
+/// per setting under the workspace: one query reads them all.
+pub const WORKSPACES: TableDef = TableDef::by_workspace(
+    ["WorkspacesTable", "WORKSPACES_TABLE", "oauth-workspaces"],
+    "name",
+);
+
 /// Failed logins per (account, source), kept for a lockout window.
 pub const ATTEMPTS: TableDef =
     TableDef::by_id(["AttemptsTable", "ATTEMPTS_TABLE", "oauth-attempts"], &[]);
 
-pub const ALL: [TableDef; 7] = [CLIENTS, USERS, CODES, TOKENS, SESSIONS, CONSENTS, ATTEMPTS];
+pub const ALL: [TableDef; 8] = [
+    CLIENTS, USERS, CODES, TOKENS, SESSIONS, CONSENTS, ATTEMPTS, WORKSPACES,
+];
 
 /// Actual table names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,6 +93,7 @@ pub struct TableNames {
     pub sessions: String,
     pub consents: String,
     pub attempts: String,
+    pub workspaces: String,
 }
 
 impl TableNames {
@@ -107,10 +117,11 @@ impl TableNames {
             sessions: name(SESSIONS),
             consents: name(CONSENTS),
             attempts: name(ATTEMPTS),
+            workspaces: name(WORKSPACES),
         }
     }
 
-    pub fn pairs(&self) -> [(TableDef, &str); 7] {
+    pub fn pairs(&self) -> [(TableDef, &str); 8] {
         [
             (CLIENTS, &self.clients),
             (USERS, &self.users),
@@ -119,6 +130,7 @@ impl TableNames {
             (SESSIONS, &self.sessions),
             (CONSENTS, &self.consents),
             (ATTEMPTS, &self.attempts),
+            (WORKSPACES, &self.workspaces),
         ]
     }
 }

@@ -7,6 +7,7 @@ mod grants;
 mod keys;
 mod registration;
 mod users;
+mod workspaces;
 
 use super::{
     consent_key, grant_key, secret_key, subject_key, ClientStore, ConsentStore, Login, LoginState,
@@ -49,6 +50,8 @@ struct Data {
     /// Initial access tokens, by [`secret_key`] of the value.
     registration_grants: HashMap<String, RegistrationGrant>,
     keyring: Option<crate::protocol::keyring::Keyring>,
+    /// Each workspace's branding and scope descriptions.
+    workspaces: HashMap<String, crate::protocol::branding::WorkspaceConfig>,
 }
 
 impl Data {

@@ -518,3 +518,51 @@ pub(super) async fn a_form_is_spent_once_even_when_sent_at_once(s: Stores) {
         .unwrap());
     assert!(s.sessions.spend_form("w", "2.form", until).await.unwrap());
 }
+
+/// A workspace's branding and scope descriptions: read back whole (a logo's bytes too),
+/// replaced, deleted, and never seen from another workspace.
+pub(super) async fn workspace_settings_round_trip_and_stay_in_their_workspace(s: Stores) {
+    use oauth_core::protocol::branding::{Branding, Logo, ScopeInfo};
+    let w = &*s.workspaces;
+    assert_eq!(w.workspace_config("w").await.unwrap(), Default::default());
+    let png = [b"\x89PNG\r\n\x1a\n".as_slice(), &[7; 100]].concat();
+    let branding = Branding {
+        display_name: Some("Acme".into()),
+        accent: Some("#1f5bd8".into()),
+        logo: Some(Logo::from_bytes(png).unwrap()),
+        support: Some("https://help.acme.example".into()),
+    };
+    w.put_branding("w", &branding).await.unwrap();
+    let scope = |name: &str, sensitive| ScopeInfo {
+        name: name.into(),
+        description: format!("about {name}"),
+        sensitive,
+    };
+    w.put_scope("w", &scope("write", true)).await.unwrap();
+    w.put_scope("w", &scope("read", false)).await.unwrap();
+    w.put_scope("w", &scope("read", true)).await.unwrap();
+    let got = w.workspace_config("w").await.unwrap();
+    assert_eq!(got.branding, branding);
+    assert_eq!(got.scopes, [scope("read", true), scope("write", true)]);
+    assert_eq!(
+        w.workspace_config("other").await.unwrap(),
+        Default::default()
+    );
+    let plain = Branding {
+        display_name: Some("Acme".into()),
+        ..Default::default()
+    };
+    w.put_branding("w", &plain).await.unwrap();
+    assert_eq!(
+        w.workspace_config("w").await.unwrap().branding,
+        plain,
+        "replaced whole"
+    );
+    assert!(w.delete_scope("w", "read").await.unwrap());
+    assert!(!w.delete_scope("w", "read").await.unwrap());
+    assert!(!w.delete_scope("other", "write").await.unwrap());
+    assert_eq!(
+        w.workspace_config("w").await.unwrap().scopes,
+        [scope("write", true)]
+    );
+}
