@@ -252,7 +252,7 @@ async fn every_page_state_passes_axe_on_a_desktop_and_a_phone() {
     let r = register(
         &stack.store(),
         ClientSpec {
-            workspace: "default".into(),
+            workspace: "photos".into(),
             name: "Photo Prints".into(),
             redirect_uris: vec![callback.clone()],
             scope: Some("read write".into()),
@@ -260,10 +260,27 @@ async fn every_page_state_passes_axe_on_a_desktop_and_a_phone() {
         },
     )
     .await;
-    add_user(&stack.store(), "default", "axel", "correct horse").await;
+    // A workspace of its own: its branding must not reach the other browser tests.
+    add_user(&stack.store(), "photos", "axel", "correct horse").await;
+    // The workspace's branding and a scope description, so axe judges them too.
+    let logo = b"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'><rect width='32' height='32' rx='8' fill='#0b6e4f'/><path d='M9 17l5 5 9-11' stroke='#fff' stroke-width='3' fill='none'/></svg>";
+    let branding = oauth_core::protocol::branding::Branding {
+        display_name: Some("Photo Prints Accounts".into()),
+        accent: Some("#0b6e4f".into()),
+        logo: Some(oauth_core::protocol::branding::Logo::from_bytes(logo.to_vec()).unwrap()),
+        support: Some("mailto:help@photoprints.example".into()),
+    };
+    let workspaces = stack.store().workspaces;
+    workspaces.put_branding("photos", &branding).await.unwrap();
+    let read = oauth_core::protocol::branding::ScopeInfo {
+        name: "read".into(),
+        description: "See and download your photos".into(),
+        sensitive: false,
+    };
+    workspaces.put_scope("photos", &read).await.unwrap();
     let base = &stack.base_url;
     let url = format!(
-        "{base}/oauth2/authorize?response_type=code&client_id={}&redirect_uri={callback}&scope=read&state=s&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256",
+        "{base}/photos/oauth2/authorize?response_type=code&client_id={}&redirect_uri={callback}&scope=read&state=s&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256",
         r.client.client_id
     );
     // `cargo lambda watch` builds each function on its first request: not in the browser.
@@ -358,13 +375,13 @@ async fn every_page_state_passes_axe_on_a_desktop_and_a_phone() {
 
         chrome
             .goto(&format!(
-                "{base}/oauth2/authorize?response_type=code&client_id=nobody&state=s"
+                "{base}/photos/oauth2/authorize?response_type=code&client_id=nobody&state=s"
             ))
             .await;
         chrome.wait_for_text("does not work", wait).await;
         check("error").await;
 
-        chrome.goto(&format!("{base}/oauth2/logout")).await;
+        chrome.goto(&format!("{base}/photos/oauth2/logout")).await;
         chrome.wait_for_text("<h1>Sign out?</h1>", wait).await;
         check("sign-out").await;
         chrome.click("button[value=logout]").await;

@@ -101,6 +101,23 @@ fn count(tally: &Mutex<Tally>, op: &str, body: &[u8]) {
         "GetItem" => (if consistent { 1.0 } else { 0.5 }, 0.0),
         "Query" => (if consistent { 1.0 } else { 0.5 }, 0.0),
         "PutItem" | "UpdateItem" | "DeleteItem" => (0.0, 1.0),
+        // Each key is billed as a read of its own (found or not), by its table's consistency.
+        "BatchGetItem" => {
+            let units = json["RequestItems"].as_object().map(|m| {
+                m.values()
+                    .map(|t| {
+                        let keys = t["Keys"].as_array().map_or(0, Vec::len) as f64;
+                        let each = if t["ConsistentRead"].as_bool() == Some(true) {
+                            1.0
+                        } else {
+                            0.5
+                        };
+                        keys * each
+                    })
+                    .sum::<f64>()
+            });
+            (units.unwrap_or(0.0), 0.0)
+        }
         "BatchWriteItem" => {
             let n = json["RequestItems"].as_object().map(|m| {
                 m.values()

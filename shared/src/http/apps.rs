@@ -90,7 +90,14 @@ pub(crate) async fn handle(
             return page(&visit, &developer, &action, Some(EXPIRED)).await;
         }
         return match cookies::spend_form(&visit, &form).await? {
-            FormUse::Fresh => change(&visit, &developer, &action, &form).await,
+            FormUse::Fresh => {
+                let changed = change(&visit, &developer, &action, &form).await;
+                if changed.is_err() {
+                    // Nothing was changed: the same form may be sent again.
+                    cookies::release_form(&visit, &form).await;
+                }
+                changed
+            }
             // Sent again (a double click, the Back button): the first did it; show the list.
             FormUse::Repeated => Ok(see_other(&action)),
             FormUse::Expired => page(&visit, &developer, &action, Some(EXPIRED)).await,

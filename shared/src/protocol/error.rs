@@ -142,8 +142,10 @@ impl OAuthError {
     }
 
     /// Too many failures in a row from this source: nothing was checked (the password grant).
-    pub fn login_throttled() -> Self {
-        Self::invalid_grant("too many failed attempts in a row: wait a few seconds and try again")
+    pub fn login_throttled(seconds: u64) -> Self {
+        Self::invalid_grant(format!(
+            "too many failed attempts in a row: try again in {seconds} s"
+        ))
     }
 
     /// The right password, from a source locked out of the account for `seconds` more (told

@@ -6,10 +6,11 @@
 //! unknown usernames alike, so neither the answer nor its timing tells them apart.
 //!
 //! One exception, so that a locked-out person is told so rather than "wrong password": during
-//! a lock, the next `threshold` attempts are still checked (and counted: each wrong one renews
-//! the lock), never accepted; the right password learns that the account is locked and until
-//! when, a wrong one reads as any wrong password. A guesser gains at most `threshold` checks
-//! per lock, and a typo never hears of locking.
+//! a lock, the next few attempts ([`Throttle::lock_checks`], at most 3) are still checked,
+//! each reserved by a conditional write before any hashing (counted as a failure; the lock
+//! keeps its end), never accepted; the right password learns that the account is locked and until
+//! when, a wrong one reads as any wrong password. A guesser gains at most those few checks per
+//! lock, however many attempts it sends at once, and a typo never hears of locking.
 
 use super::user::User;
 
@@ -56,7 +57,7 @@ impl Throttle {
             Admission::Check
         } else if attempts.failures < self.threshold {
             Admission::Wait { until }
-        } else if attempts.failures < self.threshold.saturating_mul(2) {
+        } else if attempts.failures < self.threshold.saturating_add(self.lock_checks()) {
             Admission::Locked { until }
         } else {
             Admission::Refuse
@@ -73,6 +74,12 @@ impl Throttle {
             None => now,
             Some(k) => now + (1u64 << k.min(20)).min(self.lock_seconds),
         }
+    }
+
+    /// How many attempts a lock still checks, to tell the owner of the right password that
+    /// the account is locked: a few, never more than the threshold.
+    pub fn lock_checks(&self) -> u32 {
+        self.threshold.min(3)
     }
 
     /// How long a pair's count is kept after its last failure.
@@ -130,7 +137,7 @@ mod tests {
     }
 
     #[test]
-    fn a_lock_allows_threshold_more_checks_and_no_more() {
+    fn a_lock_allows_a_few_more_checks_and_no_more() {
         let at = |failures, blocked_until| {
             T.admission(
                 &Attempts {
@@ -144,9 +151,14 @@ mod tests {
         assert_eq!(at(4, 100), Admission::Check, "the wait is over");
         assert_eq!(at(3, 101), Admission::Wait { until: 101 });
         assert_eq!(at(5, 1000), Admission::Locked { until: 1000 });
-        assert_eq!(at(9, 1000), Admission::Locked { until: 1000 });
-        assert_eq!(at(10, 1000), Admission::Refuse);
-        assert_eq!(at(10, 100), Admission::Check, "the lock is over");
+        assert_eq!(at(7, 1000), Admission::Locked { until: 1000 });
+        assert_eq!(at(8, 1000), Admission::Refuse);
+        assert_eq!(at(8, 100), Admission::Check, "the lock is over");
+        let two = Throttle {
+            threshold: 2,
+            lock_seconds: 60,
+        };
+        assert_eq!(two.lock_checks(), 2, "never more than the threshold");
     }
 
     #[test]

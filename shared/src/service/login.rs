@@ -18,7 +18,7 @@ pub(crate) enum Checked {
     /// all read the same.
     Wrong,
     /// Too soon after the last failures from this source: nothing was checked.
-    Wait,
+    Wait { until: u64 },
     /// The right password, but this source is locked out of the account until then.
     Locked { until: u64 },
 }
@@ -64,9 +64,19 @@ pub(crate) async fn check_password(
     let now = state.now();
     let admission = throttle.admission(&attempts, now);
     match admission {
-        Admission::Wait { .. } => return Ok(Checked::Wait),
+        Admission::Wait { until } => return Ok(Checked::Wait { until }),
         Admission::Refuse => return Ok(Checked::Wrong),
         Admission::Check | Admission::Locked { .. } => {}
+    }
+    if admission != Admission::Check
+        && !state
+            .store
+            .users
+            .reserve_locked_check(workspace, login, &throttle, now)
+            .await?
+    {
+        // Spent by attempts that raced this one: as a wrong password, with no hashing.
+        return Ok(Checked::Wrong);
     }
     let password_ok = match &user {
         Some(u) => crypto::verify_password(password, &u.password_hash),
@@ -78,6 +88,8 @@ pub(crate) async fn check_password(
     match (login::outcome(user.as_ref(), password_ok), user, admission) {
         (LoginOutcome::Accept, _, Admission::Locked { until }) => Ok(Checked::Locked { until }),
         (LoginOutcome::Accept, Some(user), _) => Ok(Checked::Accepted(user)),
+        // Counted when the check was reserved.
+        (_, _, Admission::Locked { .. }) => Ok(Checked::Wrong),
         _ => {
             let users = &state.store.users;
             users

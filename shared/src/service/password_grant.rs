@@ -39,7 +39,10 @@ pub(super) async fn grant(
     let user = match login::check_password(state, workspace, login, found, password).await? {
         Checked::Accepted(user) => user,
         Checked::Wrong => return Err(OAuthError::wrong_credentials().into()),
-        Checked::Wait => return Err(OAuthError::login_throttled().into()),
+        Checked::Wait { until } => {
+            let left = until.saturating_sub(state.now()).max(1);
+            return Err(OAuthError::login_throttled(left).into());
+        }
         Checked::Locked { until } => {
             let left = until.saturating_sub(state.now());
             return Err(OAuthError::login_locked(left).into());

@@ -179,6 +179,17 @@ pub trait UserStore: Send + Sync {
         throttle: &Throttle,
         now: u64,
     ) -> StoreResult<()>;
+    /// During a lock, reserves one of the checks it allows ([`Throttle::lock_checks`]) before
+    /// any hashing, counted as a failure (the lock keeps its end: the owner retrying the right
+    /// password does not prolong it): `false` when they are spent or the lock is over. One
+    /// conditional write, so concurrent attempts cannot all slip in.
+    async fn reserve_locked_check(
+        &self,
+        workspace: &str,
+        login: &Login<'_>,
+        throttle: &Throttle,
+        now: u64,
+    ) -> StoreResult<bool>;
     /// Confirms a verified login: on condition the user is still enabled at `user`'s
     /// generation and the pair was not blocked meanwhile (by failures that raced this one),
     /// ends the pair's run of failures; `ConditionFailed` otherwise.
@@ -273,6 +284,8 @@ pub trait SessionStore: Send + Sync {
     /// `true` for the one call that spent it, `false` for every repeat (a double submit, the
     /// Back button). One conditional write, so two submits at once have one winner.
     async fn spend_form(&self, workspace: &str, form: &str, expires_at: u64) -> StoreResult<bool>;
+    /// Unspends a form id whose action failed, so that its retry is acted on.
+    async fn release_form(&self, workspace: &str, form: &str) -> StoreResult<()>;
 }
 
 /// What users allowed which clients.

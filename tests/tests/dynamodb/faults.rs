@@ -218,3 +218,45 @@ async fn the_warm_up_in_init_gives_up_quickly() {
         "the warm-up read was sent"
     );
 }
+
+/// A sign-in whose storage fails after its form was spent gives the form back: the person's
+/// retry of the same form is acted on, not read as a repeat.
+#[tokio::test]
+async fn a_form_whose_action_failed_can_be_sent_again() {
+    let (mut state, harness, _) = harnessed_state().await;
+    state.settings.issuer = Some(oauth_tests::browser::ISSUER.into());
+    let r = oauth_tests::browser::web_app(&state, |_| {}).await;
+    add_user(&state.store, "default", "alice", "correct horse").await;
+    let url = authorize_url(&r.client.client_id, "");
+    let mut b = Browser::default();
+    let login = answered(b.get(&state, &url)).await;
+    assert_eq!(login.status, 200, "{}", login.body);
+    // The login's confirmation (a transaction) fails, past the retries.
+    harness.fault(Fault::new(
+        Trigger::Operation("TransactWriteItems"),
+        FaultKind::InternalError,
+    ));
+    let failed = answered(oauth_tests::browser::log_in(
+        &mut b,
+        &state,
+        &url,
+        &login,
+        "correct+horse",
+    ))
+    .await;
+    assert!(failed.status >= 500, "{}: {}", failed.status, failed.body);
+    harness.reset();
+    let retried = answered(oauth_tests::browser::log_in(
+        &mut b,
+        &state,
+        &url,
+        &login,
+        "correct+horse",
+    ))
+    .await;
+    assert_eq!(
+        retried.status, 303,
+        "signed in by the retry: {}",
+        retried.body
+    );
+}

@@ -29,11 +29,25 @@ pub(super) async fn submit(
         FormUse::Repeated => return Ok(pages::answered(ctx)),
         FormUse::Expired => return Ok(pages::consent(ctx, &session.username)),
     }
+    let answered = answer(ctx, form, &session).await;
+    if answered.is_err() {
+        // Nothing was issued: the same form may be sent again.
+        cookies::release_form(&ctx.visit(), form).await;
+    }
+    answered
+}
+
+/// Allow or Deny, once the form is known to be answered for the first time.
+async fn answer(
+    ctx: &Ctx<'_>,
+    form: &Form,
+    session: &crate::protocol::user::Session,
+) -> Result<Response<Body>, Failure> {
     let (state, client, request) = (ctx.state, &ctx.client, &ctx.request);
     match form.get("decision") {
         Some("allow") => {
             flow::remember_consent(state, client, &session.owner(), request).await?;
-            let location = flow::complete(state, client, request, &session, &ctx.issuer).await?;
+            let location = flow::complete(state, client, request, session, &ctx.issuer).await?;
             Ok(redirect_to(ctx.req, ctx.dialect, &location))
         }
         Some("deny") => {

@@ -147,6 +147,18 @@ pub(crate) async fn spend_form(v: &Visit<'_>, form: &Form) -> Result<FormUse, Fa
     }
 }
 
+/// Gives a spent form id back after its action failed (a storage error, a timeout), so the
+/// person's retry is acted on rather than read as a repeat. Best effort: if this fails too,
+/// the retry says it was already sent.
+pub(crate) async fn release_form(v: &Visit<'_>, form: &Form) {
+    if let Some(id) = form.get("form") {
+        let sessions = &v.state.store.sessions;
+        if let Err(e) = sessions.release_form(v.workspace, id).await {
+            tracing::warn!(error = %e, "a spent form id could not be given back");
+        }
+    }
+}
+
 /// The CSRF token of this browser: the cookie's, or a new one (then `true`: set it).
 pub(crate) fn csrf_token(v: &Visit<'_>) -> (String, bool) {
     match cookie(v.req, csrf_name(v.secure)) {

@@ -2,7 +2,7 @@
 //! page that asked (the authorization request, or the applications page).
 
 use super::cookies::FormUse;
-use super::pages::{self, ALREADY_SENT, EXPIRED, WAIT, WRONG_CREDENTIALS};
+use super::pages::{self, ALREADY_SENT, EXPIRED, WRONG_CREDENTIALS};
 use super::redirects::{see_other, without_prompt};
 use super::{cookies, Ctx};
 use crate::http::failure::Failure;
@@ -34,6 +34,16 @@ pub(crate) async fn attempt(v: &cookies::Visit<'_>, form: &Form) -> Result<Outco
         FormUse::Repeated => return Ok(Outcome::Repeated),
         FormUse::Expired => return Ok(Outcome::Again(400, EXPIRED.into())),
     }
+    let outcome = check(v, form).await;
+    if outcome.is_err() {
+        // Nothing was done: the same form may be sent again.
+        cookies::release_form(v, form).await;
+    }
+    outcome
+}
+
+/// The password with the pair throttle, then a session.
+async fn check(v: &cookies::Visit<'_>, form: &Form) -> Result<Outcome, Failure> {
     let username = form.get("username").unwrap_or("");
     // No such user can exist: answer as for a wrong password, without a lookup.
     if username.is_empty() || username.len() > MAX_USERNAME {
@@ -48,7 +58,10 @@ pub(crate) async fn attempt(v: &cookies::Visit<'_>, form: &Form) -> Result<Outco
     let user = match login::verify_password(v.state, v.workspace, &attempt, password).await? {
         Checked::Accepted(user) => user,
         Checked::Wrong => return Ok(Outcome::Again(200, WRONG_CREDENTIALS.into())),
-        Checked::Wait => return Ok(Outcome::Again(200, WAIT.into())),
+        Checked::Wait { until } => {
+            let left = until.saturating_sub(v.state.now()).max(1);
+            return Ok(Outcome::Again(200, pages::wait(left)));
+        }
         Checked::Locked { until } => {
             let left = until.saturating_sub(v.state.now());
             return Ok(Outcome::Again(200, pages::locked(left)));

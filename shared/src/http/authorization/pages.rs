@@ -11,8 +11,15 @@ use lambda_http::http::{header, HeaderValue, StatusCode};
 use lambda_http::{Body, Response};
 
 pub(crate) const WRONG_CREDENTIALS: &str = "That username and password did not work. Try again.";
-pub(crate) const WAIT: &str =
-    "Too many failed attempts in a row. Wait a few seconds, then try again.";
+/// Too soon after failed attempts: nothing was checked.
+pub(crate) fn wait(seconds_left: u64) -> String {
+    let unit = if seconds_left == 1 {
+        "second"
+    } else {
+        "seconds"
+    };
+    format!("Too many failed attempts in a row. Wait {seconds_left} {unit}, then try again.")
+}
 
 /// Told only after the right password: this browser's source is locked out for a while.
 pub(crate) fn locked(seconds_left: u64) -> String {

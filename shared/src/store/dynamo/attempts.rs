@@ -155,6 +155,40 @@ impl UserStore for DynamoStore {
         Ok(())
     }
 
+    async fn reserve_locked_check(
+        &self,
+        workspace: &str,
+        login: &Login<'_>,
+        throttle: &Throttle,
+        now: u64,
+    ) -> StoreResult<bool> {
+        let key = id(attempts_key(workspace, login));
+        // Kept at least as long as the lock it counts under.
+        let keep = now + throttle.lock_seconds + throttle.window();
+        let reserved = self
+            .db
+            .update_item()
+            .table_name(&self.tables.attempts)
+            .set_key(Some(key))
+            .update_expression("ADD failures :one SET expires_at = :e")
+            .condition_expression("failures < :max AND blocked_until > :now")
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":e", n(keep))
+            .expression_attribute_values(
+                ":max",
+                n(u64::from(throttle.threshold + throttle.lock_checks())),
+            )
+            .expression_attribute_values(":now", n(now))
+            .send()
+            .await
+            .map_err(conditional);
+        match reserved {
+            Ok(_) => Ok(true),
+            Err(StoreError::ConditionFailed) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     async fn confirm_login(&self, user: &User, source: &str, now: u64) -> StoreResult<()> {
         let ops = self.confirm_login_ops(user, source, now)?;
         self.transact(ops).await

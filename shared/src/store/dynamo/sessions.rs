@@ -34,6 +34,11 @@ impl SessionStore for DynamoStore {
         }
     }
 
+    async fn release_form(&self, workspace: &str, form: &str) -> StoreResult<()> {
+        let key = id(crate::store::form_key(workspace, form));
+        self.delete(&self.tables.sessions, key, None).await
+    }
+
     async fn end_session(&self, workspace: &str, value: &str) -> StoreResult<()> {
         let key = id(secret_key(workspace, value));
         self.delete(&self.tables.sessions, key, None).await

@@ -311,6 +311,12 @@ impl SessionStore for MemoryStore {
         let key = crate::store::form_key(workspace, form);
         Ok(self.data()?.spent_forms.insert(key, expires_at).is_none())
     }
+
+    async fn release_form(&self, workspace: &str, form: &str) -> StoreResult<()> {
+        let key = crate::store::form_key(workspace, form);
+        self.data()?.spent_forms.remove(&key);
+        Ok(())
+    }
 }
 
 #[async_trait]

@@ -111,6 +111,26 @@ impl UserStore for MemoryStore {
         Ok(())
     }
 
+    async fn reserve_locked_check(
+        &self,
+        workspace: &str,
+        login: &Login<'_>,
+        throttle: &Throttle,
+        now: u64,
+    ) -> StoreResult<bool> {
+        let mut data = self.data()?;
+        let Some(entry) = data.attempts.get_mut(&attempts_key(workspace, login)) else {
+            return Ok(false);
+        };
+        if entry.failures >= throttle.threshold + throttle.lock_checks()
+            || entry.blocked_until <= now
+        {
+            return Ok(false);
+        }
+        entry.failures += 1;
+        Ok(true)
+    }
+
     async fn confirm_login(&self, user: &User, source: &str, now: u64) -> StoreResult<()> {
         let mut data = self.data()?;
         require(data.login_holds(user, source, now))?;

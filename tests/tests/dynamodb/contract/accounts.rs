@@ -517,6 +517,63 @@ pub(super) async fn a_form_is_spent_once_even_when_sent_at_once(s: Stores) {
         .await
         .unwrap());
     assert!(s.sessions.spend_form("w", "2.form", until).await.unwrap());
+    s.sessions.release_form("w", "1.form").await.unwrap();
+    assert!(
+        s.sessions.spend_form("w", "1.form", until).await.unwrap(),
+        "given back after a failed action: sent again, it is acted on"
+    );
+}
+
+/// During a lock, the checks that tell the owner of the right password are reserved one by
+/// one: of twelve attempts at once, exactly `lock_checks` get one; the lock keeps its end; a
+/// pair that is not locked reserves nothing.
+pub(super) async fn a_lock_admits_a_few_checks_however_many_arrive_at_once(s: Stores) {
+    let t = now();
+    let who = pair("alice", "203.0.113.9");
+    assert!(!s
+        .users
+        .reserve_locked_check("w", &who, &THROTTLE, t)
+        .await
+        .unwrap());
+    for _ in 0..THROTTLE.threshold {
+        s.users
+            .record_failure("w", &who, &THROTTLE, t)
+            .await
+            .unwrap();
+    }
+    let tries = (0..12).map(|_| {
+        let users = s.users.clone();
+        tokio::spawn(async move {
+            let who = pair("alice", "203.0.113.9");
+            users
+                .reserve_locked_check("w", &who, &THROTTLE, t + 10)
+                .await
+                .unwrap()
+        })
+    });
+    let mut reserved = 0;
+    for t in tries {
+        reserved += u32::from(t.await.unwrap());
+    }
+    assert_eq!(reserved, THROTTLE.lock_checks());
+    let (_, attempts) = s.users.login_state("w", &who).await.unwrap();
+    assert_eq!(
+        attempts.failures,
+        THROTTLE.threshold + THROTTLE.lock_checks()
+    );
+    assert_eq!(
+        attempts.blocked_until,
+        t + THROTTLE.lock_seconds,
+        "the lock keeps its end"
+    );
+    let later = t + THROTTLE.lock_seconds;
+    assert!(
+        !s.users
+            .reserve_locked_check("w", &who, &THROTTLE, later)
+            .await
+            .unwrap(),
+        "the lock is over: nothing to reserve"
+    );
 }
 
 /// A workspace's branding and scope descriptions: read back whole (a logo's bytes too),

@@ -53,6 +53,7 @@ contract!(
     accounts::a_settings_change_keeps_credentials_and_generation,
     accounts::roles_are_stored_and_setting_them_ends_nothing,
     accounts::a_form_is_spent_once_even_when_sent_at_once,
+    accounts::a_lock_admits_a_few_checks_however_many_arrive_at_once,
     accounts::workspace_settings_round_trip_and_stay_in_their_workspace,
     grants::a_code_is_redeemed_once,
     grants::concurrent_redemptions_have_one_winner,
