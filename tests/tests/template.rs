@@ -350,6 +350,26 @@ fn only_the_functions_that_sign_may_open_the_signing_keys() {
             assert!(kms.is_empty() && env.is_badvalue(), "{function}");
         }
     }
+    // And no other function may use the key at all.
+    let listed = [
+        "TokenFunction",
+        "AuthorizeFunction",
+        "KeyRotationFunction",
+        "AuthorizerFunction",
+    ];
+    for (name, r) in t["Resources"].as_hash().unwrap() {
+        let name = name.as_str().unwrap();
+        if listed.contains(&name) || r["Type"].as_str() != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        let kms = r["Properties"]["Policies"]
+            .as_vec()
+            .into_iter()
+            .flatten()
+            .flat_map(|p| oauth_tests::template::all_permissions(&p["Statement"]))
+            .any(|(_, action)| action.starts_with("kms:"));
+        assert!(!kms, "{name} may not use KMS");
+    }
 }
 
 /// The rotation runs daily and rotates every `KeyRotationDays`, whose bounds are the code's.

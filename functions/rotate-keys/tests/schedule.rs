@@ -96,6 +96,16 @@ async fn the_scheduled_rotation_adds_a_key_when_due_once_and_within_its_policy()
     let ring = direct_keyring(&direct).await;
     assert_eq!(ring.keys.len(), 3, "{ring:?}");
     let rs_new = &first[0].1;
+    // The old key stops signing when the new one starts, and stays published until every
+    // token it signed has expired.
+    let new_key = ring.keys.iter().find(|k| &k.kid == rs_new).unwrap();
+    let old_key = ring.keys.iter().find(|k| k.kid == old.kid).unwrap();
+    assert_eq!(new_key.signs_from, new_key.created_at + timing.lead);
+    assert_eq!(old_key.retired_at, Some(new_key.signs_from));
+    assert_eq!(
+        old_key.published_until,
+        Some(new_key.signs_from + timing.keep)
+    );
     // Published at once, signing after the lead; the old key signs until then.
     let signers = Signers::load(&*direct, &sealer, t).await.unwrap();
     assert_eq!(signers.signer(Alg::RS256, t).unwrap().kid, old.kid);

@@ -62,15 +62,18 @@ impl Keyring {
     }
 
     /// Whether a scheduled rotation should add a key of `alg` now: when none is in use, or its
-    /// newest is at least `period` seconds old. A key added by hand counts too, and a second
-    /// delivery of one firing (the scheduler delivers at least once) finds the key it added new.
+    /// newest is `period` seconds old, less an hour (a daily schedule that fires a little
+    /// earlier than the day before still rotates on time). A key added by hand counts too, and
+    /// a second delivery of one firing (the scheduler delivers at least once) finds the key it
+    /// added new.
     pub fn rotation_due(&self, alg: Alg, now: u64, period: u64) -> bool {
+        const SLACK: u64 = 3600;
         self.keys
             .iter()
             .filter(|k| k.alg == alg && k.retired_at.is_none())
             .map(|k| k.created_at)
             .max()
-            .is_none_or(|newest| now.saturating_sub(newest) >= period)
+            .is_none_or(|newest| now.saturating_sub(newest) >= period.saturating_sub(SLACK))
     }
 
     /// Adds `new` (its `created_at` is `now`): it signs after `timing.lead`, or at once when no
@@ -135,8 +138,12 @@ mod tests {
         let mut ring = Keyring::default();
         assert!(ring.rotation_due(Alg::RS256, 0, 30 * DAY), "no key yet");
         ring.rotate(key("a", Alg::RS256), 0, TIMING);
-        assert!(!ring.rotation_due(Alg::RS256, 30 * DAY - 1, 30 * DAY));
-        assert!(ring.rotation_due(Alg::RS256, 30 * DAY, 30 * DAY));
+        assert!(!ring.rotation_due(Alg::RS256, 29 * DAY, 30 * DAY));
+        assert!(!ring.rotation_due(Alg::RS256, 30 * DAY - 3601, 30 * DAY));
+        assert!(
+            ring.rotation_due(Alg::RS256, 30 * DAY - 60, 30 * DAY),
+            "the daily run fired a minute earlier than thirty days before"
+        );
         assert!(ring.rotation_due(Alg::ES256, 1, 30 * DAY), "per algorithm");
         ring.rotate(key("b", Alg::RS256), 30 * DAY, TIMING);
         assert!(
