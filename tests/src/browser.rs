@@ -46,6 +46,8 @@ pub struct Browser {
     pub cookies: BTreeMap<String, String>,
     /// The `Accept` header it sends, if any.
     pub accept: Option<String>,
+    /// The `Accept-Language` header it sends, if any.
+    pub languages: Option<String>,
 }
 
 impl Browser {
@@ -63,6 +65,9 @@ impl Browser {
         }
         if let Some(accept) = &self.accept {
             b = b.header("accept", accept);
+        }
+        if let Some(languages) = &self.languages {
+            b = b.header("accept-language", languages);
         }
         match body {
             Some(form) => b

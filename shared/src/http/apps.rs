@@ -6,7 +6,7 @@
 
 use super::authorization::cookies::{self, FormUse, Visit};
 use super::authorization::login::{self, Outcome};
-use super::authorization::pages::{self, LoginTarget, ALREADY_SENT, EXPIRED};
+use super::authorization::pages::{self, LoginTarget};
 use super::authorization::redirects::see_other;
 use super::failure::Failure;
 use super::request::{base_url, form_body, require_method};
@@ -65,7 +65,8 @@ pub(crate) async fn handle(
 ) -> Result<Response<Body>, Failure> {
     require_method(req, &[Method::GET, Method::POST])?;
     let base = base_url(state.settings.issuer.as_deref(), req);
-    let frame = pages::Frame::load(state, workspace, &base).await?;
+    let lang = super::authorization::locale::of(req);
+    let frame = pages::Frame::load(state, workspace, &base, lang).await?;
     let visit = Visit {
         state,
         req,
@@ -87,7 +88,7 @@ pub(crate) async fn handle(
             .await?
             .ok_or_else(not_a_developer)?;
         if !cookies::csrf_matches(&visit, &form) {
-            return page(&visit, &developer, &action, Some(EXPIRED)).await;
+            return page(&visit, &developer, &action, Some(visit.frame.t.expired)).await;
         }
         return match cookies::spend_form(&visit, &form).await? {
             FormUse::Fresh => {
@@ -100,7 +101,9 @@ pub(crate) async fn handle(
             }
             // Sent again (a double click, the Back button): the first did it; show the list.
             FormUse::Repeated => Ok(see_other(&action)),
-            FormUse::Expired => page(&visit, &developer, &action, Some(EXPIRED)).await,
+            FormUse::Expired => {
+                page(&visit, &developer, &action, Some(visit.frame.t.expired)).await
+            }
         };
     }
     let Some(s) = session else {
@@ -144,7 +147,12 @@ async fn sign_in(v: &Visit<'_>, action: &str, form: &Form) -> Result<Response<Bo
         }
         Outcome::Repeated => match cookies::current_session(v).await? {
             Some(_) => Ok(see_other(action)),
-            None => Ok(login_page(v, action, 200, ("", Some(ALREADY_SENT)))),
+            None => Ok(login_page(
+                v,
+                action,
+                200,
+                ("", Some(v.frame.t.already_sent)),
+            )),
         },
         Outcome::SignedIn(value) => {
             let mut resp = see_other(action);

@@ -151,22 +151,6 @@ pub fn validate_scope(s: &ScopeInfo) -> Result<(), OAuthError> {
     Ok(())
 }
 
-/// OpenID Connect's standard scopes, described for people (Core §5.4, §11).
-fn built_in(name: &str) -> Option<(&'static str, bool)> {
-    Some(match name {
-        "openid" => ("Sign you in with your account (your user ID)", false),
-        "profile" => ("See your name and basic profile", false),
-        "email" => ("See your email address and whether it is verified", false),
-        "address" => ("See your postal address", true),
-        "phone" => ("See your phone number", true),
-        "offline_access" => (
-            "Keep access while you are away (until you withdraw it)",
-            true,
-        ),
-        _ => return None,
-    })
-}
-
 /// A line of the consent page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConsentLine {
@@ -177,9 +161,14 @@ pub struct ConsentLine {
 }
 
 /// The requested scopes as the consent page lists them: described by the workspace's
-/// registry (or OpenID's built-in words), sensitive ones first, then described ones, then the
-/// rest; by name within each group.
-pub fn consent_lines(requested: &Scopes, registry: &[ScopeInfo]) -> Vec<ConsentLine> {
+/// registry, or by `built_in` (OpenID's standard scopes, in the page's language: words and
+/// whether the scope is sensitive), sensitive ones first, then described ones, then the rest;
+/// by name within each group.
+pub fn consent_lines(
+    requested: &Scopes,
+    registry: &[ScopeInfo],
+    built_in: impl Fn(&str) -> Option<(&'static str, bool)>,
+) -> Vec<ConsentLine> {
     let mut lines: Vec<ConsentLine> = requested
         .iter()
         .map(|name| match registry.iter().find(|s| s.name == name) {
@@ -214,6 +203,15 @@ pub struct WorkspaceConfig {
 mod tests {
     use super::*;
 
+    /// OpenID's standard scopes as a page would describe two of them.
+    fn built_in(name: &str) -> Option<(&'static str, bool)> {
+        match name {
+            "openid" => Some(("your user ID", false)),
+            "offline_access" => Some(("access while you are away", true)),
+            _ => None,
+        }
+    }
+
     fn scope(name: &str, sensitive: bool) -> ScopeInfo {
         ScopeInfo {
             name: name.into(),
@@ -226,7 +224,7 @@ mod tests {
     fn consent_lists_sensitive_first_then_described_then_the_rest() {
         let asked = Scopes::parse("zeta openid payments.admin read offline_access").unwrap();
         let registry = [scope("read", false), scope("payments.admin", true)];
-        let lines = consent_lines(&asked, &registry);
+        let lines = consent_lines(&asked, &registry, built_in);
         let names: Vec<&str> = lines.iter().map(|l| l.name.as_str()).collect();
         assert_eq!(
             names,
@@ -242,9 +240,9 @@ mod tests {
 
     #[test]
     fn a_workspace_description_overrides_the_built_in_one() {
-        let asked = Scopes::parse("email").unwrap();
-        let lines = consent_lines(&asked, &[scope("email", true)]);
-        assert_eq!(lines[0].description.as_deref(), Some("about email"));
+        let asked = Scopes::parse("openid").unwrap();
+        let lines = consent_lines(&asked, &[scope("openid", true)], built_in);
+        assert_eq!(lines[0].description.as_deref(), Some("about openid"));
         assert!(lines[0].sensitive);
     }
 

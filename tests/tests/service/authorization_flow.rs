@@ -207,7 +207,7 @@ async fn wrong_credentials_lockout_and_csrf() {
     assert_eq!(
         message(&locked),
         "Your password is right, but this account is locked after too many failed sign-ins \
-         from here. Try again in 15 minutes."
+         from here. Try again in 15 min."
     );
     let guess = log_in(&mut b, &state, &url, &locked, "nope").await;
     assert_eq!(

@@ -151,3 +151,53 @@ async fn consent_describes_scopes_sensitive_first() {
         "the name is secondary"
     );
 }
+
+/// The pages speak the person's language: `ui_locales` first, then `Accept-Language`; the
+/// catalogue covers the page's words, its messages and OpenID's scope descriptions.
+#[tokio::test]
+async fn the_pages_follow_ui_locales_and_accept_language() {
+    let state = authorization_state();
+    let r = web_app(&state, |s| s.scope = Some("openid read".into())).await;
+    add_user(&state.store, "default", "alice", "correct horse").await;
+    let url = authorize_url(&r.client.client_id, "&scope=openid");
+    let mut b = Browser::default();
+    let english = b.get(&state, &url).await;
+    assert!(english.body.contains(r#"<html lang="en">"#));
+    assert!(english.body.contains("<h1>Sign in</h1>"));
+
+    let french_url = format!("{url}&ui_locales=de+fr-CA");
+    let french = b.get(&state, &french_url).await;
+    assert!(
+        french.body.contains(r#"<html lang="fr">"#),
+        "{}",
+        french.body
+    );
+    assert!(french.body.contains("<h1>Connexion</h1>"));
+    assert!(french.body.contains("Mot de passe"));
+    let wrong = log_in(&mut b, &state, &french_url, &french, "nope").await;
+    assert!(
+        wrong.body.contains("n&#39;ont pas fonctionné")
+            || wrong.body.contains("n'ont pas fonctionné"),
+        "{}",
+        wrong.body
+    );
+    assert!(wrong.body.contains("<title>Erreur : "));
+    log_in(&mut b, &state, &french_url, &wrong, "correct+horse").await;
+    let consent = b.get(&state, &french_url).await;
+    assert!(consent.body.contains("Autoriser l"), "{}", consent.body);
+    assert!(consent.body.contains("Vous connecter avec votre compte"));
+
+    // No ui_locales: the browser's languages, by weight.
+    let error_url = "/oauth2/authorize?response_type=code&client_id=nobody&state=s";
+    let mut lang = Browser {
+        languages: Some("de-DE,fr;q=0.8,en;q=0.5".into()),
+        ..Default::default()
+    };
+    let page = lang.get(&state, error_url).await;
+    assert!(
+        page.body.contains("Ce lien de connexion ne fonctionne pas"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Détails pour les développeurs"));
+}

@@ -24,6 +24,7 @@ fn twin(b: &Browser) -> Browser {
     Browser {
         cookies: b.cookies.clone(),
         accept: b.accept.clone(),
+        languages: b.languages.clone(),
     }
 }
 

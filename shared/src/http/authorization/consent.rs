@@ -19,7 +19,7 @@ pub(super) async fn submit(
     csrf_ok: bool,
 ) -> Result<Response<Body>, Failure> {
     let Some(session) = cookies::current_session(&ctx.visit()).await? else {
-        return Ok(pages::login(ctx, 200, "", Some(pages::SESSION_ENDED)));
+        return Ok(pages::login(ctx, 200, "", Some(ctx.frame.t.session_ended)));
     };
     if !csrf_ok {
         return Ok(pages::consent(ctx, &session.username));

@@ -2,7 +2,7 @@
 //! page that asked (the authorization request, or the applications page).
 
 use super::cookies::FormUse;
-use super::pages::{self, ALREADY_SENT, EXPIRED, WRONG_CREDENTIALS};
+use super::pages;
 use super::redirects::{see_other, without_prompt};
 use super::{cookies, Ctx};
 use crate::http::failure::Failure;
@@ -27,12 +27,12 @@ pub(crate) enum Outcome {
 /// CSRF token, the password with the pair throttle, then a session.
 pub(crate) async fn attempt(v: &cookies::Visit<'_>, form: &Form) -> Result<Outcome, Failure> {
     if !cookies::csrf_matches(v, form) {
-        return Ok(Outcome::Again(400, EXPIRED.into()));
+        return Ok(Outcome::Again(400, v.frame.t.expired.into()));
     }
     match cookies::spend_form(v, form).await? {
         FormUse::Fresh => {}
         FormUse::Repeated => return Ok(Outcome::Repeated),
-        FormUse::Expired => return Ok(Outcome::Again(400, EXPIRED.into())),
+        FormUse::Expired => return Ok(Outcome::Again(400, v.frame.t.expired.into())),
     }
     let outcome = check(v, form).await;
     if outcome.is_err() {
@@ -47,7 +47,7 @@ async fn check(v: &cookies::Visit<'_>, form: &Form) -> Result<Outcome, Failure> 
     let username = form.get("username").unwrap_or("");
     // No such user can exist: answer as for a wrong password, without a lookup.
     if username.is_empty() || username.len() > MAX_USERNAME {
-        return Ok(Outcome::Again(200, WRONG_CREDENTIALS.into()));
+        return Ok(Outcome::Again(200, v.frame.t.wrong_credentials.into()));
     }
     let from = source(v.req);
     let attempt = Login {
@@ -57,14 +57,14 @@ async fn check(v: &cookies::Visit<'_>, form: &Form) -> Result<Outcome, Failure> 
     let password = form.get("password").unwrap_or("");
     let user = match login::verify_password(v.state, v.workspace, &attempt, password).await? {
         Checked::Accepted(user) => user,
-        Checked::Wrong => return Ok(Outcome::Again(200, WRONG_CREDENTIALS.into())),
+        Checked::Wrong => return Ok(Outcome::Again(200, v.frame.t.wrong_credentials.into())),
         Checked::Wait { until } => {
             let left = until.saturating_sub(v.state.now()).max(1);
-            return Ok(Outcome::Again(200, pages::wait(left)));
+            return Ok(Outcome::Again(200, v.frame.t.wait(left)));
         }
         Checked::Locked { until } => {
             let left = until.saturating_sub(v.state.now());
-            return Ok(Outcome::Again(200, pages::locked(left)));
+            return Ok(Outcome::Again(200, v.frame.t.locked(left)));
         }
     };
     Ok(Outcome::SignedIn(
@@ -80,7 +80,7 @@ pub(super) async fn submit(ctx: &Ctx<'_>, form: &Form) -> Result<Response<Body>,
         // Where the first submit led, if it signed in; else the form again.
         Outcome::Repeated => match cookies::current_session(&ctx.visit()).await? {
             Some(_) => Ok(see_other(&without_prompt(&ctx.action))),
-            None => again(200, ALREADY_SENT),
+            None => again(200, ctx.frame.t.already_sent),
         },
         Outcome::SignedIn(value) => {
             let mut resp = see_other(&without_prompt(&ctx.action));

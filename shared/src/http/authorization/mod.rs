@@ -10,6 +10,7 @@
 
 mod consent;
 pub(crate) mod cookies;
+pub(crate) mod locale;
 pub(crate) mod login;
 mod logout;
 pub mod pages;
@@ -50,7 +51,8 @@ pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
         if json {
             e.into_json(Dialect::Seed000)
         } else {
-            e.into_page(&pages::Frame::for_error(state, workspace, &base).await)
+            let lang = locale::of(&req);
+            e.into_page(&pages::Frame::for_error(state, workspace, &base, lang).await)
         }
     };
     let Some(to) = to.as_ref() else {
@@ -136,7 +138,7 @@ async fn respond(
             return Ok(redirect_to(req, to.dialect, &location));
         }
     };
-    let frame = pages::Frame::load(state, ws, &base).await?;
+    let frame = pages::Frame::load(state, ws, &base, locale::of(req)).await?;
     let ctx = Ctx {
         state,
         req,
@@ -211,7 +213,7 @@ async fn post(ctx: &Ctx<'_>) -> Result<Response<Body>, Failure> {
         Some("consent") => consent::submit(ctx, &form, csrf_ok).await,
         Some("cancel") if csrf_ok => Ok(cancel(ctx)),
         Some("switch") if csrf_ok => switch_account(ctx).await,
-        Some("cancel" | "switch") => Ok(pages::login(ctx, 400, "", Some(pages::EXPIRED))),
+        Some("cancel" | "switch") => Ok(pages::login(ctx, 400, "", Some(ctx.frame.t.expired))),
         _ => Err(OAuthError::invalid_request("unknown form step").into()),
     }
 }

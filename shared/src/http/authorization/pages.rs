@@ -1,6 +1,7 @@
 //! HTML pages of the authorization endpoint and the applications page, rendered with askama
 //! (escaping by default), and the headers every page and redirect carries.
 
+use super::locale::{Lang, Plain, Text};
 use super::{cookies, Ctx};
 use crate::crypto;
 use crate::http::failure::Failure;
@@ -9,32 +10,6 @@ use crate::protocol::redirect_uri;
 use askama::Template;
 use lambda_http::http::{header, HeaderValue, StatusCode};
 use lambda_http::{Body, Response};
-
-pub(crate) const WRONG_CREDENTIALS: &str = "That username and password did not work. Try again.";
-/// Too soon after failed attempts: nothing was checked.
-pub(crate) fn wait(seconds_left: u64) -> String {
-    let unit = if seconds_left == 1 {
-        "second"
-    } else {
-        "seconds"
-    };
-    format!("Too many failed attempts in a row. Wait {seconds_left} {unit}, then try again.")
-}
-
-/// Told only after the right password: this browser's source is locked out for a while.
-pub(crate) fn locked(seconds_left: u64) -> String {
-    let minutes = seconds_left.div_ceil(60).max(1);
-    let unit = if minutes == 1 { "minute" } else { "minutes" };
-    format!(
-        "Your password is right, but this account is locked after too many failed sign-ins from \
-         here. Try again in {minutes} {unit}."
-    )
-}
-pub(crate) const EXPIRED: &str = "The form expired. Sign in again.";
-/// A login form sent twice (a double click, the Back button): the first one counted.
-pub(crate) const ALREADY_SENT: &str =
-    "That sign-in was already sent once. If you are not signed in yet, sign in again.";
-pub(super) const SESSION_ENDED: &str = "Your session ended. Sign in again.";
 
 /// What every page shows around its content: the provider (the workspace's display name, or
 /// the host), the workspace, the host, and the workspace's accent colour, logo and support
@@ -49,6 +24,9 @@ pub(crate) struct Frame {
     pub(crate) logo: Option<String>,
     pub(crate) support: Option<String>,
     pub(crate) scopes: Vec<ScopeInfo>,
+    /// The page's language (`<html lang>`) and its words.
+    pub(crate) lang: &'static str,
+    pub(crate) t: &'static Text,
 }
 
 /// How long an error page waits for the workspace's branding before it shows the defaults
@@ -71,7 +49,16 @@ impl Frame {
             logo: None,
             support: None,
             scopes: Vec::new(),
+            lang: Lang::En.tag(),
+            t: Lang::En.text(),
         }
+    }
+
+    /// The same frame in `lang`.
+    pub(crate) fn in_lang(mut self, lang: Lang) -> Self {
+        self.lang = lang.tag();
+        self.t = lang.text();
+        self
     }
 
     /// The workspace's own, read from the store (the defaults where it has none).
@@ -79,9 +66,11 @@ impl Frame {
         state: &crate::config::AppState,
         workspace: &str,
         base: &str,
+        lang: Lang,
     ) -> Result<Self, Failure> {
         let config = state.store.workspaces.workspace_config(workspace).await?;
-        Ok(Self::with(Self::plain(workspace, base), config))
+        let plain = Self::plain(workspace, base).in_lang(lang);
+        Ok(Self::with(plain, config))
     }
 
     /// [`Frame::load`] for an error page: the defaults if the read fails or is slow.
@@ -89,11 +78,12 @@ impl Frame {
         state: &crate::config::AppState,
         workspace: &str,
         base: &str,
+        lang: Lang,
     ) -> Self {
-        let read = tokio::time::timeout(ERROR_FRAME_WAIT, Self::load(state, workspace, base));
-        match read.await {
+        let read = Self::load(state, workspace, base, lang);
+        match tokio::time::timeout(ERROR_FRAME_WAIT, read).await {
             Ok(Ok(frame)) => frame,
-            _ => Self::plain(workspace, base),
+            _ => Self::plain(workspace, base).in_lang(lang),
         }
     }
 
@@ -162,45 +152,18 @@ struct ErrorPage<'a> {
     frame: &'a Frame,
     code: &'a str,
     description: &'a str,
-    words: &'a Plain,
+    words: &'static Plain,
     reference: &'a str,
 }
 
-/// An error in plain words: what happened, and what the person can do next.
-pub(crate) struct Plain {
-    pub(crate) title: &'static str,
-    pub(crate) what: &'static str,
-    pub(crate) next: &'static str,
-}
-
-/// The plain words for an error page of `status` with the RFC `code`.
-pub(crate) fn plain(status: u16, code: &str) -> Plain {
+/// The plain words for an error page of `status` with the RFC `code`, in `t`'s language.
+pub(crate) fn plain(t: &'static Text, status: u16, code: &str) -> &'static Plain {
     match (status, code) {
-        (500, _) => Plain {
-            title: "Something went wrong on our side",
-            what: "The sign-in service could not finish your request. Nothing was changed.",
-            next: "Try again in a moment. If it keeps happening, contact support and quote the reference below.",
-        },
-        (503, _) => Plain {
-            title: "The sign-in service is busy",
-            what: "It could not answer in time. Nothing was changed.",
-            next: "Wait a few seconds, then try again.",
-        },
-        (404, _) => Plain {
-            title: "This page does not exist",
-            what: "The address is not one of this sign-in service's pages.",
-            next: "Check the address, or go back to the application you came from and start again.",
-        },
-        (403, _) | (_, "access_denied") => Plain {
-            title: "You cannot open this page",
-            what: "Your account does not have access to it.",
-            next: "Ask the administrator of this sign-in service for access, quoting the reference below.",
-        },
-        _ => Plain {
-            title: "This sign-in link does not work",
-            what: "The application that sent you here asked for something this sign-in service cannot accept, so you were not sent back to it.",
-            next: "Go back to the application and try again. If it keeps happening, contact the application's support and quote the reference below.",
-        },
+        (500, _) => &t.server_failed,
+        (503, _) => &t.busy,
+        (404, _) => &t.not_found,
+        (403, _) | (_, "access_denied") => &t.forbidden,
+        _ => &t.bad_link,
     }
 }
 
@@ -282,7 +245,9 @@ pub(super) fn consent(ctx: &Ctx<'_>, username: &str) -> Response<Body> {
         csrf: &csrf,
         form: &form,
         username,
-        scopes: branding::consent_lines(&ctx.request.scope, &ctx.frame.scopes),
+        scopes: branding::consent_lines(&ctx.request.scope, &ctx.frame.scopes, |name| {
+            ctx.frame.t.built_in_scope(name)
+        }),
     };
     with_csrf(
         ctx,
@@ -311,13 +276,13 @@ pub(crate) fn error(frame: &Frame, status: u16, code: &str, description: &str) -
     let nonce = crypto::random_string(16);
     let reference = reference();
     tracing::info!(%reference, status, error = code, description, "error page shown");
-    let words = plain(status, code);
+    let words = plain(frame.t, status, code);
     let page = ErrorPage {
         nonce: &nonce,
         frame,
         code,
         description,
-        words: &words,
+        words,
         reference: &reference,
     };
     html(status, &nonce, &page, "'none'")
@@ -403,7 +368,7 @@ mod tests {
             (500, "server_error"),
             (503, "temporarily_unavailable"),
         ] {
-            let words = plain(status, code);
+            let words = plain(&super::super::locale::EN, status, code);
             for text in [words.title, words.what, words.next] {
                 assert!(
                     !text.contains('_'),
@@ -411,9 +376,10 @@ mod tests {
                 );
             }
         }
+        let en = &super::super::locale::EN;
         assert_ne!(
-            plain(500, "server_error").title,
-            plain(400, "invalid_request").title
+            plain(en, 500, "server_error").title,
+            plain(en, 400, "invalid_request").title
         );
     }
 
