@@ -241,14 +241,19 @@ fn checks<'a>(
         .collect()
 }
 
-fn view<'a>(c: &'a Client, offered: &'a [String], grants: &[&'a str]) -> AppView<'a> {
+fn view<'a>(
+    c: &'a Client,
+    offered: &'a [String],
+    grants: &[&'a str],
+    t: &'static super::authorization::locale::Text,
+) -> AppView<'a> {
     AppView {
         client_id: &c.client_id,
         name: &c.name,
         kind: if c.is_public() {
-            "public"
+            t.kind_public
         } else {
-            "confidential"
+            t.kind_confidential
         },
         public: c.is_public(),
         redirect_uris: c.redirect_uris.join("\n"),
@@ -292,7 +297,10 @@ async fn page(
         form: &form,
         error,
         secret,
-        apps: mine.iter().map(|c| view(c, offered, &grants)).collect(),
+        apps: mine
+            .iter()
+            .map(|c| view(c, offered, &grants, v.frame.t))
+            .collect(),
         new_grants: checks(grants.iter().copied(), |g| g == "authorization_code"),
         new_scopes: checks(offered.iter().map(String::as_str), |_| false),
     };

@@ -320,3 +320,23 @@ async fn a_create_form_sent_twice_creates_one_application() {
     let apps = state.store.clients.clients("acme").await.unwrap();
     assert_eq!(apps.len(), 1, "one application");
 }
+
+/// The applications page follows the browser's language too.
+#[tokio::test]
+async fn the_applications_page_speaks_french_to_a_french_browser() {
+    let state = state();
+    person(&state, "dev", true).await;
+    let mut b = signed_in(&state, "dev").await;
+    b.languages = Some("fr-FR,fr;q=0.9".into());
+    let page = b.get(&state, APPS).await;
+    assert!(page.body.contains(r#"<html lang="fr">"#));
+    for words in [
+        "Nouvelle application",
+        "Confidentielle",
+        "Créer",
+        "enregistrées par",
+    ] {
+        assert!(page.body.contains(words), "{words}: {}", page.body);
+    }
+    assert!(!page.body.contains("New application"));
+}
