@@ -138,6 +138,15 @@ pub(crate) struct TokenArgs {
     /// Where RP-initiated logout may send the browser afterwards (repeatable).
     #[arg(long = "post-logout-redirect-uri", value_name = "URI")]
     post_logout_redirect_uris: Vec<String>,
+    /// The client's home page, linked from the consent page (RFC 7591 `client_uri`).
+    #[arg(long, value_name = "URL")]
+    client_uri: Option<String>,
+    /// Its privacy policy (`policy_uri`), linked from the consent page.
+    #[arg(long, value_name = "URL")]
+    policy_uri: Option<String>,
+    /// Its terms of service (`tos_uri`), linked from the consent page.
+    #[arg(long, value_name = "URL")]
+    tos_uri: Option<String>,
 }
 
 impl TokenArgs {
@@ -153,6 +162,16 @@ impl TokenArgs {
         }
         if let Some(alg) = self.id_token_alg {
             p.id_token_alg = Some(alg.into());
+        }
+        let links = &mut p.links;
+        for (given, kept) in [
+            (self.client_uri, &mut links.homepage),
+            (self.policy_uri, &mut links.privacy),
+            (self.tos_uri, &mut links.terms),
+        ] {
+            if given.is_some() {
+                *kept = given;
+            }
         }
     }
 }
@@ -262,6 +281,9 @@ fn client_json(c: &Client, secret: Option<&str>) -> Value {
         "access_token_format": c.policy.access_token_format.as_str(),
         "resources": c.policy.resources,
         "post_logout_redirect_uris": c.policy.post_logout_redirect_uris,
+        "client_uri": c.policy.links.homepage,
+        "policy_uri": c.policy.links.privacy,
+        "tos_uri": c.policy.links.terms,
         "id_token_alg": c.policy.id_token_alg().as_str(),
         "created_at": c.created_at,
     });

@@ -44,7 +44,7 @@ enum Command {
     Tables(TablesCmd),
     /// Registered clients.
     #[command(subcommand)]
-    Client(ClientCmd),
+    Client(Box<ClientCmd>),
     /// Resource owners who log in.
     #[command(subcommand)]
     User(UserCmd),
@@ -119,7 +119,7 @@ async fn run(cli: Cli) -> Result<Value, AdminError> {
             let created = ctx.dynamo.create_tables().await?;
             Ok(json!({ "created": created }))
         }
-        Command::Client(cmd) => clients::client(&ctx, cmd).await,
+        Command::Client(cmd) => clients::client(&ctx, *cmd).await,
         Command::User(cmd) => users::user(&ctx, cmd).await,
         Command::Token(cmd) => tokens::token(&ctx, cmd).await,
         Command::RegistrationToken(cmd) => registration::registration(&ctx, cmd).await,

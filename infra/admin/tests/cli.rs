@@ -914,6 +914,51 @@ async fn workspace_branding_and_scope_descriptions() {
     let config = store.workspace_config("acme").await.unwrap();
     assert_eq!(config.branding.display_name.as_deref(), Some("Acme"));
     assert_eq!(config.scopes[0].description, "Move money");
+    let app = json(&admin(
+        &store,
+        &[
+            "client",
+            "create",
+            "--workspace",
+            "acme",
+            "--name",
+            "Pay",
+            "--redirect-uri",
+            "https://pay.example/cb",
+            "--client-uri",
+            "https://pay.example",
+            "--tos-uri",
+            "https://pay.example/terms",
+        ],
+        None,
+    ));
+    assert_eq!(
+        (
+            app["client_uri"].as_str(),
+            app["policy_uri"].as_str(),
+            app["tos_uri"].as_str()
+        ),
+        (
+            Some("https://pay.example"),
+            None,
+            Some("https://pay.example/terms")
+        )
+    );
+    refused(
+        &[
+            "client",
+            "create",
+            "--workspace",
+            "acme",
+            "--name",
+            "Bad",
+            "--redirect-uri",
+            "https://bad.example/cb",
+            "--policy-uri",
+            "ftp://bad.example",
+        ],
+        "https URLs",
+    );
     let delete = [
         "scope",
         "delete",

@@ -66,7 +66,7 @@ pub(crate) async fn handle(
     require_method(req, &[Method::GET, Method::POST])?;
     let base = base_url(state.settings.issuer.as_deref(), req);
     let lang = super::authorization::locale::of(req);
-    let frame = pages::Frame::load(state, workspace, &base, lang).await?;
+    let frame = pages::Frame::load(state, workspace, &base, lang).await;
     let visit = Visit {
         state,
         req,

@@ -68,13 +68,20 @@ fn media_type(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// Control characters, and the invisible ones that reorder or hide text (bidirectional
+/// overrides, zero-width characters): none belongs in words people must trust.
+fn deceptive(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{00ad}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+}
+
 /// Validates what an operator sets.
 pub fn validate(b: &Branding) -> Result<(), OAuthError> {
     if let Some(name) = &b.display_name {
         let n = name.chars().count();
-        if !(1..=80).contains(&n) || name.chars().any(char::is_control) {
+        if !(1..=80).contains(&n) || name.chars().any(deceptive) {
             return Err(OAuthError::invalid_request(
-                "a display name is 1 to 80 characters, none of them control characters",
+                "a display name is 1 to 80 characters, none of them control or invisible characters",
             ));
         }
     }
@@ -143,9 +150,9 @@ pub fn validate_scope(s: &ScopeInfo) -> Result<(), OAuthError> {
         ));
     }
     let n = s.description.chars().count();
-    if !(1..=200).contains(&n) || s.description.chars().any(char::is_control) {
+    if !(1..=200).contains(&n) || s.description.chars().any(deceptive) {
         return Err(OAuthError::invalid_request(
-            "a scope description is 1 to 200 characters, none of them control characters",
+            "a scope description is 1 to 200 characters, none of them control or invisible characters",
         ));
     }
     Ok(())
@@ -308,5 +315,13 @@ mod tests {
         assert!(validate(&name("Acme Sign-in")).is_ok());
         assert!(validate(&name("")).is_err());
         assert!(validate(&name("bad\nname")).is_err());
+        assert!(
+            validate(&name("Acme\u{202e}nimda")).is_err(),
+            "a bidi override"
+        );
+        assert!(
+            validate(&name("Ac\u{200b}me")).is_err(),
+            "a zero-width space"
+        );
     }
 }

@@ -175,6 +175,41 @@ pub struct ClientPolicy {
     pub id_token_alg: Option<Alg>,
     /// Where RP-initiated logout may send the browser afterwards (exact match).
     pub post_logout_redirect_uris: Vec<String>,
+    /// Its home page, privacy policy and terms (RFC 7591 `client_uri`, `policy_uri`,
+    /// `tos_uri`), linked from the consent page.
+    pub links: ClientLinks,
+}
+
+/// A client's pages for the people asked to trust it (RFC 7591 §2).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClientLinks {
+    pub homepage: Option<String>,
+    pub privacy: Option<String>,
+    pub terms: Option<String>,
+}
+
+impl ClientLinks {
+    /// What is wrong with the links, if anything: each an `https://` URL (or `http://` on a
+    /// loopback host, for development) of at most 2000 characters.
+    pub fn problem(&self) -> Option<&'static str> {
+        let bad = |uri: &String| {
+            let scheme_ok = uri.starts_with("https://")
+                || uri
+                    .strip_prefix("http://")
+                    .and_then(|rest| rest.split(['/', ':']).next())
+                    .is_some_and(super::redirect_uri::is_loopback);
+            !scheme_ok
+                || uri.len() > 2000
+                || uri.chars().any(|c| c.is_whitespace() || c.is_control())
+        };
+        [&self.homepage, &self.privacy, &self.terms]
+            .into_iter()
+            .flatten()
+            .any(bad)
+            .then_some(
+                "client_uri, policy_uri and tos_uri are https URLs of at most 2000 characters",
+            )
+    }
 }
 
 impl ClientPolicy {

@@ -73,6 +73,8 @@ pub struct ClientMetadata {
     pub grant_types: Vec<GrantType>,
     pub auth_method: AuthMethod,
     pub scope: Option<Scopes>,
+    /// `client_uri`, `policy_uri`, `tos_uri`: shown on the consent page.
+    pub links: client::ClientLinks,
     /// An update (RFC 7592 §2.2) names the client, and may repeat its secret.
     pub client_id: Option<String>,
     pub client_secret: Option<String>,
@@ -142,8 +144,17 @@ pub fn parse(body: &[u8], deployment: &Deployment) -> Result<ClientMetadata, OAu
     let scope = string(&body, "scope")?
         .map(|s| Scopes::parse(s).map_err(|_| metadata("scope is not a valid scope list")))
         .transpose()?;
+    let links = client::ClientLinks {
+        homepage: string(&body, "client_uri")?.map(str::to_owned),
+        privacy: string(&body, "policy_uri")?.map(str::to_owned),
+        terms: string(&body, "tos_uri")?.map(str::to_owned),
+    };
+    if let Some(problem) = links.problem() {
+        return Err(metadata(problem));
+    }
     Ok(ClientMetadata {
         client_name: client_name.map(str::to_owned),
+        links,
         redirect_uris,
         grant_types,
         auth_method,
@@ -239,6 +250,16 @@ pub fn client_information(client: &Client, configuration_uri: &str) -> Value {
     });
     if !client.scopes.is_empty() {
         info["scope"] = json!(client.scopes.to_wire());
+    }
+    let links = &client.policy.links;
+    for (field, value) in [
+        ("client_uri", &links.homepage),
+        ("policy_uri", &links.privacy),
+        ("tos_uri", &links.terms),
+    ] {
+        if let Some(uri) = value {
+            info[field] = json!(uri);
+        }
     }
     if !client.is_public() {
         // §3.2.1: required with a secret; 0 means it does not expire.

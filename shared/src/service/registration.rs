@@ -51,6 +51,7 @@ fn spec_for(m: &ClientMetadata, workspace: &str, allowed: &Scopes) -> Result<Cli
         public: m.is_public(),
         policy: ClientPolicy {
             require_pkce: true,
+            links: m.links.clone(),
             ..Default::default()
         },
         owner: None,

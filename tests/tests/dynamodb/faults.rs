@@ -260,3 +260,31 @@ async fn a_form_whose_action_failed_can_be_sent_again() {
         retried.body
     );
 }
+
+/// Branding never stands between a person and signing in: when the workspace's settings
+/// cannot be read, the pages show the defaults and the flow goes on.
+#[tokio::test]
+async fn a_failed_branding_read_shows_the_defaults_and_signs_in() {
+    let (mut state, harness, _) = harnessed_state().await;
+    state.settings.issuer = Some(oauth_tests::browser::ISSUER.into());
+    let r = oauth_tests::browser::web_app(&state, |_| {}).await;
+    add_user(&state.store, "default", "alice", "correct horse").await;
+    harness.fault(Fault::new(
+        Trigger::Operation("Query"),
+        FaultKind::InternalError,
+    ));
+    let url = authorize_url(&r.client.client_id, "");
+    let mut b = Browser::default();
+    let login = answered(b.get(&state, &url)).await;
+    assert_eq!(login.status, 200, "{}", login.body);
+    assert!(login.body.contains("<title>auth.example · Sign in"));
+    let done = answered(oauth_tests::browser::log_in(
+        &mut b,
+        &state,
+        &url,
+        &login,
+        "correct+horse",
+    ))
+    .await;
+    assert_eq!(done.status, 303, "{}", done.body);
+}

@@ -274,3 +274,44 @@ async fn public_clients_register_without_a_secret_and_metadata_advertises_the_en
         .field("registration_endpoint")
         .ends_with("/acme/oauth2/register"));
 }
+
+/// RFC 7591's `client_uri`, `policy_uri` and `tos_uri` are kept, answered back, and linked
+/// from the consent page; anything but an https URL is `invalid_client_metadata`.
+#[tokio::test]
+async fn a_clients_pages_are_registered_and_linked_from_consent() {
+    use oauth_tests::browser::{log_in, Browser};
+    let state = memory_state();
+    let token = initial_token(&state, None, 600).await;
+    let bad = json!({"redirect_uris": [CB], "tos_uri": "javascript:alert(1)"});
+    let refused = register(&state, Some(&token), &bad).await;
+    assert_eq!(refused.status, 400);
+    assert_eq!(refused.error(), "invalid_client_metadata");
+    let body = json!({
+        "redirect_uris": [CB], "client_name": "Photo Prints",
+        "client_uri": "https://photos.example/?a=1&b=2",
+        "policy_uri": "https://photos.example/privacy",
+    });
+    let made = register(&state, Some(&token), &body).await;
+    assert_eq!(made.status, 201, "{}", made.json);
+    assert_eq!(made.json["client_uri"], "https://photos.example/?a=1&b=2");
+    assert_eq!(made.json["policy_uri"], "https://photos.example/privacy");
+    assert!(made.json.get("tos_uri").is_none());
+
+    add_user(&state.store, "acme", "alice", "correct horse").await;
+    let id = made.json["client_id"].as_str().unwrap();
+    let url = format!(
+        "/acme/oauth2/authorize?response_type=code&client_id={id}&state=s&code_challenge={}&code_challenge_method=S256",
+        oauth_tests::fixtures::CHALLENGE
+    );
+    let mut b = Browser::default();
+    let login = b.get(&state, &url).await;
+    log_in(&mut b, &state, &url, &login, "correct+horse").await;
+    let consent = b.get(&state, &url).await;
+    assert!(
+        consent.body.contains(r#"<a href="https://photos.example/?a=1&#38;b=2" rel="noopener noreferrer" target="_blank">Home page</a>"#),
+        "{}",
+        consent.body
+    );
+    assert!(consent.body.contains(">Privacy policy</a>"));
+    assert!(!consent.body.contains(">Terms</a>"));
+}

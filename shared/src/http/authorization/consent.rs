@@ -31,7 +31,7 @@ pub(super) async fn submit(
     }
     let answered = answer(ctx, form, &session).await;
     if answered.is_err() {
-        // Nothing was issued: the same form may be sent again.
+        // Nothing reached the client: the same form may be sent again.
         cookies::release_form(&ctx.visit(), form).await;
     }
     answered

@@ -113,7 +113,7 @@ pub(crate) async fn handle(
             Some(with_state(&uri, param("state").as_deref()))
         }
     };
-    let frame = pages::Frame::load(state, ws, &base, super::locale::of(req)).await?;
+    let frame = pages::Frame::load(state, ws, &base, super::locale::of(req)).await;
     let v = Visit {
         state,
         req,

@@ -138,7 +138,7 @@ async fn respond(
             return Ok(redirect_to(req, to.dialect, &location));
         }
     };
-    let frame = pages::Frame::load(state, ws, &base, locale::of(req)).await?;
+    let frame = pages::Frame::load(state, ws, &base, locale::of(req)).await;
     let ctx = Ctx {
         state,
         req,

@@ -4,7 +4,6 @@
 use super::locale::{Lang, Plain, Text};
 use super::{cookies, Ctx};
 use crate::crypto;
-use crate::http::failure::Failure;
 use crate::protocol::branding::{self, Branding, ConsentLine, ScopeInfo, WorkspaceConfig};
 use crate::protocol::redirect_uri;
 use askama::Template;
@@ -61,19 +60,26 @@ impl Frame {
         self
     }
 
-    /// The workspace's own, read from the store (the defaults where it has none).
+    /// The workspace's own, read from the store (the defaults where it has none, or where the
+    /// read fails: branding never stands between a person and signing in or out).
     pub(crate) async fn load(
         state: &crate::config::AppState,
         workspace: &str,
         base: &str,
         lang: Lang,
-    ) -> Result<Self, Failure> {
-        let config = state.store.workspaces.workspace_config(workspace).await?;
+    ) -> Self {
         let plain = Self::plain(workspace, base).in_lang(lang);
-        Ok(Self::with(plain, config))
+        match state.store.workspaces.workspace_config(workspace).await {
+            Ok(config) => Self::with(plain, config),
+            Err(e) => {
+                tracing::warn!(error = %e, "workspace branding unread: the pages show the defaults");
+                plain
+            }
+        }
     }
 
-    /// [`Frame::load`] for an error page: the defaults if the read fails or is slow.
+    /// [`Frame::load`] for an error page, which waits at most 300 ms for it (the error may be
+    /// the storage's own).
     pub(crate) async fn for_error(
         state: &crate::config::AppState,
         workspace: &str,
@@ -82,8 +88,8 @@ impl Frame {
     ) -> Self {
         let read = Self::load(state, workspace, base, lang);
         match tokio::time::timeout(ERROR_FRAME_WAIT, read).await {
-            Ok(Ok(frame)) => frame,
-            _ => Self::plain(workspace, base).in_lang(lang),
+            Ok(frame) => frame,
+            Err(_) => Self::plain(workspace, base).in_lang(lang),
         }
     }
 
@@ -134,6 +140,7 @@ struct Consent<'a> {
     form: &'a str,
     username: &'a str,
     scopes: Vec<ConsentLine>,
+    links: &'a crate::protocol::client::ClientLinks,
 }
 
 #[derive(Template)]
@@ -248,6 +255,7 @@ pub(super) fn consent(ctx: &Ctx<'_>, username: &str) -> Response<Body> {
         scopes: branding::consent_lines(&ctx.request.scope, &ctx.frame.scopes, |name| {
             ctx.frame.t.built_in_scope(name)
         }),
+        links: &ctx.client.policy.links,
     };
     with_csrf(
         ctx,

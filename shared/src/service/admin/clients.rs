@@ -45,6 +45,9 @@ pub fn build_client(spec: &ClientSpec, now: u64) -> Result<Registered, AdminErro
         return invalid("access token lifetimes are 60 seconds to 24 hours");
     }
     let grant_types = grant_types(&spec.grant_types)?;
+    if let Some(problem) = spec.policy.links.problem() {
+        return invalid(problem);
+    }
     // Post-logout URIs follow the redirect URIs' rules (OpenID RP-Initiated Logout §3.1).
     redirect_uris(&spec.policy.post_logout_redirect_uris)?;
     let redirect_uris = redirect_uris(&spec.redirect_uris)?;

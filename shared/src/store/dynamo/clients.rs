@@ -3,7 +3,9 @@
 use super::item::*;
 use super::{built, codes, DynamoStore};
 use crate::jose::Alg;
-use crate::protocol::client::{Client, ClientPolicy, GrantType, PreviousSecret, TokenFormat};
+use crate::protocol::client::{
+    Client, ClientLinks, ClientPolicy, GrantType, PreviousSecret, TokenFormat,
+};
 use crate::protocol::code_grant::CodeGrant;
 use crate::protocol::token_record::TokenStanding;
 use crate::store::{
@@ -73,6 +75,10 @@ pub(super) fn to_item(c: &Client) -> Item {
         "id_token_alg",
         c.policy.id_token_alg.map(|a| s(a.as_str())),
     );
+    let links = &c.policy.links;
+    put_opt(&mut item, "client_uri", links.homepage.clone().map(s));
+    put_opt(&mut item, "policy_uri", links.privacy.clone().map(s));
+    put_opt(&mut item, "tos_uri", links.terms.clone().map(s));
     item
 }
 
@@ -115,6 +121,11 @@ pub(super) fn from_item(item: &Item) -> StoreResult<Client> {
             resources: str_list(item, "resources"),
             post_logout_redirect_uris: str_list(item, "post_logout_redirect_uris"),
             id_token_alg: opt_s(item, "id_token_alg").and_then(|a| Alg::parse(&a)),
+            links: ClientLinks {
+                homepage: opt_s(item, "client_uri"),
+                privacy: opt_s(item, "policy_uri"),
+                terms: opt_s(item, "tos_uri"),
+            },
         },
         created_at: req_n(item, "created_at")?,
         generation: opt_n(item, "generation")?.unwrap_or(0),
@@ -136,11 +147,14 @@ const NOT_SETTINGS: [&str; 9] = [
 ];
 
 /// Settings that are left out of the item when unset (so a change must remove them).
-const OPTIONAL_SETTINGS: [&str; 4] = [
+const OPTIONAL_SETTINGS: [&str; 7] = [
     SCOPE,
     "access_token_ttl",
     "refresh_token_ttl",
     "id_token_alg",
+    "client_uri",
+    "policy_uri",
+    "tos_uri",
 ];
 
 impl DynamoStore {

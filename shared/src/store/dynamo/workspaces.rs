@@ -25,7 +25,9 @@ impl WorkspaceStore for DynamoStore {
             .await?;
         let mut config = WorkspaceConfig::default();
         for item in &items {
-            let name = req_s(item, "name")?;
+            let Some(name) = opt_s(item, "name") else {
+                continue;
+            };
             if name == BRANDING {
                 let logo = match (opt_s(item, "logo_type"), item.get("logo")) {
                     (Some(_), Some(AttributeValue::B(bytes))) => {
@@ -41,11 +43,14 @@ impl WorkspaceStore for DynamoStore {
                     support: opt_s(item, "support"),
                 };
             } else if let Some(scope) = name.strip_prefix(SCOPE) {
-                config.scopes.push(ScopeInfo {
-                    name: scope.to_owned(),
-                    description: req_s(item, "description")?,
-                    sensitive: bool_or_false(item, "sensitive"),
-                });
+                // An item that lost its description is skipped, not a failed page.
+                if let Some(description) = opt_s(item, "description") {
+                    config.scopes.push(ScopeInfo {
+                        name: scope.to_owned(),
+                        description,
+                        sensitive: bool_or_false(item, "sensitive"),
+                    });
+                }
             }
         }
         Ok(config)

@@ -112,6 +112,11 @@ fn client(id: &str, public: bool) -> Client {
             resources: vec!["https://billing.example".into()],
             id_token_alg: Some(Alg::ES256),
             post_logout_redirect_uris: vec!["https://a.example/bye".into()],
+            links: oauth_core::protocol::client::ClientLinks {
+                homepage: Some("https://a.example".into()),
+                privacy: None,
+                terms: Some("https://a.example/terms".into()),
+            },
         },
         created_at: 1,
         generation: 11,
