@@ -75,6 +75,17 @@ fn checked_workspace(ws: &Ws) -> Result<&str, AdminError> {
     Ok(&ws.workspace)
 }
 
+/// The branding as printed: the logo's type and size, never its bytes.
+fn branding_json(workspace: &str, b: &Branding) -> Value {
+    json!({
+        "workspace": workspace,
+        "display_name": b.display_name,
+        "accent": b.accent,
+        "logo": b.logo.as_ref().map(|l| json!({"type": l.media_type, "bytes": l.bytes.len()})),
+        "support": b.support,
+    })
+}
+
 fn scope_json(s: &ScopeInfo) -> Value {
     json!({"name": s.name, "description": s.description, "sensitive": s.sensitive})
 }
@@ -107,26 +118,14 @@ pub(crate) async fn workspace(ctx: &Ctx, cmd: WorkspaceCmd) -> Result<Value, Adm
             };
             branding::validate(&b).map_err(invalid)?;
             store.put_branding(name, &b).await?;
-            Ok(json!({
-                "workspace": name,
-                "display_name": b.display_name,
-                "accent": b.accent,
-                "logo": b.logo.as_ref().map(|l| json!({"type": l.media_type, "bytes": l.bytes.len()})),
-                "support": b.support,
-            }))
+            Ok(branding_json(name, &b))
         }
         WorkspaceCmd::Show { ws } => {
             let name = checked_workspace(&ws)?;
             let c = store.workspace_config(name).await?;
-            let b = &c.branding;
-            Ok(json!({
-                "workspace": name,
-                "display_name": b.display_name,
-                "accent": b.accent,
-                "logo": b.logo.as_ref().map(|l| json!({"type": l.media_type, "bytes": l.bytes.len()})),
-                "support": b.support,
-                "scopes": c.scopes.iter().map(scope_json).collect::<Vec<_>>(),
-            }))
+            let mut shown = branding_json(name, &c.branding);
+            shown["scopes"] = json!(c.scopes.iter().map(scope_json).collect::<Vec<_>>());
+            Ok(shown)
         }
     }
 }

@@ -168,6 +168,17 @@ fn cold_starts(md: &mut String, run: &Run, floor: f64) {
     );
 }
 
+/// A grant's cold DynamoDB calls by operation ("1 GetItem, 1 PutItem").
+fn cold_operations(g: &Grant) -> String {
+    let ops: Vec<String> = g
+        .cold
+        .by_operation
+        .iter()
+        .map(|(k, v)| format!("{v} {k}"))
+        .collect();
+    ops.join(", ")
+}
+
 fn per_grant(md: &mut String, run: &Run) {
     let _ = writeln!(md, "## Per grant (token function)\n");
     let _ = writeln!(md, "One fresh token process per grant (with signing keys, as deployed): the first request runs with a cold client cache, the next ones warm. \"client_credentials, JWT\" is the same grant for a client whose access tokens are JWTs: signed in the function, nothing written. Password hashing uses the production {} PBKDF2 iterations.\n", run.pbkdf2_iterations);
@@ -175,19 +186,13 @@ fn per_grant(md: &mut String, run: &Run) {
     let _ = writeln!(md, "|---|---|---|---|---|---|---|---|");
     for g in &run.grants {
         let n = g.requests as f64;
-        let ops: Vec<String> = g
-            .cold
-            .by_operation
-            .iter()
-            .map(|(k, v)| format!("{v} {k}"))
-            .collect();
         let _ = writeln!(
             md,
             "| {} | {} | {} ({}) | {:.2} | {:.2} + {:.2} | {:.2} | {:.2} | {:.0} |",
             g.name,
             g.requests,
             g.cold.calls,
-            ops.join(", "),
+            cold_operations(g),
             g.warm.calls as f64 / n,
             g.warm.read_units / n,
             g.warm.write_units / n,
@@ -205,18 +210,12 @@ fn verdicts(md: &mut String, run: &Run) {
     let _ = writeln!(md, "|---|---|---|---|---|---|---|");
     for g in &run.verdicts {
         let n = g.requests as f64;
-        let ops: Vec<String> = g
-            .cold
-            .by_operation
-            .iter()
-            .map(|(k, v)| format!("{v} {k}"))
-            .collect();
         let _ = writeln!(
             md,
             "| {} | {} ({}) | {:.2} | {:.2} | {:.2} | {:.2} | {:.0} |",
             g.name,
             g.cold.calls,
-            ops.join(", "),
+            cold_operations(g),
             g.warm.calls as f64 / n,
             g.warm.read_units / n,
             g.p50_ms,
