@@ -1,8 +1,8 @@
 //! Password guessing (RFC 6749 §10.10, RFC 9700 §2.4): failures are counted per account *and*
 //! source address, so a guesser is slowed and then stopped without handing anyone a button
-//! that locks another person out. Each failure from a source makes it wait before the next
-//! try (1 s, 2 s, ...), and `threshold` failures lock that source out of that account for
-//! `lock_seconds`. A throttled attempt is refused before any password is hashed, for known and
+//! that locks another person out. From the third failure in a row a source waits before its
+//! next try (1 s, 2 s, ...), and `threshold` failures lock that source out of that account for
+//! `lock_seconds` (a lock that starts again after an earlier one restarts the count there). A throttled attempt is refused before any password is hashed, for known and
 //! unknown usernames alike, so neither the answer nor its timing tells them apart.
 //!
 //! One exception, so that a locked-out person is told so rather than "wrong password": during
@@ -45,11 +45,6 @@ pub enum Admission {
 }
 
 impl Throttle {
-    /// Whether an attempt may be checked at all at `now` (before any hashing).
-    pub fn admits(&self, attempts: &Attempts, now: u64) -> bool {
-        attempts.blocked_until <= now
-    }
-
     /// What an attempt at `now` may come to, given the pair's failures so far.
     pub fn admission(&self, attempts: &Attempts, now: u64) -> Admission {
         let until = attempts.blocked_until;
@@ -123,17 +118,6 @@ mod tests {
             lock_seconds: 60,
         };
         assert_eq!(long.blocked_until(40, 0), 60, "never longer than the lock");
-    }
-
-    #[test]
-    fn throttled_attempts_are_not_admitted() {
-        let blocked = Attempts {
-            failures: 3,
-            blocked_until: 101,
-        };
-        assert!(!T.admits(&blocked, 100));
-        assert!(T.admits(&blocked, 101));
-        assert!(T.admits(&Attempts::default(), 0));
     }
 
     #[test]

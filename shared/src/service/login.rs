@@ -9,6 +9,11 @@ use crate::protocol::login::{self, Admission, LoginOutcome};
 use crate::protocol::user::User;
 use crate::store::{Login, LoginState, StoreError};
 
+/// Seconds until `until`, at least 1 (a page never says "0 seconds").
+pub(crate) fn seconds_left(until: u64, now: u64) -> u64 {
+    until.saturating_sub(now).max(1)
+}
+
 /// What a password check came to.
 #[derive(Debug)]
 pub(crate) enum Checked {

@@ -40,11 +40,11 @@ pub(super) async fn grant(
         Checked::Accepted(user) => user,
         Checked::Wrong => return Err(OAuthError::wrong_credentials().into()),
         Checked::Wait { until } => {
-            let left = until.saturating_sub(state.now()).max(1);
+            let left = login::seconds_left(until, state.now());
             return Err(OAuthError::login_throttled(left).into());
         }
         Checked::Locked { until } => {
-            let left = until.saturating_sub(state.now());
+            let left = login::seconds_left(until, state.now());
             return Err(OAuthError::login_locked(left).into());
         }
     };

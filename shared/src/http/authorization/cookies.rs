@@ -1,5 +1,6 @@
 //! The pages' cookies (the authorization endpoint's and the applications page's): the login
-//! session, and the CSRF token of the forms (double submit). `__Host-` names and `Secure`
+//! session, and the CSRF token of the forms (double submit); and the forms' single-use ids
+//! (`new_form`, `spend_form`, `release_form`). `__Host-` names and `Secure`
 //! everywhere but a loopback http dev origin.
 
 use crate::config::AppState;

@@ -59,11 +59,11 @@ async fn check(v: &cookies::Visit<'_>, form: &Form) -> Result<Outcome, Failure> 
         Checked::Accepted(user) => user,
         Checked::Wrong => return Ok(Outcome::Again(200, v.frame.t.wrong_credentials.into())),
         Checked::Wait { until } => {
-            let left = until.saturating_sub(v.state.now()).max(1);
+            let left = login::seconds_left(until, v.state.now());
             return Ok(Outcome::Again(200, v.frame.t.wait(left)));
         }
         Checked::Locked { until } => {
-            let left = until.saturating_sub(v.state.now());
+            let left = login::seconds_left(until, v.state.now());
             return Ok(Outcome::Again(200, v.frame.t.locked(left)));
         }
     };

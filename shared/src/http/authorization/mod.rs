@@ -5,8 +5,9 @@
 //! session, the cookies and the page rules kept here.
 //!
 //! The OAuth parameters always come from the URL, and are validated again on every step; the
-//! forms carry only the step, the credentials or the decision, and a CSRF token checked against
-//! a cookie (double submit). After a POST the browser is sent on with a 303.
+//! forms carry only the step, the credentials or the decision, a CSRF token checked against
+//! a cookie (double submit), and a single-use form id (`cookies::spend_form`). After a POST
+//! the browser is sent on with a 303.
 
 mod consent;
 pub(crate) mod cookies;

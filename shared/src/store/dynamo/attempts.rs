@@ -85,10 +85,20 @@ impl DynamoStore {
     }
 
     /// After the `failures`-th failure, blocks the pair as `throttle` says, unless a racing
-    /// failure has moved the count on (it blocks for its own count).
-    async fn block(&self, key: Item, failures: u64, until: u64) -> StoreResult<()> {
-        let update = ("SET blocked_until = :b", "failures = :f");
-        let values = [(":b", n(until)), (":f", n(failures))];
+    /// failure has moved the count on (it blocks for its own count). A lock that starts again
+    /// after an earlier one restarts the count at the threshold, so it gives its few checks
+    /// (`Throttle::lock_checks`) again.
+    async fn block(&self, key: Item, failures: u64, until: u64, threshold: u32) -> StoreResult<()> {
+        let restart = failures > u64::from(threshold);
+        let update = if restart {
+            ("SET blocked_until = :b, failures = :t", "failures = :f")
+        } else {
+            ("SET blocked_until = :b", "failures = :f")
+        };
+        let mut values = vec![(":b", n(until)), (":f", n(failures))];
+        if restart {
+            values.push((":t", n(u64::from(threshold))));
+        }
         match self
             .update_if(&self.tables.attempts, key, update, values)
             .await
@@ -150,7 +160,7 @@ impl UserStore for DynamoStore {
             .unwrap_or(0);
         let until = throttle.blocked_until(failures as u32, now);
         if until > now {
-            self.block(key, failures, until).await?;
+            self.block(key, failures, until, throttle.threshold).await?;
         }
         Ok(())
     }

@@ -107,6 +107,8 @@ impl UserStore for MemoryStore {
         let until = throttle.blocked_until(entry.failures, now);
         if until > now {
             entry.blocked_until = until;
+            // A lock that starts again restarts the count at the threshold (as DynamoDB's).
+            entry.failures = entry.failures.min(throttle.threshold);
         }
         Ok(())
     }

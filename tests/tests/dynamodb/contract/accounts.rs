@@ -574,6 +574,23 @@ pub(super) async fn a_lock_admits_a_few_checks_however_many_arrive_at_once(s: St
             .unwrap(),
         "the lock is over: nothing to reserve"
     );
+    // One more failure locks again, and the new lock gives its few checks again.
+    s.users
+        .record_failure("w", &who, &THROTTLE, later)
+        .await
+        .unwrap();
+    let (_, relocked) = s.users.login_state("w", &who).await.unwrap();
+    assert_eq!(relocked.blocked_until, later + THROTTLE.lock_seconds);
+    let mut again = 0;
+    for _ in 0..5 {
+        again += u32::from(
+            s.users
+                .reserve_locked_check("w", &who, &THROTTLE, later + 1)
+                .await
+                .unwrap(),
+        );
+    }
+    assert_eq!(again, THROTTLE.lock_checks());
 }
 
 /// A workspace's branding and scope descriptions: read back whole (a logo's bytes too),
