@@ -110,6 +110,25 @@ pub async fn register(store: &Stores, spec: ClientSpec) -> Registered {
         .expect("register client")
 }
 
+/// The failed logins counted for `username` in the default workspace from the source that
+/// handler calls report (`unknown`: no API Gateway source address).
+pub async fn attempts_of(
+    state: &AppState,
+    username: &str,
+) -> oauth_core::protocol::login::Attempts {
+    let pair = oauth_core::store::Login {
+        username,
+        source: "unknown",
+    };
+    let (_, attempts) = state
+        .store
+        .users
+        .login_state("default", &pair)
+        .await
+        .expect("login state");
+    attempts
+}
+
 pub async fn add_user(store: &Stores, workspace: &str, username: &str, password: &str) {
     admin::create_user(
         &*store.users,

@@ -78,16 +78,7 @@ async fn concurrent_failures_all_count() {
     for t in tasks {
         assert_eq!(t.await.unwrap(), 400);
     }
-    let pair = oauth_core::store::Login {
-        username: "carol",
-        source: "unknown",
-    };
-    let (_, attempts) = state
-        .store
-        .users
-        .login_state("default", &pair)
-        .await
-        .unwrap();
+    let attempts = attempts_of(&state, "carol").await;
     assert_eq!(attempts.failures, 5, "five concurrent failures all count");
     assert!(attempts.blocked_until > now(), "and lock the pair");
 }

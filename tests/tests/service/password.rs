@@ -102,16 +102,7 @@ async fn password_grant_and_lockout() {
         "the right password is told of the lock: {}",
         said(&locked)
     );
-    let pair = oauth_core::store::Login {
-        username: "bob",
-        source: "unknown",
-    };
-    let (_, attempts) = state
-        .store
-        .users
-        .login_state("default", &pair)
-        .await
-        .unwrap();
+    let attempts = attempts_of(&state, "bob").await;
     assert!(attempts.blocked_until > now(), "the pair is blocked");
 }
 

@@ -5,7 +5,7 @@
 
 use oauth_core::clock::ManualClock;
 use oauth_core::store::memory::MemoryStore;
-use oauth_core::store::{Login, Stores};
+use oauth_core::store::Stores;
 use oauth_core::AppState;
 use oauth_tests::browser::*;
 use oauth_tests::fixtures::CB;
@@ -38,17 +38,7 @@ fn alert(p: &Page) -> &str {
 }
 
 async fn failures(state: &AppState) -> u32 {
-    let pair = Login {
-        username: "alice",
-        source: "unknown",
-    };
-    let (_, attempts) = state
-        .store
-        .users
-        .login_state("default", &pair)
-        .await
-        .unwrap();
-    attempts.failures
+    attempts_of(state, "alice").await.failures
 }
 
 #[tokio::test]
