@@ -36,7 +36,7 @@ else
   sed 's/Architectures: \[arm64\]/Architectures: [x86_64]/' template.yaml >"$template"
 fi
 start=$(date +%s)
-sam build --template-file "$template"
+sam build --template-file "$template" --base-dir "$root"
 for f in TokenFunction AuthorizeFunction AuthorizerFunction KeyRotationFunction; do
   test -x ".aws-sam/build/$f/bootstrap" || { echo "missing .aws-sam/build/$f/bootstrap" >&2; exit 1; }
   printf '%-20s bootstrap %s bytes\n' "$f" "$(stat -c %s ".aws-sam/build/$f/bootstrap")"
