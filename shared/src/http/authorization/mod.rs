@@ -125,10 +125,15 @@ async fn respond(
     let raw_query = req.uri().query().unwrap_or("");
     let (params, repeated) = Form::parse_keeping_first(raw_query.as_bytes())?;
     let client_id = authorization_request::client_id(&params, &repeated)?;
-    let Some(client) = state.store.clients.client(ws, &client_id).await? else {
+    let base = base_url(state.settings.issuer.as_deref(), req);
+    // The workspace's branding is read beside the client, not after it: no added latency.
+    let (client, frame) = tokio::join!(
+        state.store.clients.client(ws, &client_id),
+        pages::Frame::load(state, ws, &base, locale::of(req)),
+    );
+    let Some(client) = client? else {
         return Err(OAuthError::unknown_client().into());
     };
-    let base = base_url(state.settings.issuer.as_deref(), req);
     let issuer = workspace::issuer(&base, ws);
     let deployment = &state.settings.deployment;
     let request = match authorization_request::validate(&params, &repeated, &client, deployment) {
@@ -139,7 +144,6 @@ async fn respond(
             return Ok(redirect_to(req, to.dialect, &location));
         }
     };
-    let frame = pages::Frame::load(state, ws, &base, locale::of(req)).await;
     let ctx = Ctx {
         state,
         req,
